@@ -1,0 +1,270 @@
+/**
+ * The cleanup use case, shared by the Lambda handler and the CLI.
+ */
+import type { Config } from './config';
+import { ApiCalls } from './aws/api-calls';
+import type { AwsClients } from './aws/clients';
+import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
+import { discoverImageUses } from './aws/ecs';
+import { readSlackToken } from './aws/secrets';
+import { isIndexMediaType } from './core/artifact-graph';
+import { resolveUses, usesByRepository, type UseResolution } from './core/in-use';
+import { planRepository } from './core/planner';
+import { buildRunReport, renderCsv, shortDigest, type RunError, type RunReport } from './core/report';
+import type { ImageRecord, ImageResult, Repository, RepositoryPlan } from './core/types';
+import { errorMessage } from './errors';
+import { postReportToSlack, type SlackPostOptions } from './notify/slack';
+
+export interface CleanerDeps {
+  readonly aws: AwsClients;
+  /** Slack tokens read from Secrets Manager, by secret id; kept for the life of the process. */
+  readonly slackTokens: Map<string, string>;
+  /** Tests shorten Slack's timeouts; the shells use the defaults. */
+  readonly slackOptions?: Partial<Pick<SlackPostOptions, 'timeoutMs' | 'retries' | 'maxRateLimitWaitSeconds'>>;
+}
+
+export type Progress =
+  | { readonly phase: 'repositories'; readonly count: number }
+  | { readonly phase: 'images'; readonly done: number; readonly total: number }
+  | { readonly phase: 'in-use'; readonly done: number; readonly total: number }
+  | { readonly phase: 'delete'; readonly done: number; readonly total: number }
+  | { readonly phase: 'slack' };
+
+export interface RunOptions {
+  /** The instant at which the keep rules are evaluated. */
+  readonly now: Date;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface RunOutcome {
+  readonly report: RunReport;
+  /** The planned deletions, as written to `to_delete.csv`. */
+  readonly csv: string;
+  /** False when the run had any error: the shells then exit 1, or throw. */
+  readonly ok: boolean;
+}
+
+interface RepositoryState {
+  readonly repository: Repository;
+  readonly images?: readonly ImageRecord[];
+  readonly indexChildren?: ReadonlyMap<string, readonly string[]>;
+  readonly error?: string;
+}
+
+/**
+ * Runs one cleanup.
+ *
+ * 1. List the repositories in scope, and every image of each, concurrently; read the manifests of
+ *    image indexes. A repository that cannot be listed completely is left alone.
+ * 2. Then find every image that ECS runs or may start again. If anything could not be read, nothing is
+ *    deleted anywhere.
+ * 3. Plan each repository with the keep rules.
+ * 4. When deletion is enabled and nothing blocks it, delete the planned images in waves.
+ * 5. Build the report, and post it to Slack when Slack is enabled.
+ */
+export async function runCleanup(deps: CleanerDeps, config: Config, options: RunOptions): Promise<RunOutcome> {
+  const startedAt = new Date();
+  const calls = new ApiCalls(config.maxConcurrentCalls);
+  const progress = options.onProgress ?? (() => undefined);
+  const errors: RunError[] = [];
+  const { ecr, ecs } = deps.aws;
+
+  // 1. List.
+  let states: RepositoryState[] = [];
+  try {
+    const listing = await listRepositories(ecr, calls, config.repositories);
+    for (const name of listing.missing) {
+      errors.push({ kind: 'repository', repository: name, message: `repository ${name} does not exist (it is named in the configured scope)` });
+    }
+    progress({ phase: 'repositories', count: listing.repositories.length });
+    let listed = 0;
+    states = await Promise.all(
+      listing.repositories.map(async (repository): Promise<RepositoryState> => {
+        const state = await readRepository(deps, calls, repository);
+        listed += 1;
+        progress({ phase: 'images', done: listed, total: listing.repositories.length });
+        return state;
+      }),
+    );
+  } catch (error) {
+    errors.push({ kind: 'registry', message: `could not list the repositories: ${errorMessage(error)}` });
+  }
+  for (const state of states) {
+    if (state.error) errors.push({ kind: 'repository', repository: state.repository.name, message: state.error });
+  }
+
+  // 2. Find what is in use, after listing: an image pushed since is not in the plan, and a task started
+  // since is seen.
+  const discovery = await discoverImageUses(ecs, calls, {
+    ...(config.clusters && { clusters: config.clusters }),
+    includeServices: config.keepServiceDeploymentImages,
+    onClusterDone: (done, total) => progress({ phase: 'in-use', done, total }),
+  });
+  for (const problem of discovery.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
+  const inUseComplete = discovery.problems.length === 0;
+  const listedImages = new Map(
+    states.filter((state) => state.images).map((state) => [state.repository.name, state.images as readonly ImageRecord[]]),
+  );
+  const resolutions: UseResolution[] = resolveUses(discovery.uses, states.map((state) => state.repository), listedImages);
+  const uses = usesByRepository(resolutions);
+
+  // 3. Plan.
+  const plans = new Map<string, RepositoryPlan>();
+  for (const state of states) {
+    if (!state.images || !state.indexChildren) continue;
+    const name = state.repository.name;
+    plans.set(
+      name,
+      planRepository(
+        { repository: name, images: state.images, indexChildren: state.indexChildren, uses: uses.get(name) ?? new Map(), inUseComplete },
+        config.policy,
+        options.now,
+      ),
+    );
+  }
+
+  // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
+  // second lock on the same door.
+  const results = new Map<string, Map<string, ImageResult>>();
+  if (config.deleteEnabled && inUseComplete) {
+    const doomed = [...plans.values()].filter((plan) => plan.deletionWaves.length > 0);
+    const total = doomed.reduce((sum, plan) => sum + plan.deletionWaves.flat().length, 0);
+    let done = 0;
+    await Promise.all(
+      doomed.map(async (plan) => {
+        const outcome = await deleteInWaves(deps, calls, plan, (count) => {
+          done += count;
+          progress({ phase: 'delete', done, total });
+        });
+        results.set(plan.repository, outcome);
+        for (const [digest, result] of outcome) {
+          if (result.status === 'failed') {
+            errors.push({
+              kind: 'delete',
+              repository: plan.repository,
+              digest,
+              code: result.code,
+              message: `could not delete ${plan.repository}@${shortDigest(digest)}: ${result.code}${result.message ? `: ${result.message}` : ''}`,
+            });
+          }
+        }
+      }),
+    );
+  }
+
+  // 5. Report, and tell Slack.
+  const build = (): RunReport =>
+    buildRunReport({
+      deleteEnabled: config.deleteEnabled,
+      region: config.region,
+      ...(states[0] && { account: states[0].repository.registryId }),
+      now: options.now,
+      startedAt,
+      finishedAt: new Date(),
+      policy: config.policy,
+      keepServiceDeploymentImages: config.keepServiceDeploymentImages,
+      scope: { repositories: config.repositories ?? 'all', clusters: config.clusters ?? 'all' },
+      repositories: states.map((state) => ({
+        name: state.repository.name,
+        ...(plans.has(state.repository.name) && { plan: plans.get(state.repository.name) }),
+        ...(state.error && { error: state.error }),
+      })),
+      resolutions,
+      discoveryProblems: discovery.problems,
+      results,
+      errors: [...errors],
+      apiCalls: calls.stats(),
+    });
+  let report = build();
+  const csv = renderCsv(report);
+  if (config.slack) {
+    progress({ phase: 'slack' });
+    try {
+      const token = config.slack.token ?? (await slackToken(deps, calls, config.slack.tokenSecretId as string));
+      await postReportToSlack(report, csv, {
+        token,
+        channel: config.slack.channel,
+        maxMessageLength: config.slack.maxMessageLength,
+        ...(config.slack.apiUrl !== undefined && { apiUrl: config.slack.apiUrl }),
+        ...deps.slackOptions,
+      });
+    } catch (error) {
+      errors.push({ kind: 'slack', message: `could not post to Slack: ${errorMessage(error)}` });
+      report = build();
+    }
+  }
+  return { report, csv, ok: errors.length === 0 };
+}
+
+async function readRepository(deps: CleanerDeps, calls: ApiCalls, repository: Repository): Promise<RepositoryState> {
+  try {
+    const images = await listImages(deps.aws.ecr, calls, repository.name);
+    const indexes = images.filter((image) => isIndexMediaType(image.mediaType)).map((image) => image.digest);
+    const indexChildren = indexes.length > 0 ? await readIndexChildren(deps.aws.ecr, calls, repository.name, indexes) : new Map();
+    return { repository, images, indexChildren };
+  } catch (error) {
+    return { repository, error: `could not list repository ${repository.name}, so nothing in it is deleted: ${errorMessage(error)}` };
+  }
+}
+
+async function slackToken(deps: CleanerDeps, calls: ApiCalls, secretId: string): Promise<string> {
+  const cached = deps.slackTokens.get(secretId);
+  if (cached !== undefined) return cached;
+  const token = await readSlackToken(deps.aws.secrets, calls, secretId);
+  deps.slackTokens.set(secretId, token);
+  return token;
+}
+
+/**
+ * Deletes a repository's plan wave by wave. A manifest whose index or subject was not deleted is skipped:
+ * ECR would refuse a child, and a signature must not vanish from an image that stays. A manifest that ECR
+ * still finds listed by an index is tried once more at the end, after its known parents are gone.
+ */
+async function deleteInWaves(
+  deps: CleanerDeps,
+  calls: ApiCalls,
+  plan: RepositoryPlan,
+  onDone: (count: number) => void,
+): Promise<Map<string, ImageResult>> {
+  const results = new Map<string, ImageResult>();
+  const owners = new Map(
+    plan.decisions.map((decision) => [
+      decision.image.digest,
+      decision.reasons.filter((reason) => reason.includes('-of:')).map((reason) => reason.slice(reason.indexOf(':') + 1)),
+    ]),
+  );
+  const gone = (digest: string): boolean => ['deleted', 'already-gone'].includes(results.get(digest)?.status ?? '');
+
+  const referenced: string[] = [];
+  for (const wave of plan.deletionWaves) {
+    const ready: string[] = [];
+    for (const digest of wave) {
+      const blocker = (owners.get(digest) ?? []).find((owner) => !gone(owner));
+      if (blocker) results.set(digest, { status: 'skipped', why: `${shortDigest(blocker)}, which it belongs to, was not deleted` });
+      else ready.push(digest);
+    }
+    const outcomes = await deleteImages(deps.aws.ecr, calls, plan.repository, ready);
+    let deferred = 0;
+    for (const [digest, outcome] of outcomes) {
+      if (outcome.status === 'failed' && outcome.code === 'ImageReferencedByManifestList') {
+        referenced.push(digest);
+        deferred += 1;
+      } else results.set(digest, outcome);
+    }
+    onDone(wave.length - deferred);
+  }
+
+  if (referenced.length > 0) {
+    const retried = await deleteImages(deps.aws.ecr, calls, plan.repository, referenced);
+    for (const [digest, outcome] of retried) {
+      results.set(
+        digest,
+        outcome.status === 'failed' && outcome.code === 'ImageReferencedByManifestList'
+          ? { status: 'kept-by-ecr', why: 'an image index that is not in the plan lists it (pushed during the run?); the next run judges it again' }
+          : outcome,
+      );
+    }
+    onDone(referenced.length);
+  }
+  return results;
+}

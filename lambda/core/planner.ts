@@ -1,0 +1,171 @@
+/**
+ * The planner: decides, for every manifest of one repository, whether it is kept or deleted, with every
+ * reason. It does no I/O and reads no clock; `now` is a parameter.
+ */
+import { buildArtifactGraph, type ArtifactGraph } from './artifact-graph';
+import type {
+  ArtifactPlan,
+  Decision,
+  DeleteReason,
+  ImageRecord,
+  ImageUse,
+  InUseReason,
+  KeepReason,
+  RepositoryPlan,
+  RetentionPolicy,
+  UseSource,
+} from './types';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const USE_SOURCES: readonly UseSource[] = ['running', 'stopped-recently', 'service-deployment'];
+
+export interface PlanInput {
+  readonly repository: string;
+  /** Every image of the repository, completely listed. */
+  readonly images: readonly ImageRecord[];
+  /** For each image index, the digests its manifest lists. */
+  readonly indexChildren: ReadonlyMap<string, readonly string[]>;
+  /** The uses of this repository's images, by digest. */
+  readonly uses: ReadonlyMap<string, readonly ImageUse[]>;
+  /**
+   * Whether in-use discovery was complete. When it was not, every artifact that no other rule keeps is
+   * kept as `in-use-unknown`: the cleaner fails closed.
+   */
+  readonly inUseComplete: boolean;
+}
+
+/**
+ * Plans one repository.
+ *
+ * 1. Group the manifests into artifacts (an index with its children, an image with its referrers).
+ * 2. Judge each artifact: kept if any of its manifests is in use, if it was pushed within
+ *    `keepImagesNewerThanDays` of `now`, or if it is among the `keepMinImageCount` most recently pushed
+ *    artifacts (ties broken by digest). Otherwise it is unused.
+ * 3. Members share their artifact's fate; a member that two artifacts share stays while either stays.
+ * 4. Order the deletions in waves that ECR accepts.
+ */
+export function planRepository(input: PlanInput, policy: RetentionPolicy, now: Date): RepositoryPlan {
+  const graph = buildArtifactGraph(input.images, input.indexChildren);
+  const ranked = [...graph.roots].sort(byNewestFirst);
+  const newest = new Set(ranked.slice(0, policy.keepMinImageCount).map((image) => image.digest));
+  const windowMs = policy.keepImagesNewerThanDays * DAY_MS;
+
+  const rootReasons = new Map<string, KeepReason[]>();
+  for (const root of ranked) {
+    const reasons: KeepReason[] = [...inUseReasons([root, ...graph.descendantsOf(root.digest)], input.uses)];
+    if (now.getTime() - root.pushedAt.getTime() < windowMs) reasons.push('recent');
+    if (newest.has(root.digest)) reasons.push('min-count');
+    if (reasons.length === 0 && !input.inUseComplete) reasons.push('in-use-unknown');
+    rootReasons.set(root.digest, reasons);
+  }
+
+  const kept = keptDigests(graph, ranked, rootReasons);
+  const decisions = new Map<string, Decision>();
+  const artifactOf = new Map<string, string>();
+  // Kept artifacts claim shared members first, so a shared child is shown under an artifact that keeps it.
+  const claimOrder = [...ranked].sort((a, b) => Number(kept.has(b.digest)) - Number(kept.has(a.digest)));
+  for (const root of claimOrder) {
+    for (const image of [root, ...graph.descendantsOf(root.digest)]) {
+      if (!artifactOf.has(image.digest)) artifactOf.set(image.digest, root.digest);
+    }
+  }
+
+  for (const image of input.images) {
+    const artifact = artifactOf.get(image.digest) as string;
+    const rootOwn = rootReasons.get(image.digest);
+    if (kept.has(image.digest)) {
+      const reasons: KeepReason[] = rootOwn ? [...rootOwn] : [...inUseReasons([image], input.uses)];
+      for (const owner of graph.ownersOf(image.digest)) {
+        if (kept.has(owner.digest)) reasons.push(`${owner.kind}-of:${owner.digest}` as KeepReason);
+      }
+      decisions.set(image.digest, { image, action: 'keep', reasons, artifact });
+    } else {
+      const reasons: DeleteReason[] = rootOwn
+        ? ['unused']
+        : graph.ownersOf(image.digest).map((owner) => `${owner.kind}-of:${owner.digest}` as DeleteReason);
+      decisions.set(image.digest, { image, action: 'delete', reasons, artifact });
+    }
+  }
+
+  const ordered: Decision[] = [];
+  const artifacts: ArtifactPlan[] = [];
+  for (const [position, root] of ranked.entries()) {
+    const rootDecision = decisions.get(root.digest) as Decision;
+    const members = graph
+      .descendantsOf(root.digest)
+      .filter((member) => decisions.get(member.digest)?.action === rootDecision.action);
+    for (const image of [root, ...members]) {
+      if (artifactOf.get(image.digest) === root.digest) ordered.push(decisions.get(image.digest) as Decision);
+    }
+    artifacts.push({
+      root,
+      rank: position + 1,
+      members,
+      action: rootDecision.action,
+      reasons: rootDecision.reasons,
+      sizeBytes: [root, ...members].reduce((sum, image) => sum + image.sizeBytes, 0),
+    });
+  }
+
+  return {
+    repository: input.repository,
+    decisions: ordered,
+    artifacts,
+    deletionWaves: deletionWaves(graph, ordered),
+  };
+}
+
+/** Newest first; ties broken by digest, so that the same listing always gives the same plan. */
+function byNewestFirst(a: ImageRecord, b: ImageRecord): number {
+  const age = b.pushedAt.getTime() - a.pushedAt.getTime();
+  if (age !== 0) return age;
+  return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+}
+
+function inUseReasons(images: readonly ImageRecord[], uses: ReadonlyMap<string, readonly ImageUse[]>): InUseReason[] {
+  const sources = new Set(images.flatMap((image) => (uses.get(image.digest) ?? []).map((use) => use.source)));
+  return USE_SOURCES.filter((source) => sources.has(source)).map((source) => `in-use:${source}` as const);
+}
+
+/** The kept roots and everything they reach. */
+function keptDigests(
+  graph: ArtifactGraph,
+  roots: readonly ImageRecord[],
+  rootReasons: ReadonlyMap<string, readonly KeepReason[]>,
+): Set<string> {
+  const kept = new Set<string>();
+  for (const root of roots) {
+    if ((rootReasons.get(root.digest) ?? []).length === 0) continue;
+    kept.add(root.digest);
+    for (const member of graph.descendantsOf(root.digest)) kept.add(member.digest);
+  }
+  return kept;
+}
+
+/**
+ * Groups the deletions into waves. A child goes one wave after the index that lists it, because ECR
+ * refuses to delete a manifest that an index still lists; a referrer goes with its subject.
+ */
+function deletionWaves(graph: ArtifactGraph, decisions: readonly Decision[]): string[][] {
+  const doomed = new Set(decisions.filter((d) => d.action === 'delete').map((d) => d.image.digest));
+  const waveOf = new Map<string, number>();
+  const wave = (digest: string, path: ReadonlySet<string>): number => {
+    const known = waveOf.get(digest);
+    if (known !== undefined) return known;
+    let result = 0;
+    for (const owner of graph.ownersOf(digest)) {
+      if (!doomed.has(owner.digest) || path.has(owner.digest)) continue;
+      const ownerWave = wave(owner.digest, new Set([...path, digest]));
+      result = Math.max(result, owner.kind === 'child' ? ownerWave + 1 : ownerWave);
+    }
+    waveOf.set(digest, result);
+    return result;
+  };
+
+  const waves: string[][] = [];
+  for (const digest of [...doomed].sort()) {
+    const index = wave(digest, new Set());
+    (waves[index] ??= []).push(digest);
+  }
+  return waves.filter((digests) => digests.length > 0);
+}

@@ -1,0 +1,488 @@
+/**
+ * The run report: one plain, JSON-ready record of what was found, decided and done, and its renderings
+ * for a terminal and for a CSV file. Pure: the cleaner hands it the facts.
+ */
+import type { UseResolution } from './in-use';
+import type {
+  ArtifactPlan,
+  DeleteReason,
+  ImageRecord,
+  ImageResult,
+  KeepReason,
+  RepositoryPlan,
+  RetentionPolicy,
+} from './types';
+
+export interface RunError {
+  /** Where it happened: the registry listing, a repository, in-use discovery, a deletion, or Slack. */
+  readonly kind: 'registry' | 'repository' | 'in-use' | 'delete' | 'slack';
+  readonly message: string;
+  readonly repository?: string;
+  readonly digest?: string;
+  readonly code?: string;
+}
+
+export interface ImageReport {
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly pushedAt: string;
+  readonly sizeBytes: number;
+  readonly mediaType?: string;
+  readonly artifactMediaType?: string;
+  readonly subjectDigest?: string;
+  readonly action: 'keep' | 'delete';
+  readonly reasons: readonly (KeepReason | DeleteReason)[];
+  /** The digest of the top-level artifact it belongs to (itself, for a root). */
+  readonly artifact: string;
+  readonly result: ImageResult;
+}
+
+export interface ArtifactReport {
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly pushedAt: string;
+  /** 1 for the repository's most recently pushed artifact. */
+  readonly rank: number;
+  readonly action: 'keep' | 'delete';
+  readonly reasons: readonly (KeepReason | DeleteReason)[];
+  /** The digests that share its fate: index children, and referrers such as signatures. */
+  readonly members: readonly string[];
+  /** Its own bytes and those of its members, as ECR reports them. */
+  readonly sizeBytes: number;
+  readonly result: ImageResult;
+}
+
+/** Kept artifacts, each counted once, under the first of its reasons in this order. */
+export interface KeptCounts {
+  readonly inUse: number;
+  readonly recent: number;
+  readonly minCount: number;
+  /** Kept only because in-use discovery was incomplete. */
+  readonly inUseUnknown: number;
+}
+
+export interface RepositoryReport {
+  readonly name: string;
+  readonly status: 'ok' | 'error';
+  readonly error?: string;
+  /** Top-level artifacts; a multi-architecture image counts once. */
+  readonly images: number;
+  readonly manifests: number;
+  readonly kept: KeptCounts;
+  readonly toDelete: number;
+  readonly deleted: number;
+  readonly failed: number;
+  /** Bytes of the manifests planned for deletion. */
+  readonly reclaimableBytes: number;
+  /** Bytes of the manifests deleted in this run. */
+  readonly reclaimedBytes: number;
+  readonly artifacts: readonly ArtifactReport[];
+  readonly decisions: readonly ImageReport[];
+}
+
+export interface InUseReport {
+  readonly source: string;
+  readonly reference: string;
+  readonly digest?: string;
+  readonly cluster: string;
+  readonly container: string;
+  readonly task?: string;
+  readonly service?: string;
+  readonly taskDefinition?: string;
+  /** The image it names in this registry, or why it names none. */
+  readonly match: { readonly repository: string; readonly digest: string; readonly by: 'digest' | 'tag' } | { readonly none: string };
+}
+
+export interface Totals {
+  readonly repositories: number;
+  readonly repositoriesWithErrors: number;
+  readonly images: number;
+  readonly manifests: number;
+  readonly kept: number;
+  readonly keptByReason: KeptCounts;
+  readonly toDelete: number;
+  readonly manifestsToDelete: number;
+  readonly deleted: number;
+  readonly manifestsDeleted: number;
+  readonly failed: number;
+  readonly reclaimableBytes: number;
+  readonly reclaimedBytes: number;
+  readonly errors: number;
+}
+
+export interface RunReport {
+  readonly mode: 'dry-run' | 'delete';
+  readonly account?: string;
+  readonly region: string;
+  /** The instant at which the keep rules were evaluated. */
+  readonly now: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean };
+  readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
+  /** Why nothing was deleted anywhere, when the cleaner failed closed. */
+  readonly deletionBlocked?: string;
+  readonly inUse: { readonly complete: boolean; readonly problems: readonly string[]; readonly references: readonly InUseReport[] };
+  readonly repositories: readonly RepositoryReport[];
+  readonly errors: readonly RunError[];
+  readonly totals: Totals;
+  readonly apiCalls: { readonly total: number; readonly retries: number; readonly byOperation: Readonly<Record<string, number>> };
+}
+
+/** The facts of a run, as the cleaner gathered them. */
+export interface RunFacts {
+  readonly deleteEnabled: boolean;
+  readonly region: string;
+  readonly account?: string;
+  readonly now: Date;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly policy: RetentionPolicy;
+  readonly keepServiceDeploymentImages: boolean;
+  readonly scope: RunReport['scope'];
+  readonly repositories: readonly { readonly name: string; readonly plan?: RepositoryPlan; readonly error?: string }[];
+  readonly resolutions: readonly UseResolution[];
+  readonly discoveryProblems: readonly string[];
+  readonly results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>;
+  readonly errors: readonly RunError[];
+  readonly apiCalls: RunReport['apiCalls'];
+}
+
+const PLANNED: ImageResult = { status: 'planned' };
+const NO_KEPT: KeptCounts = { inUse: 0, recent: 0, minCount: 0, inUseUnknown: 0 };
+
+export function buildRunReport(facts: RunFacts): RunReport {
+  const repositories = [...facts.repositories]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((repository) => reportRepository(repository, facts.results.get(repository.name) ?? new Map()));
+  const sum = (pick: (repository: RepositoryReport) => number): number =>
+    repositories.reduce((total, repository) => total + pick(repository), 0);
+  const keptByReason: KeptCounts = {
+    inUse: sum((r) => r.kept.inUse),
+    recent: sum((r) => r.kept.recent),
+    minCount: sum((r) => r.kept.minCount),
+    inUseUnknown: sum((r) => r.kept.inUseUnknown),
+  };
+  const countDecisions = (pick: (image: ImageReport) => boolean): number =>
+    repositories.reduce((total, repository) => total + repository.decisions.filter(pick).length, 0);
+
+  const inUseComplete = facts.discoveryProblems.length === 0;
+  return {
+    mode: facts.deleteEnabled ? 'delete' : 'dry-run',
+    ...(facts.account !== undefined && { account: facts.account }),
+    region: facts.region,
+    now: facts.now.toISOString(),
+    startedAt: facts.startedAt.toISOString(),
+    durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
+    policy: { ...facts.policy, keepServiceDeploymentImages: facts.keepServiceDeploymentImages },
+    scope: facts.scope,
+    ...(!inUseComplete && {
+      deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
+    }),
+    inUse: { complete: inUseComplete, problems: facts.discoveryProblems, references: facts.resolutions.map(reportUse) },
+    repositories,
+    errors: facts.errors,
+    totals: {
+      repositories: repositories.length,
+      repositoriesWithErrors: repositories.filter((r) => r.status === 'error').length,
+      images: sum((r) => r.images),
+      manifests: sum((r) => r.manifests),
+      kept: keptByReason.inUse + keptByReason.recent + keptByReason.minCount + keptByReason.inUseUnknown,
+      keptByReason,
+      toDelete: sum((r) => r.toDelete),
+      manifestsToDelete: countDecisions((image) => image.action === 'delete'),
+      deleted: sum((r) => r.deleted),
+      manifestsDeleted: countDecisions((image) => isGone(image.result)),
+      failed: sum((r) => r.failed),
+      reclaimableBytes: sum((r) => r.reclaimableBytes),
+      reclaimedBytes: sum((r) => r.reclaimedBytes),
+      errors: facts.errors.length,
+    },
+    apiCalls: facts.apiCalls,
+  };
+}
+
+function reportRepository(
+  repository: RunFacts['repositories'][number],
+  results: ReadonlyMap<string, ImageResult>,
+): RepositoryReport {
+  const { plan } = repository;
+  if (!plan) {
+    return {
+      name: repository.name,
+      status: 'error',
+      error: repository.error ?? 'not listed',
+      images: 0,
+      manifests: 0,
+      kept: NO_KEPT,
+      toDelete: 0,
+      deleted: 0,
+      failed: 0,
+      reclaimableBytes: 0,
+      reclaimedBytes: 0,
+      artifacts: [],
+      decisions: [],
+    };
+  }
+  const resultOf = (digest: string): ImageResult => results.get(digest) ?? PLANNED;
+  const decisions = plan.decisions.map(
+    (decision): ImageReport => ({
+      ...imageFields(decision.image),
+      action: decision.action,
+      reasons: decision.reasons,
+      artifact: decision.artifact,
+      result: decision.action === 'delete' ? resultOf(decision.image.digest) : PLANNED,
+    }),
+  );
+  const artifacts = plan.artifacts.map(
+    (artifact): ArtifactReport => ({
+      digest: artifact.root.digest,
+      tags: artifact.root.tags,
+      pushedAt: artifact.root.pushedAt.toISOString(),
+      rank: artifact.rank,
+      action: artifact.action,
+      reasons: artifact.reasons,
+      members: artifact.members.map((member) => member.digest),
+      sizeBytes: artifact.sizeBytes,
+      result: artifact.action === 'delete' ? artifactResult(artifact, resultOf) : PLANNED,
+    }),
+  );
+  const kept = artifacts.filter((artifact) => artifact.action === 'keep');
+  const doomed = decisions.filter((image) => image.action === 'delete');
+  return {
+    name: repository.name,
+    status: 'ok',
+    images: artifacts.length,
+    manifests: decisions.length,
+    kept: {
+      inUse: kept.filter((a) => primaryReason(a.reasons) === 'in-use').length,
+      recent: kept.filter((a) => primaryReason(a.reasons) === 'recent').length,
+      minCount: kept.filter((a) => primaryReason(a.reasons) === 'min-count').length,
+      inUseUnknown: kept.filter((a) => primaryReason(a.reasons) === 'in-use-unknown').length,
+    },
+    toDelete: artifacts.length - kept.length,
+    deleted: artifacts.filter((artifact) => isGone(artifact.result)).length,
+    failed: doomed.filter((image) => image.result.status === 'failed').length,
+    reclaimableBytes: doomed.reduce((total, image) => total + image.sizeBytes, 0),
+    reclaimedBytes: doomed.filter((image) => image.result.status === 'deleted').reduce((total, image) => total + image.sizeBytes, 0),
+    artifacts,
+    decisions,
+  };
+}
+
+/** An artifact's result: the first failure among its manifests, or what became of its root. */
+function artifactResult(artifact: ArtifactPlan, resultOf: (digest: string) => ImageResult): ImageResult {
+  const results = [artifact.root, ...artifact.members].map((image) => resultOf(image.digest));
+  return (
+    results.find((result) => result.status === 'failed') ??
+    results.find((result) => result.status === 'skipped' || result.status === 'kept-by-ecr') ??
+    results[0]
+  );
+}
+
+function imageFields(image: ImageRecord): Pick<ImageReport, 'digest' | 'tags' | 'pushedAt' | 'sizeBytes' | 'mediaType' | 'artifactMediaType' | 'subjectDigest'> {
+  return {
+    digest: image.digest,
+    tags: image.tags,
+    pushedAt: image.pushedAt.toISOString(),
+    sizeBytes: image.sizeBytes,
+    ...(image.mediaType !== undefined && { mediaType: image.mediaType }),
+    ...(image.artifactMediaType !== undefined && { artifactMediaType: image.artifactMediaType }),
+    ...(image.subjectDigest !== undefined && { subjectDigest: image.subjectDigest }),
+  };
+}
+
+function reportUse(resolution: UseResolution): InUseReport {
+  const { use } = resolution;
+  return {
+    source: use.source,
+    reference: use.reference,
+    ...(use.digest !== undefined && { digest: use.digest }),
+    cluster: use.cluster,
+    container: use.container,
+    ...(use.task !== undefined && { task: use.task }),
+    ...(use.service !== undefined && { service: use.service }),
+    ...(use.taskDefinition !== undefined && { taskDefinition: use.taskDefinition }),
+    match: resolution.matched
+      ? { repository: resolution.repository, digest: resolution.digest, by: resolution.by }
+      : { none: resolution.why },
+  };
+}
+
+function isGone(result: ImageResult): boolean {
+  return result.status === 'deleted' || result.status === 'already-gone';
+}
+
+/** The reason an artifact is counted under in the summaries. */
+export function primaryReason(reasons: readonly string[]): 'in-use' | 'recent' | 'min-count' | 'in-use-unknown' | 'unused' {
+  if (reasons.some((reason) => reason.startsWith('in-use:'))) return 'in-use';
+  if (reasons.includes('recent')) return 'recent';
+  if (reasons.includes('min-count')) return 'min-count';
+  if (reasons.includes('in-use-unknown')) return 'in-use-unknown';
+  return 'unused';
+}
+
+/** Bytes in decimal units, as the AWS console shows them: `0 B`, `950 B`, `1.2 MB`, `3.4 GB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return count === 1 ? word : many;
+}
+
+/** `sha256:0123456789ab`: enough of a digest to recognise it. */
+export function shortDigest(digest: string): string {
+  return digest.slice(0, 'sha256:'.length + 12);
+}
+
+/** A result in a few words: `deleted`, `failed: ImageTagDoesNotMatchDigest`, … */
+export function describeResult(result: ImageResult, mode: RunReport['mode']): string {
+  switch (result.status) {
+    case 'planned':
+      return mode === 'delete' ? 'not deleted' : 'dry run';
+    case 'failed':
+      return `failed: ${result.code}`;
+    case 'skipped':
+      return `skipped: ${result.why}`;
+    case 'kept-by-ecr':
+      return `kept by ECR: ${result.why}`;
+    default:
+      return result.status;
+  }
+}
+
+/** The reasons of a decision in words a reviewer can check. */
+export function describeReasons(artifact: ArtifactReport, now: Date): string {
+  const ageDays = Math.floor((now.getTime() - Date.parse(artifact.pushedAt)) / 86_400_000);
+  return artifact.reasons
+    .map((reason) => {
+      switch (reason) {
+        case 'unused':
+          return `unused: no workload uses it, pushed ${ageDays} ${plural(ageDays, 'day')} ago, newest #${artifact.rank}`;
+        case 'recent':
+          return `recent: pushed ${ageDays} ${plural(ageDays, 'day')} ago`;
+        case 'min-count':
+          return `min-count: newest #${artifact.rank}`;
+        case 'in-use-unknown':
+          return 'in-use-unknown: in-use discovery was incomplete';
+        default:
+          return reason.startsWith('child-of:') || reason.startsWith('referrer-of:')
+            ? reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))
+            : reason;
+      }
+    })
+    .join('; ');
+}
+
+const CSV_HEADER = ['repository', 'digest', 'tags', 'pushed_at', 'size_bytes', 'child_manifests', 'reason', 'result'];
+
+/**
+ * The planned deletions, one row per artifact: what `to_delete.csv` holds. Sizes include the artifact's
+ * children and referrers; tags are separated by spaces.
+ */
+export function renderCsv(report: RunReport): string {
+  const now = new Date(report.now);
+  const rows = report.repositories.flatMap((repository) =>
+    repository.artifacts
+      .filter((artifact) => artifact.action === 'delete')
+      .map((artifact) => [
+        repository.name,
+        artifact.digest,
+        artifact.tags.join(' '),
+        artifact.pushedAt,
+        String(artifact.sizeBytes),
+        String(artifact.members.length),
+        describeReasons(artifact, now),
+        describeResult(artifact.result, report.mode),
+      ]),
+  );
+  return [CSV_HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+}
+
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * The summary a person reads at a glance: the mode in plain sight, a line per repository, the totals,
+ * and every error.
+ */
+export function renderSummary(report: RunReport): string {
+  const dryRun = report.mode === 'dry-run';
+  const lines: string[] = [];
+  lines.push(`ECR Maintainer · ${dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE'} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
+  lines.push(
+    `Keeps images in use by ECS${report.policy.keepServiceDeploymentImages ? ' (tasks and service deployments)' : ' (tasks)'}, pushed within ${report.policy.keepImagesNewerThanDays} ${plural(report.policy.keepImagesNewerThanDays, 'day')} of ${report.now}, and the newest ${report.policy.keepMinImageCount} of each repository.`,
+  );
+  lines.push('');
+
+  const deleteHeading = dryRun ? 'TO DELETE' : 'DELETED';
+  const header = ['REPOSITORY', 'IMAGES', 'IN USE', 'RECENT', 'NEWEST', 'UNKNOWN', deleteHeading, dryRun ? 'RECLAIMABLE' : 'RECLAIMED'];
+  const table = report.repositories.map((repository) =>
+    repository.status === 'error'
+      ? [repository.name, '-', '-', '-', '-', '-', '-', 'ERROR']
+      : [
+          repository.name,
+          String(repository.images),
+          String(repository.kept.inUse),
+          String(repository.kept.recent),
+          String(repository.kept.minCount),
+          String(repository.kept.inUseUnknown),
+          dryRun ? String(repository.toDelete) : `${repository.deleted}/${repository.toDelete}`,
+          formatBytes(dryRun ? repository.reclaimableBytes : repository.reclaimedBytes),
+        ],
+  );
+  const { totals } = report;
+  const footer = [
+    'TOTAL',
+    String(totals.images),
+    String(totals.keptByReason.inUse),
+    String(totals.keptByReason.recent),
+    String(totals.keptByReason.minCount),
+    String(totals.keptByReason.inUseUnknown),
+    dryRun ? String(totals.toDelete) : `${totals.deleted}/${totals.toDelete}`,
+    formatBytes(dryRun ? totals.reclaimableBytes : totals.reclaimedBytes),
+  ];
+  lines.push(...renderTable(header, table, footer));
+  lines.push('');
+
+  const images = (count: number): string => `${count} ${plural(count, 'image')}`;
+  if (report.deletionBlocked) lines.push(`NOTHING DELETED: ${report.deletionBlocked}.`);
+  if (dryRun) {
+    lines.push(
+      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,
+    );
+    if (totals.toDelete > 0 && !report.deletionBlocked) lines.push('To delete them, set DELETE_ENABLED=true or pass --delete.');
+  } else {
+    lines.push(
+      `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,
+    );
+  }
+  if (report.errors.length > 0) {
+    lines.push('', `ERRORS (${report.errors.length}):`);
+    for (const error of report.errors) lines.push(`  - ${error.message}`);
+  }
+  const operations = Object.entries(report.apiCalls.byOperation).map(([operation, count]) => `${operation} ${count}`);
+  lines.push(
+    '',
+    `${report.apiCalls.total} AWS ${plural(report.apiCalls.total, 'call')} (${operations.join(', ') || 'none'}), ${report.apiCalls.retries} ${plural(report.apiCalls.retries, 'retry', 'retries')}, ${(report.durationMs / 1000).toFixed(1)} s.`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {
+  const all = [header, ...rows, footer];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
+  const format = (row: readonly string[]): string =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
+  return [format(header), ...rows.map(format), rule, format(footer)];
+}

@@ -1,0 +1,115 @@
+/**
+ * The cleaner's own vocabulary. Adapters map AWS and Slack shapes into these types, so that nothing
+ * under `core/` depends on an SDK.
+ */
+
+/** An ECR repository, as listed. */
+export interface Repository {
+  readonly name: string;
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: its host is how task references find it. */
+  readonly uri: string;
+  readonly registryId: string;
+}
+
+/** One manifest stored in a repository: an image, an image index, or a referrer such as a signature. */
+export interface ImageRecord {
+  readonly repository: string;
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly pushedAt: Date;
+  readonly sizeBytes: number;
+  /** The manifest's media type; image indexes and manifest lists have children. */
+  readonly mediaType?: string;
+  /** The OCI artifact type, when the manifest is an artifact (a signature, an SBOM, an attestation). */
+  readonly artifactMediaType?: string;
+  /** The digest of the manifest that this one refers to (OCI referrers). */
+  readonly subjectDigest?: string;
+}
+
+/** Where an image reference that a workload may start was found. */
+export type UseSource = 'running' | 'stopped-recently' | 'service-deployment';
+
+/** An image reference that ECS may run: a container of a task, or of a service's task definition. */
+export interface ImageUse {
+  readonly source: UseSource;
+  /** The reference as ECS states it, for example `123.dkr.ecr.eu-west-2.amazonaws.com/app:1.2`. */
+  readonly reference: string;
+  /** The digest that ECS resolved for a task's container, when it reports one. */
+  readonly digest?: string;
+  readonly cluster: string;
+  readonly container: string;
+  readonly task?: string;
+  readonly service?: string;
+  readonly taskDefinition?: string;
+}
+
+/** What the cleaner found of the images that workloads use. */
+export interface InUseDiscovery {
+  readonly uses: readonly ImageUse[];
+  /** The problems that made discovery incomplete. When there is any, nothing may be deleted. */
+  readonly problems: readonly string[];
+}
+
+/** The keep rules, as configured. */
+export interface RetentionPolicy {
+  /** The most recently pushed artifacts that each repository keeps, whatever their age. */
+  readonly keepMinImageCount: number;
+  /** Artifacts pushed within this many days of now are kept. */
+  readonly keepImagesNewerThanDays: number;
+}
+
+export type InUseReason = `in-use:${UseSource}`;
+export type KeepReason =
+  | InUseReason
+  | 'recent'
+  | 'min-count'
+  | `child-of:${string}`
+  | `referrer-of:${string}`
+  /** In-use discovery was incomplete, so the image might be in use: failing closed. */
+  | 'in-use-unknown';
+export type DeleteReason = 'unused' | `child-of:${string}` | `referrer-of:${string}`;
+
+/** The planner's verdict on one manifest, with every reason for it. */
+export type Decision =
+  | { readonly image: ImageRecord; readonly action: 'keep'; readonly reasons: readonly KeepReason[]; readonly artifact: string }
+  | { readonly image: ImageRecord; readonly action: 'delete'; readonly reasons: readonly DeleteReason[]; readonly artifact: string };
+
+/**
+ * A top-level image with everything that belongs to it (its index children and its referrers), judged
+ * as one. `members` excludes the root itself.
+ */
+export interface ArtifactPlan {
+  readonly root: ImageRecord;
+  /** 1 for the most recently pushed artifact of the repository, 2 for the next, and so on. */
+  readonly rank: number;
+  readonly members: readonly ImageRecord[];
+  readonly action: 'keep' | 'delete';
+  readonly reasons: readonly (KeepReason | DeleteReason)[];
+  /** Bytes of the root and of the members that share its fate. */
+  readonly sizeBytes: number;
+}
+
+/** The plan for one repository. */
+export interface RepositoryPlan {
+  readonly repository: string;
+  readonly decisions: readonly Decision[];
+  readonly artifacts: readonly ArtifactPlan[];
+  /**
+   * The digests to delete, in the order ECR accepts: every wave is deleted before the next starts
+   * (an index before its children; a referrer in the same wave as its subject).
+   */
+  readonly deletionWaves: readonly (readonly string[])[];
+}
+
+/** What became of one manifest in this run. */
+export type ImageResult =
+  /** A dry run, or a deletion that was not attempted because deletion was blocked. */
+  | { readonly status: 'planned' }
+  | { readonly status: 'deleted' }
+  /** ECR answered `ImageNotFound`: the image was already gone, which is what the plan wanted. */
+  | { readonly status: 'already-gone' }
+  | { readonly status: 'failed'; readonly code: string; readonly message: string }
+  /** Not attempted, because something it depends on was not deleted. */
+  | { readonly status: 'skipped'; readonly why: string }
+  /** ECR kept it because an image index outside the plan lists it; the next run judges it again. */
+  | { readonly status: 'kept-by-ecr'; readonly why: string };

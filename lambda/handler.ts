@@ -1,0 +1,77 @@
+/**
+ * The Lambda entry point: parse the settings, run the same cleaner as the CLI, log one summary line,
+ * and fail the invocation when the run had errors, so that the Errors metric tells the truth.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { createAwsClients } from './aws/clients';
+import { runCleanup, type CleanerDeps, type Progress } from './cleaner';
+import { parseConfig } from './config';
+import type { RunReport } from './core/report';
+import { CleanupFailedError, ConfigError } from './errors';
+
+const logger = new Logger({ serviceName: 'ecr-maintainer' });
+
+/** Built on the first invocation and kept for the container's life: SDK clients and the Slack token. */
+let deps: CleanerDeps | undefined;
+
+export interface RunSummary {
+  readonly mode: RunReport['mode'];
+  readonly account?: string;
+  readonly region: string;
+  readonly totals: RunReport['totals'];
+  readonly deletionBlocked?: string;
+  readonly errors: readonly string[];
+  readonly apiCalls: RunReport['apiCalls'];
+  readonly durationMs: number;
+}
+
+export async function handler(_event: unknown, context?: Context): Promise<RunSummary> {
+  if (context) logger.addContext(context);
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
+    throw error;
+  }
+  deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
+
+  const outcome = await runCleanup(deps, config, { now: new Date(), onProgress: logProgress });
+  const { report } = outcome;
+  for (const repository of report.repositories) {
+    for (const artifact of repository.artifacts) {
+      logger.debug('decision', { repository: repository.name, ...artifact });
+    }
+  }
+  const summary: RunSummary = {
+    mode: report.mode,
+    ...(report.account !== undefined && { account: report.account }),
+    region: report.region,
+    totals: report.totals,
+    ...(report.deletionBlocked !== undefined && { deletionBlocked: report.deletionBlocked }),
+    errors: report.errors.map((error) => error.message),
+    apiCalls: report.apiCalls,
+    durationMs: report.durationMs,
+  };
+  const headline = `${report.mode === 'dry-run' ? 'DRY RUN' : 'DELETE'}: ${report.mode === 'dry-run' ? report.totals.toDelete : report.totals.deleted} of ${report.totals.images} images ${report.mode === 'dry-run' ? 'to delete' : 'deleted'}, ${report.totals.errors} errors`;
+  if (!outcome.ok) {
+    logger.error(`cleanup finished with errors: ${headline}`, { summary });
+    throw new CleanupFailedError(`cleanup finished with errors: ${headline}: ${summary.errors.slice(0, 5).join('; ')}`);
+  }
+  logger.info(`cleanup finished: ${headline}`, { summary });
+  return summary;
+}
+
+function logProgress(progress: Progress): void {
+  switch (progress.phase) {
+    case 'images':
+    case 'in-use':
+    case 'delete':
+      if (progress.done === progress.total) logger.info(`${progress.phase} done`, { ...progress });
+      else logger.debug(`${progress.phase} progress`, { ...progress });
+      return;
+    default:
+      logger.info(progress.phase, { ...progress });
+  }
+}

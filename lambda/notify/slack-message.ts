@@ -1,0 +1,106 @@
+/**
+ * The Slack message: a header with the totals, then a line per repository that had something to delete
+ * or an error, largest reclaim first. Slack mrkdwn that still reads well as plain text. Pure.
+ */
+import { formatBytes, plural, primaryReason, shortDigest, type RepositoryReport, type RunReport } from '../core/report';
+
+/** Renders the whole report as one text; `splitMessage` cuts it to Slack's size. */
+export function renderSlackMessage(report: RunReport): string {
+  const dryRun = report.mode === 'dry-run';
+  const { totals } = report;
+  const images = (count: number): string => `${count} ${plural(count, 'image')}`;
+  const lines: string[] = [];
+  lines.push(
+    `*ECR Maintainer* · *${dryRun ? 'DRY RUN' : 'DELETE'}* · ${report.account ? `account ${report.account} · ` : ''}${report.region}`,
+  );
+  lines.push(
+    `Scanned ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')} and ${images(totals.images)}. ` +
+      `Kept ${totals.kept}: ${totals.keptByReason.inUse} in use, ${totals.keptByReason.recent} recent, ${totals.keptByReason.minCount} among the newest ${report.policy.keepMinImageCount}` +
+      (totals.keptByReason.inUseUnknown > 0 ? `, ${totals.keptByReason.inUseUnknown} because in-use discovery failed` : '') +
+      '.',
+  );
+  lines.push(
+    dryRun
+      ? `To delete: ${images(totals.toDelete)}, ${formatBytes(totals.reclaimableBytes)}. Nothing was deleted: this is a dry run.`
+      : `Deleted: ${images(totals.deleted)} of ${totals.toDelete}, ${formatBytes(totals.reclaimedBytes)} reclaimed.`,
+  );
+  lines.push(`Errors: ${totals.errors}.`);
+  if (report.deletionBlocked) lines.push(`:warning: *Nothing was deleted*: ${escape(report.deletionBlocked)}.`);
+
+  const listed = report.repositories
+    .filter((repository) => repository.status === 'error' || repository.toDelete > 0)
+    .sort((a, b) => reclaim(b, dryRun) - reclaim(a, dryRun) || a.name.localeCompare(b.name));
+  if (listed.length > 0) lines.push('');
+  for (const repository of listed) lines.push(repositoryLine(repository, dryRun));
+
+  if (report.errors.length > 0) {
+    lines.push('', '*Errors*');
+    for (const error of report.errors) lines.push(`• ${escape(error.message)}`);
+  }
+  return lines.join('\n');
+}
+
+function reclaim(repository: RepositoryReport, dryRun: boolean): number {
+  return dryRun ? repository.reclaimableBytes : repository.reclaimedBytes;
+}
+
+function repositoryLine(repository: RepositoryReport, dryRun: boolean): string {
+  if (repository.status === 'error') return `• *${repository.name}*: ERROR: ${escape(repository.error ?? 'not listed')}`;
+  const done = dryRun
+    ? `${repository.toDelete} to delete (${formatBytes(repository.reclaimableBytes)})`
+    : `${repository.deleted} of ${repository.toDelete} deleted (${formatBytes(repository.reclaimedBytes)})${repository.failed > 0 ? `, ${repository.failed} failed` : ''}`;
+  const inUse = repository.artifacts
+    .filter((artifact) => primaryReason(artifact.reasons) === 'in-use')
+    .map((artifact) => `\`${artifact.tags[0] ?? shortDigest(artifact.digest)}\``);
+  const kept = repository.images - repository.toDelete;
+  return `• *${repository.name}*: ${done}; kept ${kept}${inUse.length > 0 ? ` (in use: ${inUse.join(', ')})` : ''}`;
+}
+
+/** Slack's three control characters in mrkdwn. */
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Splits a message into parts of at most `maxLength` characters, at line boundaries. When there is more
+ * than one part, each starts with `(part i/n)`, unless that label would take more than half the room. A
+ * line longer than a part is cut, and ends with `…`; no line is ever dropped.
+ */
+export function splitMessage(text: string, maxLength: number): string[] {
+  if (text.length <= maxLength) return [text];
+  let count = 2;
+  for (;;) {
+    const labelLength = label(count, count).length;
+    if (labelLength * 2 > maxLength) return pack(text, maxLength);
+    const parts = pack(text, maxLength - labelLength);
+    if (parts.length <= count) return parts.map((part, index) => label(index + 1, parts.length) + part);
+    count = parts.length;
+  }
+}
+
+function label(part: number, count: number): string {
+  return `(part ${part}/${count})\n`;
+}
+
+function pack(text: string, room: number): string[] {
+  const parts: string[] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const line of text.split('\n').map((whole) => cut(whole, room))) {
+    const added = current.length === 0 ? line.length : length + 1 + line.length;
+    if (current.length > 0 && added > room) {
+      parts.push(current.join('\n'));
+      current = [];
+    }
+    if (current.length === 0 && line.trim() === '') continue;
+    current.push(line);
+    length = current.length === 1 ? line.length : length + 1 + line.length;
+  }
+  if (current.length > 0) parts.push(current.join('\n'));
+  return parts.map((part) => part.replace(/\n+$/, ''));
+}
+
+function cut(line: string, room: number): string {
+  if (line.length <= room) return line;
+  return room >= 2 ? `${line.slice(0, room - 1)}…` : line.slice(0, room);
+}

@@ -1,0 +1,118 @@
+/**
+ * Posts the run report to Slack: the summary, split into parts that are threaded under the first, and the
+ * full plan as a CSV file in the thread when the summary had to be split. Retries are bounded so that a
+ * slow or failing Slack cannot outlast the Lambda. No error carries the token.
+ */
+import { WebClient, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebAPIHTTPError, LogLevel, type Logger } from '@slack/web-api';
+import { SlackError } from '../errors';
+import type { RunReport } from '../core/report';
+import { renderSlackMessage, splitMessage } from './slack-message';
+
+export interface SlackPostOptions {
+  readonly token: string;
+  readonly channel: string;
+  readonly maxMessageLength: number;
+  /** Another base URL for the Web API (tests). */
+  readonly apiUrl?: string;
+  /** Per request. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Retries of a request that failed on the network or with a server error. @default 2 */
+  readonly retries?: number;
+  /** The longest `Retry-After` that is waited out; a longer one fails the post. @default 5 */
+  readonly maxRateLimitWaitSeconds?: number;
+}
+
+export interface SlackPostResult {
+  /** The timestamp of the first message, which the other parts and the file are threaded under. */
+  readonly threadTs: string;
+  readonly parts: number;
+  /** Whether the full plan was attached as a CSV file. */
+  readonly uploaded: boolean;
+}
+
+/** The name of the CSV file attached to the thread. */
+export const PLAN_FILENAME = 'ecr-cleanup-plan.csv';
+
+/**
+ * Posts the report.
+ *
+ * @throws SlackError with Slack's error code, such as `channel_not_found`, `invalid_auth`,
+ *   `ratelimited` or `timeout`
+ */
+export async function postReportToSlack(report: RunReport, csv: string, options: SlackPostOptions): Promise<SlackPostResult> {
+  const client = new WebClient(options.token, {
+    ...(options.apiUrl !== undefined && { slackApiUrl: options.apiUrl }),
+    timeout: options.timeoutMs ?? 10_000,
+    retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    rejectRateLimitedCalls: true,
+    logger: silentLogger,
+    logLevel: LogLevel.ERROR,
+  });
+  const call = <T>(method: string, send: () => Promise<T>): Promise<T> =>
+    withRateLimitWait(method, send, options.maxRateLimitWaitSeconds ?? 5);
+
+  const parts = splitMessage(renderSlackMessage(report), options.maxMessageLength);
+  const first = await call('chat.postMessage', () =>
+    client.chat.postMessage({ channel: options.channel, text: parts[0], mrkdwn: true, unfurl_links: false }),
+  );
+  const threadTs = first.ts;
+  if (!threadTs) throw new SlackError('chat.postMessage', 'no_ts');
+  // The parts go one after another, so that the thread reads in order.
+  for (const part of parts.slice(1)) {
+    await call('chat.postMessage', () =>
+      client.chat.postMessage({ channel: options.channel, text: part, thread_ts: threadTs, mrkdwn: true, unfurl_links: false }),
+    );
+  }
+
+  const uploaded = parts.length > 1;
+  if (uploaded) {
+    const channelId = first.channel ?? options.channel;
+    await call('files.uploadV2', () =>
+      client.filesUploadV2({
+        channel_id: channelId,
+        thread_ts: threadTs,
+        filename: PLAN_FILENAME,
+        title: `ECR cleanup plan (${report.mode === 'dry-run' ? 'dry run' : 'delete'}, ${report.now})`,
+        content: csv,
+      }),
+    );
+  }
+  return { threadTs, parts: parts.length, uploaded };
+}
+
+async function withRateLimitWait<T>(method: string, send: () => Promise<T>, maxWaitSeconds: number): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof WebAPIRateLimitedError && error.retryAfter <= maxWaitSeconds && attempt < 3) {
+        await new Promise((resolve) => setTimeout(resolve, error.retryAfter * 1000));
+        continue;
+      }
+      throw toSlackError(method, error);
+    }
+  }
+}
+
+/** Maps the client's errors to Slack's own codes. The original error is dropped: its request holds the token. */
+function toSlackError(method: string, error: unknown): SlackError {
+  if (error instanceof WebAPIPlatformError) return new SlackError(method, error.data.error);
+  if (error instanceof WebAPIRateLimitedError) return new SlackError(method, 'ratelimited');
+  if (error instanceof WebAPIHTTPError) return new SlackError(method, `http_${error.statusCode}`);
+  if (error instanceof WebAPIRequestError) {
+    const original = error.original as Error & { cause?: { code?: string } };
+    const timedOut = original.name === 'TimeoutError' || original.name === 'AbortError';
+    return new SlackError(method, timedOut ? 'timeout' : `request_failed (${original.cause?.code ?? original.name})`);
+  }
+  return new SlackError(method, error instanceof Error ? error.name : 'unknown_error');
+}
+
+const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
+};
