@@ -1,0 +1,242 @@
+/**
+ * The emulator's state, as a fixture: repositories with images, clusters with tasks and services,
+ * task definitions, secrets, Slack, and the faults to inject. Builders make images whose digests are the
+ * real sha256 of real-shaped manifests, so that an index lists its children by their true digests.
+ */
+import { createHash } from 'node:crypto';
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const COSIGN_SIGNATURE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+
+export interface FixtureImage {
+  readonly digest: string;
+  readonly tags: readonly string[];
+  /** Days before the emulator's start (or `Fixture.now`). Fractions are allowed. */
+  readonly pushedDaysAgo: number;
+  readonly sizeBytes: number;
+  readonly mediaType: string;
+  readonly manifest: string;
+  readonly artifactMediaType?: string;
+  readonly subjectDigest?: string;
+}
+
+export interface FixtureRepository {
+  readonly name: string;
+  readonly images: readonly FixtureImage[];
+}
+
+export interface FixtureContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly imageDigest?: string;
+}
+
+export interface FixtureTask {
+  readonly id: string;
+  readonly containers: readonly FixtureContainer[];
+  /** @default 'RUNNING' */
+  readonly desiredStatus?: 'RUNNING' | 'STOPPED';
+  readonly taskDefinition?: string;
+  /** Listed by ListTasks, but DescribeTasks reports it in `failures[]` as MISSING. */
+  readonly missing?: boolean;
+}
+
+export interface FixtureDeployment {
+  readonly status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE' | 'DRAINING';
+  /** A task definition ARN from `Fixture.taskDefinitions`. */
+  readonly taskDefinition: string;
+}
+
+export interface FixtureService {
+  readonly name: string;
+  readonly deployments?: readonly FixtureDeployment[];
+  readonly taskSets?: readonly FixtureDeployment[];
+}
+
+export interface FixtureCluster {
+  readonly name: string;
+  readonly tasks?: readonly FixtureTask[];
+  readonly services?: readonly FixtureService[];
+}
+
+export interface FixtureTaskDefinition {
+  /** `family:revision`. */
+  readonly name: string;
+  readonly containers: readonly { readonly name: string; readonly image: string }[];
+}
+
+/** An AWS error to answer instead of the real response. */
+export interface FaultRule {
+  /** `ECR.DescribeImages`, `ECS.ListTasks`, `SecretsManager.GetSecretValue`, … */
+  readonly operation: string;
+  /** Only calls about this cluster (name) or repository. */
+  readonly cluster?: string;
+  readonly repository?: string;
+  /** @default 'AccessDeniedException' */
+  readonly code?: string;
+  /** @default 400 */
+  readonly status?: number;
+  readonly message?: string;
+  /** Let this many matching calls through first. @default 0 */
+  readonly after?: number;
+  /** Fail this many matching calls, then let them through. @default every one */
+  readonly times?: number;
+}
+
+export interface SlackFault {
+  /** `chat.postMessage`, `files.getUploadURLExternal`, `files.completeUploadExternal`, `upload`. */
+  readonly method: string;
+  /** A Slack error code such as `channel_not_found`; `ratelimited` answers HTTP 429 with Retry-After. */
+  readonly error?: string;
+  /** Answer after this long, to provoke a client timeout. */
+  readonly delayMs?: number;
+  /** @default 1 */
+  readonly retryAfterSeconds?: number;
+  readonly after?: number;
+  readonly times?: number;
+}
+
+export interface Faults {
+  /** Added to every AWS call. */
+  readonly latencyMs?: number;
+  /** A fraction of AWS calls answer ThrottlingException, chosen by a seeded generator. */
+  readonly throttle?: { readonly rate: number; readonly seed: number };
+  readonly errors?: readonly FaultRule[];
+  /** `BatchDeleteImage` reports these digests in `failures[]` with this code. */
+  readonly deleteFailures?: readonly { readonly digest: string; readonly code: string; readonly reason?: string }[];
+  readonly slack?: readonly SlackFault[];
+}
+
+export interface Fixture {
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /** @default 'eu-west-2' */
+  readonly region?: string;
+  /** The instant that `pushedDaysAgo` counts back from. @default the emulator's start */
+  readonly now?: string;
+  readonly repositories: readonly FixtureRepository[];
+  readonly clusters?: readonly FixtureCluster[];
+  readonly taskDefinitions?: readonly FixtureTaskDefinition[];
+  /** Secrets Manager secrets, by name. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly slack?: { readonly token: string; readonly channels: readonly { readonly id: string; readonly name: string }[] };
+  readonly faults?: Faults;
+}
+
+export function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+interface ImageOptions {
+  readonly tags?: readonly string[];
+  readonly pushedDaysAgo?: number;
+  readonly sizeBytes?: number;
+}
+
+/**
+ * A single-platform OCI image. `seed` makes it unique: two images with the same seed are the same image.
+ */
+export function image(seed: string, options: ImageOptions = {}): FixtureImage {
+  const sizeBytes = options.sizeBytes ?? 50_000_000;
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(`config:${seed}`), size: 1500 },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(`layer:${seed}`), size: sizeBytes - 1500 }],
+  });
+  return {
+    digest: sha256(manifest),
+    tags: options.tags ?? [],
+    pushedDaysAgo: options.pushedDaysAgo ?? 0,
+    sizeBytes,
+    mediaType: OCI_MANIFEST,
+    manifest,
+  };
+}
+
+export interface MultiArchImage {
+  readonly index: FixtureImage;
+  readonly children: readonly FixtureImage[];
+  /** The index first, then its children: the order to put them in a repository. */
+  readonly all: readonly FixtureImage[];
+}
+
+/**
+ * A multi-architecture image: an image index (or a Docker manifest list) that lists one image per
+ * platform, and, when `attestations` is set, a buildx attestation manifest per platform.
+ */
+export function multiArchImage(
+  seed: string,
+  options: ImageOptions & { readonly platforms?: readonly string[]; readonly attestations?: boolean; readonly dockerManifestList?: boolean } = {},
+): MultiArchImage {
+  const platforms = options.platforms ?? ['linux/amd64', 'linux/arm64'];
+  const pushedDaysAgo = options.pushedDaysAgo ?? 0;
+  const perPlatform = Math.round((options.sizeBytes ?? 80_000_000) / platforms.length);
+  const children = platforms.map((platform) => image(`${seed}:${platform}`, { pushedDaysAgo, sizeBytes: perPlatform }));
+  const attestations = options.attestations
+    ? children.map((child) => image(`${seed}:attestation:${child.digest}`, { pushedDaysAgo, sizeBytes: 20_000 }))
+    : [];
+  const indexMediaType = options.dockerManifestList ? DOCKER_MANIFEST_LIST : OCI_INDEX;
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: indexMediaType,
+    manifests: [
+      ...children.map((child, position) => {
+        const [os, architecture] = platforms[position].split('/');
+        return { mediaType: OCI_MANIFEST, digest: child.digest, size: child.manifest.length, platform: { architecture, os } };
+      }),
+      ...attestations.map((attestation, position) => ({
+        mediaType: OCI_MANIFEST,
+        digest: attestation.digest,
+        size: attestation.manifest.length,
+        platform: { architecture: 'unknown', os: 'unknown' },
+        annotations: { 'vnd.docker.reference.digest': children[position].digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+      })),
+    ],
+  });
+  const index: FixtureImage = {
+    digest: sha256(manifest),
+    tags: options.tags ?? [],
+    pushedDaysAgo,
+    sizeBytes: manifest.length,
+    mediaType: indexMediaType,
+    manifest,
+  };
+  return { index, children: [...children, ...attestations], all: [index, ...children, ...attestations] };
+}
+
+/** An OCI referrer (a cosign signature) whose subject is `subject`. */
+export function signature(subject: FixtureImage, options: { readonly pushedDaysAgo?: number } = {}): FixtureImage {
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: COSIGN_SIGNATURE,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2 },
+    layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: sha256(`sig:${subject.digest}`), size: 250 }],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.manifest.length },
+  });
+  return {
+    digest: sha256(manifest),
+    tags: [],
+    pushedDaysAgo: options.pushedDaysAgo ?? subject.pushedDaysAgo,
+    sizeBytes: 1_000,
+    mediaType: OCI_MANIFEST,
+    manifest,
+    artifactMediaType: COSIGN_SIGNATURE,
+    subjectDigest: subject.digest,
+  };
+}
+
+/** A legacy cosign signature, found by its tag `sha256-<hex>.sig`. */
+export function cosignTagSignature(subject: FixtureImage, options: { readonly pushedDaysAgo?: number } = {}): FixtureImage {
+  const signed = image(`cosign-tag:${subject.digest}`, { pushedDaysAgo: options.pushedDaysAgo ?? subject.pushedDaysAgo, sizeBytes: 1_200 });
+  return { ...signed, tags: [`${subject.digest.replace(':', '-')}.sig`] };
+}
+
+/** The registry host of the fixture's account and region. */
+export function registryHost(fixture: Pick<Fixture, 'accountId' | 'region'>): string {
+  return `${fixture.accountId ?? '123456789012'}.dkr.ecr.${fixture.region ?? 'eu-west-2'}.amazonaws.com`;
+}

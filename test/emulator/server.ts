@@ -1,0 +1,239 @@
+/**
+ * The local emulator of ECR, ECS, Secrets Manager and Slack, on `node:http`. The real AWS SDK reaches
+ * it through `AWS_ENDPOINT_URL`, and `@slack/web-api` through `SLACK_API_URL`. It records every call and
+ * injects the faults that its fixture names.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ecr } from './ecr';
+import { Ecs } from './ecs';
+import type { Faults, Fixture } from './fixture';
+import { AwsError, seededRandom, type Params } from './protocol';
+import { Secrets } from './secrets';
+import { Slack, type SlackAnswer } from './slack';
+
+export interface RecordedCall {
+  /** `ECR.DescribeImages`, `ECS.ListTasks`, `SecretsManager.GetSecretValue`, `Slack.chat.postMessage`, … */
+  readonly operation: string;
+  readonly params: Params;
+  /** `ok`, or the error code answered. */
+  readonly outcome: string;
+}
+
+const TARGETS: Record<string, string> = {
+  AmazonEC2ContainerRegistry_V20150921: 'ECR',
+  AmazonEC2ContainerServiceV20141113: 'ECS',
+  secretsmanager: 'SecretsManager',
+};
+
+export class Emulator {
+  readonly calls: RecordedCall[] = [];
+  readonly ecr: Ecr;
+  readonly ecs: Ecs;
+  readonly secrets: Secrets;
+  readonly slack: Slack;
+  readonly accountId: string;
+  readonly region: string;
+  url = '';
+  private faults: Faults;
+  private random: () => number;
+  private readonly ruleHits = new Map<object, number>();
+  private readonly server: Server;
+
+  private constructor(fixture: Fixture) {
+    const now = fixture.now ? new Date(fixture.now) : new Date();
+    this.accountId = fixture.accountId ?? '123456789012';
+    this.region = fixture.region ?? 'eu-west-2';
+    this.faults = fixture.faults ?? {};
+    this.random = seededRandom(this.faults.throttle?.seed ?? 1);
+    this.ecr = new Ecr(this.accountId, this.region, fixture, now, () => this.faults);
+    this.ecs = new Ecs(this.accountId, this.region, fixture, now);
+    this.secrets = new Secrets(this.accountId, this.region, fixture.secrets ?? {});
+    this.slack = new Slack(fixture);
+    this.server = createServer((request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end(String(error));
+      });
+    });
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  /** Starts an emulator on a free loopback port (or `port`). */
+  static async start(fixture: Fixture, port = 0): Promise<Emulator> {
+    const emulator = new Emulator(fixture);
+    await new Promise<void>((resolve) => emulator.server.listen(port, '127.0.0.1', resolve));
+    emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+    return emulator;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Replaces the faults, for a test that changes them between runs. */
+  setFaults(faults: Faults): void {
+    this.faults = faults;
+    this.random = seededRandom(faults.throttle?.seed ?? 1);
+    this.ruleHits.clear();
+  }
+
+  /**
+   * The environment that points the AWS SDK and the cleaner's Slack client here, with dummy credentials
+   * and no shared config files, so that nothing of the user's own AWS setup is read.
+   */
+  env(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL: this.url,
+      AWS_REGION: this.region,
+      AWS_ACCESS_KEY_ID: 'emulator',
+      AWS_SECRET_ACCESS_KEY: 'emulator',
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      SLACK_API_URL: `${this.url}/api/`,
+    };
+  }
+
+  /** The recorded calls of one operation, such as `ECR.BatchDeleteImage`. */
+  callsOf(operation: string): RecordedCall[] {
+    return this.calls.filter((call) => call.operation === operation);
+  }
+
+  /** The digests left in a repository. */
+  digestsIn(repository: string): string[] {
+    return [...(this.ecr.repositories.get(repository)?.images.keys() ?? [])].sort();
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method === 'GET' && path === '/health') return send(response, 200, { ok: true });
+    if (path.startsWith('/api/')) return this.routeSlack(path.slice('/api/'.length), request, body, response);
+    if (path.startsWith('/upload/')) {
+      const content = await fileField(request, body);
+      this.calls.push({ operation: 'Slack.upload', params: { id: path.slice('/upload/'.length) }, outcome: 'ok' });
+      return sendSlack(response, this.slack.upload(path.slice('/upload/'.length), content));
+    }
+
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const [prefix, operation] = target.split('.');
+    const service = TARGETS[prefix];
+    if (request.method !== 'POST' || !service || !operation) {
+      return send(response, 400, { __type: 'UnknownOperationException', message: `no such target: ${target}` });
+    }
+    let params: Params;
+    try {
+      params = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Params) : {};
+    } catch {
+      return send(response, 400, { __type: 'SerializationException', message: 'body is not JSON' });
+    }
+
+    const name = `${service}.${operation}`;
+    if (this.faults.latencyMs) await sleep(this.faults.latencyMs);
+    try {
+      this.injectFaults(name, params);
+      const result =
+        service === 'ECR' ? this.ecr.handle(operation, params) : service === 'ECS' ? this.ecs.handle(operation, params) : this.secrets.handle(operation, params);
+      this.calls.push({ operation: name, params, outcome: 'ok' });
+      send(response, 200, result);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      this.calls.push({ operation: name, params, outcome: error.code });
+      send(response, error.status, { __type: error.code, message: error.message });
+    }
+  }
+
+  private injectFaults(operation: string, params: Params): void {
+    const throttle = this.faults.throttle;
+    if (throttle && this.random() < throttle.rate) throw new AwsError('ThrottlingException', 'Rate exceeded');
+    const target = { ...Ecr.target(params), ...Ecs.target(params) };
+    for (const rule of this.faults.errors ?? []) {
+      if (rule.operation !== operation) continue;
+      if (rule.cluster !== undefined && rule.cluster !== target.cluster) continue;
+      if (rule.repository !== undefined && rule.repository !== target.repository) continue;
+      const hits = (this.ruleHits.get(rule) ?? 0) + 1;
+      this.ruleHits.set(rule, hits);
+      if (hits <= (rule.after ?? 0)) continue;
+      if (rule.times !== undefined && hits > (rule.after ?? 0) + rule.times) continue;
+      const code = rule.code ?? 'AccessDeniedException';
+      throw new AwsError(
+        code,
+        rule.message ??
+          `User: arn:aws:sts::${this.accountId}:assumed-role/ecr-maintainer/cleaner is not authorized to perform: ${operation.split('.')[0].toLowerCase()}:${operation.split('.')[1]} on resource: ${target.cluster ?? target.repository ?? '*'}`,
+        rule.status ?? 400,
+      );
+    }
+  }
+
+  private async routeSlack(method: string, request: IncomingMessage, raw: Buffer, response: ServerResponse): Promise<void> {
+    const body = parseForm(request, raw);
+    const authorization = request.headers.authorization;
+    const fault = (this.faults.slack ?? []).find((candidate) => {
+      if (candidate.method !== method) return false;
+      const hits = (this.ruleHits.get(candidate) ?? 0) + 1;
+      this.ruleHits.set(candidate, hits);
+      return hits > (candidate.after ?? 0) && (candidate.times === undefined || hits <= (candidate.after ?? 0) + candidate.times);
+    });
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.error === 'ratelimited') {
+      this.calls.push({ operation: `Slack.${method}`, params: body, outcome: 'ratelimited' });
+      return sendSlack(response, { status: 429, headers: { 'retry-after': String(fault.retryAfterSeconds ?? 1) }, body: { ok: false, error: 'ratelimited' } });
+    }
+    if (fault?.error) {
+      this.slack.requests.push({ method, ...(authorization !== undefined && { authorization }), body });
+      this.calls.push({ operation: `Slack.${method}`, params: body, outcome: fault.error });
+      return sendSlack(response, { status: 200, body: { ok: false, error: fault.error } });
+    }
+    const answer = this.slack.handle(method, body, authorization, this.url);
+    const outcome = (answer.body as { ok?: boolean; error?: string }).ok === false ? ((answer.body as { error?: string }).error ?? 'error') : 'ok';
+    this.calls.push({ operation: `Slack.${method}`, params: body, outcome });
+    if (!response.destroyed) sendSlack(response, answer);
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function parseForm(request: IncomingMessage, raw: Buffer): Record<string, string> {
+  const text = raw.toString('utf8');
+  if (String(request.headers['content-type'] ?? '').includes('application/json')) {
+    const parsed = JSON.parse(text || '{}') as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+  }
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+/** The text of an upload: the file field of a multipart form, or the raw body. */
+async function fileField(request: IncomingMessage, raw: Buffer): Promise<string> {
+  const type = String(request.headers['content-type'] ?? '');
+  if (!type.startsWith('multipart/form-data')) return raw.toString('utf8');
+  const form = await new Request('http://upload.local/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
+  for (const value of form.values()) {
+    if (typeof value !== 'string') return await value.text();
+  }
+  return '';
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': 'emulator' });
+  response.end(text);
+}
+
+function sendSlack(response: ServerResponse, answer: SlackAnswer): void {
+  const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+  response.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json; charset=utf-8', ...answer.headers });
+  response.end(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
