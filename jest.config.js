@@ -4,8 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type-checking is `npm run lint`'s job (tsc --noEmit); ts-jest only transpiles, which is fast.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+    // tsconfig's isolatedModules makes ts-jest only transpile, which is fast; `npm run lint` type-checks.
+    '^.+\\.ts$': 'ts-jest',
   },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 30000,

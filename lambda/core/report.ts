@@ -470,7 +470,9 @@ export function renderSummary(report: RunReport): string {
     lines.push('', `ERRORS (${report.errors.length}):`);
     for (const error of report.errors) lines.push(`  - ${error.message}`);
   }
-  const operations = Object.entries(report.apiCalls.byOperation).map(([operation, count]) => `${operation} ${count}`);
+  const operations = Object.entries(report.apiCalls.byOperation)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, count]) => `${operation} ${count}`);
   lines.push(
     '',
     `${report.apiCalls.total} AWS ${plural(report.apiCalls.total, 'call')} (${operations.join(', ') || 'none'}), ${report.apiCalls.retries} ${plural(report.apiCalls.retries, 'retry', 'retries')}, ${(report.durationMs / 1000).toFixed(1)} s.`,

@@ -1,0 +1,157 @@
+import { planRepository } from '../../../lambda/core/planner';
+import { buildRunReport, formatBytes, renderCsv, renderSummary, type RunFacts } from '../../../lambda/core/report';
+import type { ImageRecord, ImageResult, RepositoryPlan } from '../../../lambda/core/types';
+import { NOW, digestOf, image } from './builders';
+
+const POLICY = { keepMinImageCount: 1, keepImagesNewerThanDays: 7 };
+
+function planOf(repository: string, images: ImageRecord[], children: Record<string, string[]> = {}): RepositoryPlan {
+  return planRepository(
+    {
+      repository,
+      images: images.map((record) => ({ ...record, repository })),
+      indexChildren: new Map(Object.entries(children).map(([index, names]) => [digestOf(index), names.map(digestOf)])),
+      uses: new Map(),
+      inUseComplete: true,
+    },
+    POLICY,
+    NOW,
+  );
+}
+
+function facts(overrides: Partial<RunFacts> = {}): RunFacts {
+  return {
+    deleteEnabled: false,
+    region: 'eu-west-2',
+    account: '123456789012',
+    now: NOW,
+    startedAt: NOW,
+    finishedAt: new Date(NOW.getTime() + 1500),
+    policy: POLICY,
+    keepServiceDeploymentImages: true,
+    scope: { repositories: 'all', clusters: 'all' },
+    repositories: [
+      { name: 'web', plan: planOf('web', [image('idx', { index: true, pushedDaysAgo: 40, tags: ['2026.1', 'old'] }), image('amd', { pushedDaysAgo: 40, sizeBytes: 1000 }), image('arm', { pushedDaysAgo: 40, sizeBytes: 2000 }), image('new', { pushedDaysAgo: 1, tags: ['2026.2'] })], { idx: ['amd', 'arm'] }) },
+      { name: 'api', plan: planOf('api', [image('a1', { pushedDaysAgo: 10, tags: ['v1'], sizeBytes: 5_000_000 }), image('a2', { pushedDaysAgo: 3, tags: ['v2'] })]) },
+      { name: 'locked', error: 'could not list repository locked, so nothing in it is deleted: AccessDeniedException' },
+    ],
+    resolutions: [],
+    discoveryProblems: [],
+    results: new Map(),
+    errors: [{ kind: 'repository', repository: 'locked', message: 'could not list repository locked, so nothing in it is deleted: AccessDeniedException' }],
+    apiCalls: { total: 7, retries: 1, byOperation: { 'ECR.DescribeImages': 3, 'ECR.DescribeRepositories': 1, 'ECS.ListClusters': 1, 'ECR.BatchGetImage': 1, 'ECS.DescribeTasks': 1 } },
+    ...overrides,
+  };
+}
+
+describe('renderCsv', () => {
+  it('lists each artifact to delete once, with its children counted and their bytes included', () => {
+    const csv = renderCsv(buildRunReport(facts()));
+
+    expect(csv).toBe(
+      [
+        'repository,digest,tags,pushed_at,size_bytes,child_manifests,reason,result',
+        `api,${digestOf('a1')},v1,2026-11-15T12:00:00.000Z,5000000,0,"unused: no workload uses it, pushed 10 days ago, newest #2",dry run`,
+        `web,${digestOf('idx')},2026.1 old,2026-10-16T12:00:00.000Z,3100,2,"unused: no workload uses it, pushed 40 days ago, newest #2",dry run`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows what became of each artifact when deletion was on', () => {
+    const results = new Map<string, Map<string, ImageResult>>([
+      ['api', new Map([[digestOf('a1'), { status: 'deleted' }]])],
+      ['web', new Map<string, ImageResult>([[digestOf('idx'), { status: 'deleted' }], [digestOf('amd'), { status: 'deleted' }], [digestOf('arm'), { status: 'failed', code: 'KmsError', message: 'key disabled' }]])],
+    ]);
+
+    const csv = renderCsv(buildRunReport(facts({ deleteEnabled: true, results })));
+
+    expect(csv.split('\n').map((line) => line.split(',').at(-1))).toEqual(['result', 'deleted', 'failed: KmsError', '']);
+  });
+});
+
+describe('buildRunReport', () => {
+  it('counts artifacts kept under their first reason, and bytes per manifest', () => {
+    const report = buildRunReport(facts());
+
+    expect(report.totals).toEqual({
+      repositories: 3,
+      repositoriesWithErrors: 1,
+      images: 4,
+      manifests: 6,
+      kept: 2,
+      keptByReason: { inUse: 0, recent: 2, minCount: 0, inUseUnknown: 0 },
+      toDelete: 2,
+      manifestsToDelete: 4,
+      deleted: 0,
+      manifestsDeleted: 0,
+      failed: 0,
+      reclaimableBytes: 5_003_100,
+      reclaimedBytes: 0,
+      errors: 1,
+    });
+    expect(report.repositories.map((repository) => [repository.name, repository.status])).toEqual([
+      ['api', 'ok'],
+      ['locked', 'error'],
+      ['web', 'ok'],
+    ]);
+  });
+
+  it('says why nothing was deleted when in-use discovery was incomplete', () => {
+    const report = buildRunReport(facts({ discoveryProblems: ['ListTasks failed for cluster prod: AccessDeniedException: no'] }));
+
+    expect(report.deletionBlocked).toBe('in-use discovery was incomplete (1 problem), so no image was deleted anywhere');
+    expect(report.inUse.complete).toBe(false);
+  });
+});
+
+describe('renderSummary', () => {
+  it('puts the dry run in plain sight, with a line per repository, the totals and the errors', () => {
+    const summary = renderSummary(buildRunReport(facts()));
+
+    expect(summary).toBe(
+      [
+        'ECR Maintainer · DRY RUN (nothing is deleted) · account 123456789012 · eu-west-2',
+        'Keeps images in use by ECS (tasks and service deployments), pushed within 7 days of 2026-11-25T12:00:00.000Z, and the newest 1 of each repository.',
+        '',
+        'REPOSITORY  IMAGES  IN USE  RECENT  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE',
+        'api              2       0       1       0        0          1       5.0 MB',
+        'locked           -       -       -       -        -          -        ERROR',
+        'web              2       0       1       0        0          1       3.1 kB',
+        '----------  ------  ------  ------  ------  -------  ---------  -----------',
+        'TOTAL            4       0       2       0        0          2       5.0 MB',
+        '',
+        'DRY RUN: 2 images would be deleted (4 manifests, up to 5.0 MB); 2 images kept, of 4 images in 3 repositories.',
+        'To delete them, set DELETE_ENABLED=true or pass --delete.',
+        '',
+        'ERRORS (1):',
+        '  - could not list repository locked, so nothing in it is deleted: AccessDeniedException',
+        '',
+        '7 AWS calls (ECR.BatchGetImage 1, ECR.DescribeImages 3, ECR.DescribeRepositories 1, ECS.DescribeTasks 1, ECS.ListClusters 1), 1 retry, 1.5 s.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says DELETE and counts what was deleted when deletion was on', () => {
+    const results = new Map([['api', new Map<string, ImageResult>([[digestOf('a1'), { status: 'deleted' }]])]]);
+
+    const summary = renderSummary(buildRunReport(facts({ deleteEnabled: true, results })));
+
+    expect(summary.split('\n')[0]).toBe('ECR Maintainer · DELETE · account 123456789012 · eu-west-2');
+    expect(summary).toContain('DELETED: 1 image of 2 planned (1 manifest, 5.0 MB)');
+  });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [999, '999 B'],
+    [1000, '1.0 kB'],
+    [1_234_567, '1.2 MB'],
+    [98_700_000_000, '98.7 GB'],
+    [3e15, '3.0 PB'],
+  ])('shows %d bytes as %s', (bytes, expected) => {
+    expect(formatBytes(bytes)).toBe(expected);
+  });
+});

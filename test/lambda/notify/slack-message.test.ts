@@ -1,0 +1,148 @@
+import type { RunReport } from '../../../lambda/core/report';
+import { renderSlackMessage, splitMessage } from '../../../lambda/notify/slack-message';
+
+/** Text made of numbered lines of varied length, some of them blank, one very long. */
+function sampleText(lines: number): string {
+  return Array.from({ length: lines }, (_, n) => (n % 7 === 3 ? '' : n === 11 ? `line ${n} ${'x'.repeat(500)}` : `line ${n} ${'y'.repeat((n * 13) % 80)}`)).join('\n');
+}
+
+const LABEL = /^\(part (\d+)\/(\d+)\)\n/;
+
+describe('splitMessage', () => {
+  it('leaves a message that fits alone', () => {
+    expect(splitMessage('short\nmessage', 13)).toEqual(['short\nmessage']);
+  });
+
+  it('splits at line boundaries into numbered parts, in order', () => {
+    const parts = splitMessage('aaaa\nbbbb\ncccc\ndddd\neeee', 22);
+
+    expect(parts).toEqual(['(part 1/3)\naaaa\nbbbb', '(part 2/3)\ncccc\ndddd', '(part 3/3)\neeee']);
+  });
+
+  it('cuts a line longer than a part, and keeps the rest of the message', () => {
+    const parts = splitMessage(`${'z'.repeat(100)}\nnext`, 40);
+
+    expect(parts).toEqual([`(part 1/2)\n${'z'.repeat(28)}…`, '(part 2/2)\nnext']);
+  });
+
+  it.each([1, 2, 5, 10, 19, 20, 21, 22, 25, 33, 40, 64, 99, 100, 150, 256, 1000, 4000])(
+    'keeps every part within a maximum of %d, and loses no line',
+    (max) => {
+      const text = sampleText(60);
+
+      const parts = splitMessage(text, max);
+
+      for (const part of parts) expect(part.length).toBeLessThanOrEqual(max);
+      const labelled = parts.length > 1 && LABEL.test(parts[0]);
+      if (labelled) {
+        parts.forEach((part, position) => expect(LABEL.exec(part)?.slice(1)).toEqual([String(position + 1), String(parts.length)]));
+      }
+      const body = parts.map((part) => part.replace(LABEL, '')).join('\n').split('\n');
+      const expected = text.split('\n').filter((line) => line !== '');
+      const received = body.filter((line) => line !== '');
+      expect(received).toHaveLength(expected.length);
+      received.forEach((line, position) => {
+        const original = expected[position];
+        if (line.endsWith('…') && line.length < original.length) expect(original.startsWith(line.slice(0, -1))).toBe(true);
+        else expect(original.startsWith(line)).toBe(true);
+      });
+    },
+  );
+});
+
+function report(overrides: Partial<RunReport> = {}): RunReport {
+  const repository = (name: string, toDelete: number, reclaimableBytes: number, inUseTags: string[] = []): RunReport['repositories'][number] => ({
+    name,
+    status: 'ok',
+    images: toDelete + inUseTags.length + 1,
+    manifests: toDelete + inUseTags.length + 1,
+    kept: { inUse: inUseTags.length, recent: 1, minCount: 0, inUseUnknown: 0 },
+    toDelete,
+    deleted: 0,
+    failed: 0,
+    reclaimableBytes,
+    reclaimedBytes: 0,
+    artifacts: inUseTags.map((tag, position) => ({
+      digest: `sha256:${String(position).repeat(64)}`,
+      tags: [tag],
+      pushedAt: '2026-10-01T00:00:00.000Z',
+      rank: position + 1,
+      action: 'keep',
+      reasons: ['in-use:running'],
+      members: [],
+      sizeBytes: 1,
+      result: { status: 'planned' },
+    })),
+    decisions: [],
+  });
+  return {
+    mode: 'dry-run',
+    account: '123456789012',
+    region: 'eu-west-2',
+    now: '2026-11-25T12:00:00.000Z',
+    startedAt: '2026-11-25T12:00:00.000Z',
+    durationMs: 1000,
+    policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepServiceDeploymentImages: true },
+    scope: { repositories: 'all', clusters: 'all' },
+    inUse: { complete: true, problems: [], references: [] },
+    repositories: [
+      repository('small', 1, 1_000),
+      repository('big', 20, 9_000_000_000, ['v1.2', 'v1.3']),
+      repository('quiet', 0, 0, ['stable']),
+      { ...repository('locked', 0, 0), status: 'error', error: 'could not list repository locked: AccessDeniedException: <denied>' },
+    ],
+    errors: [{ kind: 'repository', repository: 'locked', message: 'could not list repository locked: AccessDeniedException: <denied>' }],
+    totals: {
+      repositories: 4,
+      repositoriesWithErrors: 1,
+      images: 28,
+      manifests: 28,
+      kept: 7,
+      keptByReason: { inUse: 3, recent: 4, minCount: 0, inUseUnknown: 0 },
+      toDelete: 21,
+      manifestsToDelete: 21,
+      deleted: 0,
+      manifestsDeleted: 0,
+      failed: 0,
+      reclaimableBytes: 9_000_001_000,
+      reclaimedBytes: 0,
+      errors: 1,
+    },
+    apiCalls: { total: 9, retries: 0, byOperation: {} },
+    ...overrides,
+  };
+}
+
+describe('renderSlackMessage', () => {
+  it('states the account, region, mode and totals, then the repositories to act on, largest first', () => {
+    expect(renderSlackMessage(report())).toBe(
+      [
+        '*ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2',
+        'Scanned 4 repositories and 28 images. Kept 7: 3 in use, 4 recent, 0 among the newest 3.',
+        'To delete: 21 images, 9.0 GB. Nothing was deleted: this is a dry run.',
+        'Errors: 1.',
+        '',
+        '• *big*: 20 to delete (9.0 GB); kept 3 (in use: `v1.2`, `v1.3`)',
+        '• *small*: 1 to delete (1.0 kB); kept 1',
+        '• *locked*: ERROR: could not list repository locked: AccessDeniedException: &lt;denied&gt;',
+        '',
+        '*Errors*',
+        '• could not list repository locked: AccessDeniedException: &lt;denied&gt;',
+      ].join('\n'),
+    );
+  });
+
+  it('says what was deleted, and warns when deletion was blocked', () => {
+    const text = renderSlackMessage(
+      report({ mode: 'delete', deletionBlocked: 'in-use discovery was incomplete (1 problem), so no image was deleted anywhere' }),
+    );
+
+    expect(text.split('\n').slice(0, 5)).toEqual([
+      '*ECR Maintainer* · *DELETE* · account 123456789012 · eu-west-2',
+      'Scanned 4 repositories and 28 images. Kept 7: 3 in use, 4 recent, 0 among the newest 3.',
+      'Deleted: 0 images of 21, 0 B reclaimed.',
+      'Errors: 1.',
+      ':warning: *Nothing was deleted*: in-use discovery was incomplete (1 problem), so no image was deleted anywhere.',
+    ]);
+  });
+});
