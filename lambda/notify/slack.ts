@@ -101,7 +101,8 @@ function toSlackError(method: string, error: unknown): SlackError {
   if (error instanceof WebAPIHTTPError) return new SlackError(method, `http_${error.statusCode}`);
   if (error instanceof WebAPIRequestError) {
     const original = error.original as Error & { cause?: { code?: string } };
-    const timedOut = original.name === 'TimeoutError' || original.name === 'AbortError';
+    // The client wraps errors from another realm (as under jest) in a plain Error that keeps only the text.
+    const timedOut = ['TimeoutError', 'AbortError'].includes(original.name) || /^(TimeoutError|AbortError)\b/.test(original.message);
     return new SlackError(method, timedOut ? 'timeout' : `request_failed (${original.cause?.code ?? original.name})`);
   }
   return new SlackError(method, error instanceof Error ? error.name : 'unknown_error');

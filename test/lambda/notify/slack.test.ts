@@ -1,0 +1,145 @@
+import { postReportToSlack, PLAN_FILENAME, type SlackPostOptions } from '../../../lambda/notify/slack';
+import type { RunReport } from '../../../lambda/core/report';
+import { SlackError } from '../../../lambda/errors';
+import { Emulator } from '../../emulator/server';
+import type { SlackFault } from '../../emulator/fixture';
+
+const TOKEN = 'xoxb-test-token-never-print';
+const CHANNEL = 'C0ECRMAINT';
+
+function report(repositories: number): RunReport {
+  return {
+    mode: 'dry-run',
+    account: '123456789012',
+    region: 'eu-west-2',
+    now: '2026-11-25T12:00:00.000Z',
+    startedAt: '2026-11-25T12:00:00.000Z',
+    durationMs: 10,
+    policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepServiceDeploymentImages: true },
+    scope: { repositories: 'all', clusters: 'all' },
+    inUse: { complete: true, problems: [], references: [] },
+    repositories: Array.from({ length: repositories }, (_, n) => ({
+      name: `team-${n}/service-${n}`,
+      status: 'ok' as const,
+      images: 10,
+      manifests: 10,
+      kept: { inUse: 1, recent: 2, minCount: 0, inUseUnknown: 0 },
+      toDelete: 7,
+      deleted: 0,
+      failed: 0,
+      reclaimableBytes: 1_000_000 * (n + 1),
+      reclaimedBytes: 0,
+      artifacts: [],
+      decisions: [],
+    })),
+    errors: [],
+    totals: {
+      repositories,
+      repositoriesWithErrors: 0,
+      images: 10 * repositories,
+      manifests: 10 * repositories,
+      kept: 3 * repositories,
+      keptByReason: { inUse: repositories, recent: 2 * repositories, minCount: 0, inUseUnknown: 0 },
+      toDelete: 7 * repositories,
+      manifestsToDelete: 7 * repositories,
+      deleted: 0,
+      manifestsDeleted: 0,
+      failed: 0,
+      reclaimableBytes: 1,
+      reclaimedBytes: 0,
+      errors: 0,
+    },
+    apiCalls: { total: 1, retries: 0, byOperation: {} },
+  };
+}
+
+let emulator: Emulator;
+
+async function start(faults: SlackFault[] = []): Promise<void> {
+  emulator = await Emulator.start({ repositories: [], slack: { token: TOKEN, channels: [{ id: CHANNEL, name: 'alerts' }] }, faults: { slack: faults } });
+}
+
+afterEach(async () => {
+  await emulator.stop();
+});
+
+function options(overrides: Partial<SlackPostOptions> = {}): SlackPostOptions {
+  return { token: TOKEN, channel: CHANNEL, maxMessageLength: 4000, apiUrl: `${emulator.url}/api/`, timeoutMs: 2000, retries: 1, ...overrides };
+}
+
+describe('postReportToSlack', () => {
+  it('posts a short report as one message, with the token in the Authorization header only', async () => {
+    await start();
+
+    const result = await postReportToSlack(report(2), 'csv', options());
+
+    expect(result).toEqual({ threadTs: emulator.slack.messages[0].ts, parts: 1, uploaded: false });
+    expect(emulator.slack.messages).toHaveLength(1);
+    expect(emulator.slack.messages[0].text.split('\n')[0]).toBe('*ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2');
+    expect(emulator.slack.requests.every((request) => request.authorization === `Bearer ${TOKEN}`)).toBe(true);
+    expect(emulator.slack.requests.some((request) => JSON.stringify(request.body).includes(TOKEN))).toBe(false);
+  });
+
+  it('posts a long report in numbered parts, in order, threaded under the first, and attaches the plan', async () => {
+    await start();
+    const csv = 'repository,digest\n' + 'a,sha256:1\n'.repeat(500);
+
+    const result = await postReportToSlack(report(60), csv, options({ maxMessageLength: 1000 }));
+
+    const [first, ...rest] = emulator.slack.messages;
+    expect(result.parts).toBe(emulator.slack.messages.length);
+    expect(result.parts).toBeGreaterThan(3);
+    expect(first.threadTs).toBeUndefined();
+    expect(rest.every((message) => message.threadTs === first.ts)).toBe(true);
+    expect(emulator.slack.messages.map((message) => /^\(part (\d+)\/(\d+)\)/.exec(message.text)?.slice(1))).toEqual(
+      emulator.slack.messages.map((_, n) => [String(n + 1), String(result.parts)]),
+    );
+    expect(emulator.slack.messages.every((message) => message.text.length <= 1000)).toBe(true);
+    const lines = emulator.slack.messages.flatMap((message) => message.text.split('\n')).filter((line) => line.startsWith('• *team-'));
+    expect(lines).toHaveLength(60);
+    expect(lines[0]).toMatch(/^• \*team-59\/service-59\*/);
+
+    const [file] = [...emulator.slack.files.values()];
+    expect(file).toMatchObject({ filename: PLAN_FILENAME, content: csv, channel: CHANNEL, threadTs: first.ts, completed: true });
+    expect(emulator.calls.filter((call) => call.operation.startsWith('Slack.files') || call.operation === 'Slack.upload').map((call) => call.operation)).toEqual([
+      'Slack.files.getUploadURLExternal',
+      'Slack.upload',
+      'Slack.files.completeUploadExternal',
+    ]);
+  });
+
+  it.each([200, 500, 1000, 2500, 4000])('keeps every message within a maximum of %d characters', async (max) => {
+    await start();
+
+    await postReportToSlack(report(80), 'csv', options({ maxMessageLength: max }));
+
+    expect(emulator.slack.messages.every((message) => message.text.length <= max)).toBe(true);
+  });
+
+  it.each<[string, SlackFault[], Partial<SlackPostOptions>, string]>([
+    ['an unknown channel', [], { channel: 'C0NOPE' }, 'channel_not_found'],
+    ['a bad token', [], { token: 'xoxb-wrong' }, 'invalid_auth'],
+    ['persistent rate limiting', [{ method: 'chat.postMessage', error: 'ratelimited' }], {}, 'ratelimited'],
+    ['rate limiting that asks for a longer wait than the budget', [{ method: 'chat.postMessage', error: 'ratelimited', retryAfterSeconds: 60, times: 1 }], {}, 'ratelimited'],
+    ['a timeout', [{ method: 'chat.postMessage', delayMs: 400 }], { timeoutMs: 100, retries: 0 }, 'timeout'],
+    ['a failed upload', [{ method: 'files.completeUploadExternal', error: 'file_not_found' }], { maxMessageLength: 300 }, 'file_not_found'],
+  ])('fails with Slack’s code on %s, and never shows the token', async (_title, faults, overrides, code) => {
+    await start(faults);
+
+    const error = await postReportToSlack(report(20), 'csv', options(overrides)).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(SlackError);
+    expect((error as SlackError).code).toBe(code);
+    expect(`${(error as Error).message} ${(error as Error).stack ?? ''} ${JSON.stringify(error)}`).not.toContain(TOKEN);
+    expect((error as Error).cause).toBeUndefined();
+  });
+
+  it('waits out a short rate limit and then posts', async () => {
+    await start([{ method: 'chat.postMessage', error: 'ratelimited', retryAfterSeconds: 1, times: 1 }]);
+
+    const result = await postReportToSlack(report(1), 'csv', options());
+
+    expect(result.parts).toBe(1);
+    expect(emulator.callsOf('Slack.chat.postMessage').map((call) => call.outcome)).toEqual(['ratelimited', 'ok']);
+  });
+});
