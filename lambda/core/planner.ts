@@ -42,7 +42,7 @@ export interface PlanInput {
  *    `keepImagesNewerThanDays` of `now`, or if it is among the `keepMinImageCount` most recently pushed
  *    artifacts (ties broken by digest). Otherwise it is unused.
  * 3. Members share their artifact's fate; a member that two artifacts share stays while either stays.
- * 4. Order the deletions in waves that ECR accepts.
+ * 4. Order the deletions in waves: an index before its children, a subject before its referrers.
  */
 export function planRepository(input: PlanInput, policy: RetentionPolicy, now: Date): RepositoryPlan {
   const graph = buildArtifactGraph(input.images, input.indexChildren);
@@ -143,8 +143,9 @@ function keptDigests(
 }
 
 /**
- * Groups the deletions into waves. A child goes one wave after the index that lists it, because ECR
- * refuses to delete a manifest that an index still lists; a referrer goes with its subject.
+ * Groups the deletions into waves, each deleted before the next starts. A child goes after the index that
+ * lists it, because ECR refuses to delete a manifest that an index still lists. A referrer goes after its
+ * subject, so that a signature never disappears from an image that failed to be deleted.
  */
 function deletionWaves(graph: ArtifactGraph, decisions: readonly Decision[]): string[][] {
   const doomed = new Set(decisions.filter((d) => d.action === 'delete').map((d) => d.image.digest));
@@ -155,8 +156,7 @@ function deletionWaves(graph: ArtifactGraph, decisions: readonly Decision[]): st
     let result = 0;
     for (const owner of graph.ownersOf(digest)) {
       if (!doomed.has(owner.digest) || path.has(owner.digest)) continue;
-      const ownerWave = wave(owner.digest, new Set([...path, digest]));
-      result = Math.max(result, owner.kind === 'child' ? ownerWave + 1 : ownerWave);
+      result = Math.max(result, wave(owner.digest, new Set([...path, digest])) + 1);
     }
     waveOf.set(digest, result);
     return result;

@@ -95,8 +95,8 @@ export interface RepositoryPlan {
   readonly decisions: readonly Decision[];
   readonly artifacts: readonly ArtifactPlan[];
   /**
-   * The digests to delete, in the order ECR accepts: every wave is deleted before the next starts
-   * (an index before its children; a referrer in the same wave as its subject).
+   * The digests to delete, in waves: every wave is deleted before the next starts (an index before its
+   * children, as ECR requires; a subject before its referrers).
    */
   readonly deletionWaves: readonly (readonly string[])[];
 }

@@ -1,0 +1,250 @@
+import { runCleanup, type RunOutcome } from '../../lambda/cleaner';
+import { parseConfig } from '../../lambda/config';
+import { image, multiArchImage, registryHost, signature, type Faults, type Fixture, type FixtureImage } from '../emulator/fixture';
+import { Emulator } from '../emulator/server';
+import { createAwsClients } from '../../lambda/aws/clients';
+import { clientsFor, destroy, restoreEnv, useEmulatorEnv } from '../support/aws';
+
+afterAll(restoreEnv);
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const HOST = registryHost({});
+const TOKEN = 'xoxb-cleaner-test-token';
+
+/** Ten releases, a week apart: with the defaults, the newest 3 stay and 7 go (v0 … v6). */
+function releases(repository: string): FixtureImage[] {
+  return Array.from({ length: 10 }, (_, n) => image(`${repository}:${n}`, { tags: [`v${n}`], pushedDaysAgo: 100 - n * 10 }));
+}
+
+function account(faults: Faults = {}): Fixture {
+  const app = releases('app');
+  return {
+    now: NOW.toISOString(),
+    repositories: [
+      { name: 'app', images: app },
+      { name: 'other', images: releases('other') },
+    ],
+    clusters: [
+      { name: 'prod', tasks: [{ id: 't1', containers: [{ name: 'app', image: `${HOST}/app:v2`, imageDigest: app[2].digest }] }] },
+      { name: 'batch', tasks: [{ id: 't2', containers: [{ name: 'job', image: `${HOST}/app:v4` }] }] },
+    ],
+    secrets: { 'slack-token': TOKEN },
+    slack: { token: TOKEN, channels: [{ id: 'C0ECRMAINT', name: 'alerts' }] },
+    faults,
+  };
+}
+
+async function run(fixture: Fixture, env: Record<string, string> = {}, emulator?: Emulator): Promise<{ outcome: RunOutcome; emulator: Emulator }> {
+  const running = emulator ?? (await Emulator.start(fixture));
+  useEmulatorEnv(running);
+  const config = parseConfig({ ...running.env(), ...env });
+  const aws = createAwsClients(config);
+  try {
+    const outcome = await runCleanup({ aws, slackTokens: new Map(), slackOptions: { timeoutMs: 2000, retries: 0 } }, config, { now: NOW });
+    return { outcome, emulator: running };
+  } finally {
+    destroy(aws);
+  }
+}
+
+const tagsLeft = (emulator: Emulator, repository: string): string[] =>
+  [...(emulator.ecr.repositories.get(repository)?.images.values() ?? [])].flatMap((stored) => [...stored.tags]).sort();
+
+let started: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(started.map((emulator) => emulator.stop()));
+  started = [];
+});
+async function runOnce(fixture: Fixture, env: Record<string, string> = {}): Promise<{ outcome: RunOutcome; emulator: Emulator }> {
+  const result = await run(fixture, env);
+  started.push(result.emulator);
+  return result;
+}
+
+describe('runCleanup', () => {
+  it('deletes the unused images and keeps the union of the keep rules', async () => {
+    const { outcome, emulator } = await runOnce(account(), { DELETE_ENABLED: 'true' });
+
+    expect(outcome.ok).toBe(true);
+    expect(tagsLeft(emulator, 'app')).toEqual(['v2', 'v4', 'v7', 'v8', 'v9']);
+    expect(tagsLeft(emulator, 'other')).toEqual(['v7', 'v8', 'v9']);
+    expect(outcome.report.totals).toMatchObject({ toDelete: 12, deleted: 12, failed: 0, errors: 0 });
+  });
+
+  it('calls no mutating API in a dry run', async () => {
+    const { outcome, emulator } = await runOnce(account());
+
+    expect(outcome.ok).toBe(true);
+    expect(outcome.report.totals.toDelete).toBe(12);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+    expect(tagsLeft(emulator, 'app')).toHaveLength(10);
+  });
+
+  it('reports the API calls by operation, at their lower bound', async () => {
+    const { outcome } = await runOnce(account(), { DELETE_ENABLED: 'true' });
+
+    expect(outcome.report.apiCalls.byOperation).toEqual({
+      'ECR.BatchDeleteImage': 2,
+      'ECR.DescribeImages': 2,
+      'ECR.DescribeRepositories': 1,
+      'ECS.DescribeTasks': 2,
+      'ECS.ListClusters': 1,
+      'ECS.ListServices': 2,
+      'ECS.ListTasks': 4,
+    });
+  });
+
+  it.each<[string, Faults]>([
+    ['a cluster it may not list', { errors: [{ operation: 'ECS.ListTasks', cluster: 'batch' }] }],
+    ['a cluster it may not describe', { errors: [{ operation: 'ECS.DescribeTasks', cluster: 'batch' }] }],
+    ['an error that outlasts the retries', { errors: [{ operation: 'ECS.ListClusters', code: 'ServerException', status: 500, message: 'boom' }] }],
+    ['services it may not list', { errors: [{ operation: 'ECS.ListServices', cluster: 'prod' }] }],
+  ])('deletes nothing anywhere when in-use discovery meets %s', async (_title, faults) => {
+    const { outcome, emulator } = await runOnce(account(faults), { DELETE_ENABLED: 'true', AWS_MAX_ATTEMPTS: '2' });
+
+    expect(outcome.ok).toBe(false);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+    expect(outcome.report.deletionBlocked).toMatch(/^in-use discovery was incomplete/);
+    expect(outcome.report.errors.filter((error) => error.kind === 'in-use')).toHaveLength(1);
+    expect(outcome.report.totals).toMatchObject({ images: 20, kept: 20, toDelete: 0 });
+    expect(outcome.report.totals.keptByReason.inUseUnknown).toBeGreaterThanOrEqual(12);
+  });
+
+  it('deletes nothing anywhere when DescribeTasks reports failures[]', async () => {
+    const fixture = account();
+    const withMissing: Fixture = { ...fixture, clusters: [...(fixture.clusters ?? []), { name: 'flaky', tasks: [{ id: 'gone', containers: [], missing: true }] }] };
+
+    const { outcome, emulator } = await runOnce(withMissing, { DELETE_ENABLED: 'true' });
+
+    expect(outcome.ok).toBe(false);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+    expect(outcome.report.errors.map((error) => error.message)).toEqual([
+      'in-use discovery: DescribeTasks could not read arn:aws:ecs:eu-west-2:123456789012:task/flaky/gone in cluster flaky: MISSING',
+    ]);
+  });
+
+  it('leaves a repository alone when its images cannot be listed completely, and cleans the others', async () => {
+    const faults: Faults = { errors: [{ operation: 'ECR.DescribeImages', repository: 'other', code: 'AccessDeniedException' }] };
+
+    const { outcome, emulator } = await runOnce(account(faults), { DELETE_ENABLED: 'true' });
+
+    expect(outcome.ok).toBe(false);
+    expect(tagsLeft(emulator, 'other')).toHaveLength(10);
+    expect(tagsLeft(emulator, 'app')).toEqual(['v2', 'v4', 'v7', 'v8', 'v9']);
+    expect(emulator.callsOf('ECR.BatchDeleteImage').every((call) => call.params.repositoryName === 'app')).toBe(true);
+    expect(outcome.report.repositories.find((repository) => repository.name === 'other')).toMatchObject({ status: 'error' });
+    expect(outcome.report.errors[0].message).toMatch(/^could not list repository other, so nothing in it is deleted: ECR.DescribeImages failed for repository other: AccessDeniedException/);
+  });
+
+  it('reports each delete failure with its code, and counts an image already gone as done', async () => {
+    const app = releases('app');
+    const faults: Faults = {
+      deleteFailures: [
+        { digest: app[0].digest, code: 'KmsError', reason: 'The KMS key is disabled' },
+        { digest: app[1].digest, code: 'ImageNotFound', reason: 'Requested image not found' },
+      ],
+    };
+
+    const { outcome } = await runOnce(account(faults), { DELETE_ENABLED: 'true' });
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.report.errors).toEqual([
+      { kind: 'delete', repository: 'app', digest: app[0].digest, code: 'KmsError', message: `could not delete app@${app[0].digest.slice(0, 19)}: KmsError: The KMS key is disabled` },
+    ]);
+    const result = (digest: string): unknown => outcome.report.repositories.find((r) => r.name === 'app')?.decisions.find((d) => d.digest === digest)?.result;
+    expect(result(app[1].digest)).toEqual({ status: 'already-gone' });
+    expect(outcome.report.totals).toMatchObject({ deleted: 11, failed: 1 });
+  });
+
+  it('converges on a rerun after a partial failure, and never deletes what the first run kept', async () => {
+    const app = releases('app');
+    const fixture = account({ deleteFailures: [{ digest: app[3].digest, code: 'KmsError' }] });
+    const first = await runOnce(fixture, { DELETE_ENABLED: 'true' });
+    const keptFirst = first.outcome.report.repositories.flatMap((r) => r.artifacts.filter((a) => a.action === 'keep').map((a) => a.digest));
+
+    first.emulator.setFaults({});
+    const second = await run(fixture, { DELETE_ENABLED: 'true' }, first.emulator);
+    const clean = await runOnce(account(), { DELETE_ENABLED: 'true' });
+
+    expect(second.outcome.ok).toBe(true);
+    expect(second.outcome.report.repositories.flatMap((r) => r.decisions.filter((d) => d.action === 'delete').map((d) => d.digest))).toEqual([app[3].digest]);
+    expect(keptFirst.every((digest) => first.emulator.digestsIn('app').includes(digest) || first.emulator.digestsIn('other').includes(digest))).toBe(true);
+    expect(first.emulator.digestsIn('app')).toEqual(clean.emulator.digestsIn('app'));
+    expect(first.emulator.digestsIn('other')).toEqual(clean.emulator.digestsIn('other'));
+  });
+
+  it('deletes a multi-architecture image index first and then its children, in separate calls', async () => {
+    const old = multiArchImage('web:old', { pushedDaysAgo: 90, attestations: true });
+    const signed = signature(old.index);
+    const fresh = [1, 2, 3].map((n) => multiArchImage(`web:${n}`, { pushedDaysAgo: n, tags: [`r${n}`] }));
+    const fixture: Fixture = { now: NOW.toISOString(), repositories: [{ name: 'web', images: [...old.all, signed, ...fresh.flatMap((r) => r.all)] }] };
+
+    const { outcome, emulator } = await runOnce(fixture, { DELETE_ENABLED: 'true' });
+
+    expect(outcome.ok).toBe(true);
+    const batches = emulator.callsOf('ECR.BatchDeleteImage').map((call) => (call.params.imageIds as { imageDigest: string }[]).map((id) => id.imageDigest).sort());
+    expect(batches).toEqual([[old.index.digest], [...old.children.map((child) => child.digest), signed.digest].sort()]);
+    expect(emulator.callsOf('ECR.BatchDeleteImage').every((call) => call.outcome === 'ok')).toBe(true);
+    expect(emulator.digestsIn('web')).toEqual(fresh.flatMap((r) => r.all.map((i) => i.digest)).sort());
+    expect(outcome.report.repositories[0].artifacts.find((a) => a.digest === old.index.digest)).toMatchObject({ action: 'delete', members: expect.arrayContaining([signed.digest]), result: { status: 'deleted' } });
+  });
+
+  it("skips an index's children when the index could not be deleted", async () => {
+    const old = multiArchImage('web:old', { pushedDaysAgo: 90 });
+    const fresh = [1, 2, 3].map((n) => image(`web:${n}`, { pushedDaysAgo: n }));
+    const fixture: Fixture = { now: NOW.toISOString(), repositories: [{ name: 'web', images: [...old.all, ...fresh] }], faults: { deleteFailures: [{ digest: old.index.digest, code: 'KmsError' }] } };
+
+    const { outcome, emulator } = await runOnce(fixture, { DELETE_ENABLED: 'true' });
+
+    expect(outcome.ok).toBe(false);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toHaveLength(1);
+    const decisions = outcome.report.repositories[0].decisions;
+    expect(decisions.find((d) => d.digest === old.children[0].digest)?.result).toEqual({ status: 'skipped', why: `${old.index.digest.slice(0, 19)}, which it belongs to, was not deleted` });
+  });
+
+  it('tries once more, and then explains, a child that an index outside the plan still lists', async () => {
+    const app = releases('app');
+    const fixture = account({ deleteFailures: [{ digest: app[5].digest, code: 'ImageReferencedByManifestList', reason: 'Requested image referenced by manifest list: [sha256:new]' }] });
+
+    const { outcome, emulator } = await runOnce(fixture, { DELETE_ENABLED: 'true' });
+
+    expect(outcome.ok).toBe(true);
+    const attempts = emulator.callsOf('ECR.BatchDeleteImage').filter((call) => JSON.stringify(call.params).includes(app[5].digest));
+    expect(attempts).toHaveLength(2);
+    const decision = outcome.report.repositories.find((r) => r.name === 'app')?.decisions.find((d) => d.digest === app[5].digest);
+    expect(decision?.result).toEqual({ status: 'kept-by-ecr', why: 'an image index that is not in the plan lists it (pushed during the run?); the next run judges it again' });
+  });
+
+  it('posts to Slack after deleting, and a Slack failure fails the run without undoing the cleanup', async () => {
+    const ok = await runOnce(account(), { DELETE_ENABLED: 'true', SLACK_ENABLED: 'true', SLACK_CHANNEL: 'C0ECRMAINT', SLACK_TOKEN_SECRET_ARN: 'slack-token' });
+    const failing = await runOnce(account({ slack: [{ method: 'chat.postMessage', error: 'channel_not_found' }] }), {
+      DELETE_ENABLED: 'true',
+      SLACK_ENABLED: 'true',
+      SLACK_CHANNEL: 'C0ECRMAINT',
+      SLACK_TOKEN: TOKEN,
+    });
+
+    expect(ok.outcome.ok).toBe(true);
+    expect(ok.emulator.slack.messages[0].text).toContain('*DELETE*');
+    expect(failing.outcome.ok).toBe(false);
+    expect(tagsLeft(failing.emulator, 'app')).toEqual(['v2', 'v4', 'v7', 'v8', 'v9']);
+    expect(failing.outcome.report.errors).toEqual([{ kind: 'slack', message: 'could not post to Slack: Slack chat.postMessage failed: channel_not_found' }]);
+    expect(JSON.stringify(failing.outcome.report)).not.toContain(TOKEN);
+  });
+
+  it('reads the Slack token from the secret once per process', async () => {
+    const fixture = account();
+    const emulator = await Emulator.start(fixture);
+    started.push(emulator);
+    const aws = clientsFor(emulator);
+    const deps = { aws, slackTokens: new Map<string, string>() };
+    const config = parseConfig({ ...emulator.env(), SLACK_ENABLED: 'true', SLACK_CHANNEL: 'C0ECRMAINT', SLACK_TOKEN_SECRET_ARN: 'slack-token' });
+
+    await runCleanup(deps, config, { now: NOW });
+    await runCleanup(deps, config, { now: NOW });
+    destroy(aws);
+
+    expect(emulator.callsOf('SecretsManager.GetSecretValue')).toHaveLength(1);
+    expect(emulator.slack.messages).toHaveLength(2);
+  });
+});
