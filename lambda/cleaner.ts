@@ -33,6 +33,11 @@ export type Progress =
 export interface RunOptions {
   /** The instant at which the keep rules are evaluated. */
   readonly now: Date;
+  /**
+   * No deletion wave starts after this instant: the Lambda stops deleting in time to report. What is left
+   * is skipped, and the next run goes on.
+   */
+  readonly deleteDeadline?: Date;
   readonly onProgress?: (progress: Progress) => void;
 }
 
@@ -130,13 +135,18 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
     const doomed = [...plans.values()].filter((plan) => plan.deletionWaves.length > 0);
     const total = doomed.reduce((sum, plan) => sum + plan.deletionWaves.flat().length, 0);
     let done = 0;
+    const outOfTime = (): boolean => options.deleteDeadline !== undefined && Date.now() > options.deleteDeadline.getTime();
     await Promise.all(
       doomed.map(async (plan) => {
-        const outcome = await deleteInWaves(deps, calls, plan, (count) => {
+        const outcome = await deleteInWaves(deps, calls, plan, outOfTime, (count) => {
           done += count;
           progress({ phase: 'delete', done, total });
         });
         results.set(plan.repository, outcome);
+        const late = [...outcome.values()].filter((result) => result.status === 'skipped' && result.why === OUT_OF_TIME).length;
+        if (late > 0) {
+          errors.push({ kind: 'delete', repository: plan.repository, message: `stopped deleting in ${plan.repository} at the time limit: ${late} ${late === 1 ? 'manifest is' : 'manifests are'} left for the next run` });
+        }
         for (const [digest, result] of outcome) {
           if (result.status === 'failed') {
             errors.push({
@@ -196,6 +206,8 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   return { report, csv, ok: errors.length === 0 };
 }
 
+const OUT_OF_TIME = 'the run reached its time limit; the next run goes on';
+
 async function readRepository(deps: CleanerDeps, calls: ApiCalls, repository: Repository): Promise<RepositoryState> {
   try {
     const images = await listImages(deps.aws.ecr, calls, repository.name);
@@ -224,6 +236,7 @@ async function deleteInWaves(
   deps: CleanerDeps,
   calls: ApiCalls,
   plan: RepositoryPlan,
+  outOfTime: () => boolean,
   onDone: (count: number) => void,
 ): Promise<Map<string, ImageResult>> {
   const results = new Map<string, ImageResult>();
@@ -237,6 +250,10 @@ async function deleteInWaves(
 
   const referenced: string[] = [];
   for (const wave of plan.deletionWaves) {
+    if (outOfTime()) {
+      for (const digest of wave) results.set(digest, { status: 'skipped', why: OUT_OF_TIME });
+      continue;
+    }
     const ready: string[] = [];
     for (const digest of wave) {
       const blocker = (owners.get(digest) ?? []).find((owner) => !gone(owner));

@@ -12,6 +12,9 @@ import { CleanupFailedError, ConfigError } from './errors';
 
 const logger = new Logger({ serviceName: 'ecr-maintainer' });
 
+/** The time kept back from deletion for the report and Slack (whose retries are bounded to fit it). */
+const REPORTING_RESERVE_MS = 45_000;
+
 /** Built on the first invocation and kept for the container's life: SDK clients and the Slack token. */
 let deps: CleanerDeps | undefined;
 
@@ -37,7 +40,13 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   }
   deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
 
-  const outcome = await runCleanup(deps, config, { now: new Date(), onProgress: logProgress });
+  const now = new Date();
+  const outcome = await runCleanup(deps, config, {
+    now,
+    onProgress: logProgress,
+    // Leave time to report and to post to Slack before Lambda stops the run.
+    ...(context && { deleteDeadline: new Date(now.getTime() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS) }),
+  });
   const { report } = outcome;
   for (const repository of report.repositories) {
     for (const artifact of repository.artifacts) {

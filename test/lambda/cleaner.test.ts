@@ -34,13 +34,21 @@ function account(faults: Faults = {}): Fixture {
   };
 }
 
-async function run(fixture: Fixture, env: Record<string, string> = {}, emulator?: Emulator): Promise<{ outcome: RunOutcome; emulator: Emulator }> {
+async function run(
+  fixture: Fixture,
+  env: Record<string, string> = {},
+  emulator?: Emulator,
+  deleteDeadline?: Date,
+): Promise<{ outcome: RunOutcome; emulator: Emulator }> {
   const running = emulator ?? (await Emulator.start(fixture));
   useEmulatorEnv(running);
   const config = parseConfig({ ...running.env(), ...env });
   const aws = createAwsClients(config);
   try {
-    const outcome = await runCleanup({ aws, slackTokens: new Map(), slackOptions: { timeoutMs: 2000, retries: 0 } }, config, { now: NOW });
+    const outcome = await runCleanup({ aws, slackTokens: new Map(), slackOptions: { timeoutMs: 2000, retries: 0 } }, config, {
+      now: NOW,
+      ...(deleteDeadline && { deleteDeadline }),
+    });
     return { outcome, emulator: running };
   } finally {
     destroy(aws);
@@ -213,6 +221,18 @@ describe('runCleanup', () => {
     expect(attempts).toHaveLength(2);
     const decision = outcome.report.repositories.find((r) => r.name === 'app')?.decisions.find((d) => d.digest === app[5].digest);
     expect(decision?.result).toEqual({ status: 'kept-by-ecr', why: 'an image index that is not in the plan lists it (pushed during the run?); the next run judges it again' });
+  });
+
+  it('stops deleting at the time limit, leaves the rest for the next run, and says so', async () => {
+    const result = await run(account(), { DELETE_ENABLED: 'true' }, undefined, new Date(Date.now() - 1));
+    started.push(result.emulator);
+
+    expect(result.outcome.ok).toBe(false);
+    expect(result.emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+    expect(result.outcome.report.errors.map((error) => error.message).sort()).toEqual([
+      'stopped deleting in app at the time limit: 5 manifests are left for the next run',
+      'stopped deleting in other at the time limit: 7 manifests are left for the next run',
+    ]);
   });
 
   it('posts to Slack after deleting, and a Slack failure fails the run without undoing the cleanup', async () => {

@@ -1,0 +1,32 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { cleanerPropsFromContext } from './context';
+import { EcrCleaner, type EcrCleanerProps } from './ecr-cleaner';
+
+export interface EcrMaintainerStackProps extends StackProps {
+  /**
+   * The cleaner's settings.
+   *
+   * @default - read from CDK context (`-c key=value`, or `cdk.json`)
+   */
+  readonly cleaner?: EcrCleanerProps;
+}
+
+/** The deployable app: one EcrCleaner, configured from CDK context, and the outputs an operator needs. */
+export class EcrMaintainerStack extends Stack {
+  readonly cleaner: EcrCleaner;
+
+  constructor(scope: Construct, id: string, props: EcrMaintainerStackProps = {}) {
+    super(scope, id, props);
+    this.cleaner = new EcrCleaner(this, 'EcrCleaner', props.cleaner ?? cleanerPropsFromContext(this));
+
+    new CfnOutput(this, 'FunctionName', { value: this.cleaner.function.functionName, description: 'Invoke it by hand: aws lambda invoke --function-name <this> out.json' });
+    new CfnOutput(this, 'LogGroupName', { value: this.cleaner.logGroup.logGroupName, description: 'Each run logs one summary line here' });
+    if (this.cleaner.slackTokenSecret) {
+      new CfnOutput(this, 'SlackTokenSecretArn', {
+        value: this.cleaner.slackTokenSecret.secretArn,
+        description: 'Put the Slack bot token here: aws secretsmanager put-secret-value --secret-id <this> --secret-string \'{"token":"xoxb-..."}\'',
+      });
+    }
+  }
+}
