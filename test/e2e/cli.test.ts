@@ -1,0 +1,213 @@
+/**
+ * The real CLI, as a child process, against the emulator over HTTP.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { RunReport } from '../../lambda/core/report';
+import { Emulator } from '../emulator/server';
+import type { Faults, Fixture } from '../emulator/fixture';
+import { ROOT, run, runCli, workFolder } from '../support/cli';
+import { HOST, NOW, SLACK_TOKEN, largeAccount, smallAccount } from './accounts';
+
+jest.setTimeout(60_000);
+
+let emulators: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(emulators.map((emulator) => emulator.stop()));
+  emulators = [];
+});
+async function start(fixture: Fixture): Promise<Emulator> {
+  const emulator = await Emulator.start(fixture);
+  emulators.push(emulator);
+  return emulator;
+}
+const withFaults = (fixture: Fixture, faults: Faults): Fixture => ({ ...fixture, faults });
+const readPlan = (cwd: string): RunReport => JSON.parse(readFileSync(path.join(cwd, 'plan.json'), 'utf8')) as RunReport;
+const tagsLeft = (emulator: Emulator, repository: string): string[] =>
+  [...(emulator.ecr.repositories.get(repository)?.images.values() ?? [])].flatMap((stored) => [...stored.tags]).sort();
+
+describe('the CLI, end to end', () => {
+  it('plans a dry run with the union of the keep rules, writes the exact CSV, and deletes nothing', async () => {
+    const account = smallAccount();
+    const emulator = await start(account);
+
+    const result = await runCli(['--now', NOW, '--json', 'plan.json'], emulator.env());
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+    expect(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8')).toBe(
+      [
+        'repository,digest,tags,pushed_at,size_bytes,child_manifests,reason,result',
+        `app,${account.app.r6.digest},r6,2026-10-26T12:00:00.000Z,1000000,0,"unused: no workload uses it, pushed 30 days ago, newest #4",dry run`,
+        `app,${account.app.r1.digest},r1,2026-09-06T12:00:00.000Z,1000000,0,"unused: no workload uses it, pushed 80 days ago, newest #9",dry run`,
+        `app,${account.app.r0.digest},r0,2026-08-27T12:00:00.000Z,1000000,0,"unused: no workload uses it, pushed 90 days ago, newest #10",dry run`,
+        `web,${account.oldWeb.index.digest},w0,2026-09-26T12:00:00.000Z,80041245,4,"unused: no workload uses it, pushed 60 days ago, newest #4",dry run`,
+        '',
+      ].join('\n'),
+    );
+    const plan = readPlan(result.cwd);
+    const reasons = Object.fromEntries(plan.repositories[0].artifacts.map((artifact) => [artifact.tags.join('+'), artifact.reasons.join(' ')]));
+    expect(reasons).toEqual({
+      r9: 'recent min-count',
+      r8: 'min-count',
+      r7: 'min-count',
+      r6: 'unused',
+      'blue+r5': 'in-use:running',
+      r4: 'in-use:running',
+      r3: 'in-use:running',
+      r2: 'in-use:running',
+      r1: 'unused',
+      r0: 'unused',
+    });
+    expect(plan.inUse.references.map((reference) => [reference.reference, 'none' in reference.match ? reference.match.none : reference.match.by])).toEqual(
+      expect.arrayContaining([
+        [`${HOST}/app:latest`, 'digest'],
+        [`${HOST}/app:r3`, 'tag'],
+        [`${HOST}/app:r4@${smallAccount().app.r4.digest}`, 'digest'],
+        [`${HOST}/app:blue`, 'tag'],
+        ['redis:7', 'another registry (docker.io)'],
+      ]),
+    );
+    expect(result.stdout).toMatch(/^ECR Maintainer · DRY RUN \(nothing is deleted\) · account 123456789012 · eu-west-2\n/);
+    expect(result.stdout).toContain('DRY RUN: 4 images would be deleted (8 manifests, up to 83.0 MB); 10 images kept, of 14 images in 2 repositories.');
+  });
+
+  it('deletes what the dry run planned, and nothing else', async () => {
+    const account = smallAccount();
+    const emulator = await start(account);
+
+    const result = await runCli(['--now', NOW, '--delete'], emulator.env());
+
+    expect(result.status).toBe(0);
+    expect(tagsLeft(emulator, 'app')).toEqual(['blue', 'r2', 'r3', 'r4', 'r5', 'r7', 'r8', 'r9']);
+    expect(emulator.digestsIn('web')).not.toContain(account.oldWeb.index.digest);
+    expect(account.oldWeb.children.some((child) => emulator.digestsIn('web').includes(child.digest))).toBe(false);
+    expect(tagsLeft(emulator, 'web')).toEqual(['w1', 'w2', 'w3']);
+    expect(result.stdout).toContain('DELETED: 4 images of 4 planned (8 manifests, 83.0 MB)');
+    expect(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',').at(-1))).toEqual(['deleted', 'deleted', 'deleted', 'deleted']);
+  });
+
+  it('takes the flags for the rules, and --now to preview a later cleanup', async () => {
+    const emulator = await start(smallAccount());
+
+    const later = await runCli(['--now', '2026-12-25T12:00:00Z', '--keep-min', '1', '--keep-days', '0', '--json', 'plan.json'], emulator.env());
+
+    expect(later.status).toBe(0);
+    const plan = readPlan(later.cwd);
+    expect(plan.policy).toMatchObject({ keepMinImageCount: 1, keepImagesNewerThanDays: 0 });
+    expect(plan.now).toBe('2026-12-25T12:00:00.000Z');
+    expect(plan.repositories[0].artifacts.filter((artifact) => artifact.action === 'keep').map((artifact) => artifact.tags.join('+'))).toEqual(['r9', 'blue+r5', 'r4', 'r3', 'r2']);
+  });
+
+  it('pages through 40 repositories, one of 2,500 images, and 250 tasks in three clusters, with calls at their lower bound', async () => {
+    const account = largeAccount();
+    const emulator = await start(account);
+
+    const result = await runCli(['--now', NOW, '--delete', '--json', 'plan.json'], emulator.env());
+
+    expect(result.status).toBe(0);
+    const left = new Set(emulator.digestsIn('big'));
+    expect(left.size).toBe(250 + 3);
+    expect(account.inUse.every((digest) => left.has(digest))).toBe(true);
+    for (let r = 0; r < 39; r += 1) expect(tagsLeft(emulator, `team-${String(r).padStart(2, '0')}/service`)).toEqual(['v10', 'v11', 'v9']);
+    expect(readPlan(result.cwd).apiCalls.byOperation).toEqual({
+      'ECR.DescribeRepositories': 1,
+      'ECR.DescribeImages': 3 + 39,
+      'ECR.BatchDeleteImage': Math.ceil((2500 - 253) / 100) + 39,
+      'ECS.ListClusters': 1,
+      'ECS.ListTasks': 2 + 1 + 1 + 3,
+      'ECS.DescribeTasks': 2 + 1 + 1,
+      'ECS.ListServices': 3,
+    });
+    expect(emulator.callsOf('ECR.DescribeImages').every((call) => call.params.maxResults === 1000)).toBe(true);
+  });
+
+  it('reaches the same result when 20% of calls are throttled', async () => {
+    const calm = await start(smallAccount());
+    const throttled = await start(withFaults(smallAccount(), { throttle: { rate: 0.2, seed: 42 } }));
+
+    const [a, b] = await Promise.all([
+      runCli(['--now', NOW, '--delete', '--json', 'plan.json'], calm.env()),
+      runCli(['--now', NOW, '--delete', '--json', 'plan.json'], throttled.env()),
+    ]);
+
+    expect([a.status, b.status]).toEqual([0, 0]);
+    expect(throttled.calls.filter((call) => call.outcome === 'ThrottlingException').length).toBeGreaterThan(0);
+    expect(readPlan(b.cwd).apiCalls.retries).toBeGreaterThan(0);
+    expect(throttled.digestsIn('app')).toEqual(calm.digestsIn('app'));
+    expect(throttled.digestsIn('web')).toEqual(calm.digestsIn('web'));
+    expect(readFileSync(path.join(b.cwd, 'to_delete.csv'), 'utf8')).toBe(readFileSync(path.join(a.cwd, 'to_delete.csv'), 'utf8'));
+  });
+
+  it('fails closed when one cluster is denied: no BatchDeleteImage at all, exit 1, and the reason', async () => {
+    const emulator = await start(withFaults(smallAccount(), { errors: [{ operation: 'ECS.ListTasks', cluster: 'batch' }] }));
+
+    const result = await runCli(['--now', NOW, '--delete'], emulator.env());
+
+    expect(result.status).toBe(1);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+    expect(result.stdout).toContain('NOTHING DELETED: in-use discovery was incomplete (1 problem), so no image was deleted anywhere.');
+    expect(result.stdout).toMatch(/ERRORS \(1\):\n {2}- in-use discovery: ECS.ListTasks failed for cluster batch: AccessDeniedException/);
+  });
+
+  it('reports partial delete failures with their codes, and exits 1', async () => {
+    const account = smallAccount();
+    const emulator = await start(withFaults(account, { deleteFailures: [{ digest: account.app.r0.digest, code: 'KmsError', reason: 'key disabled' }] }));
+
+    const result = await runCli(['--now', NOW, '--delete'], emulator.env());
+
+    expect(result.status).toBe(1);
+    expect(tagsLeft(emulator, 'app')).toContain('r0');
+    expect(tagsLeft(emulator, 'app')).not.toContain('r1');
+    expect(result.stdout).toContain(`could not delete app@${account.app.r0.digest.slice(0, 19)}: KmsError: key disabled`);
+    expect(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8')).toContain('failed: KmsError');
+  });
+
+  it.each([
+    ['a bad variable', { KEEP_MIN_IMAGE_COUNT: 'ten' }, [], 'invalid configuration:\n  KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "ten"\n'],
+    ['a bad flag', {}, ['--keep-days', 'soon'], 'invalid configuration:\n  --keep-days must be a whole number >= 0, got "soon"\n'],
+    ['an unknown flag', {}, ['--force'], /^Unknown option '--force'.*\n\nRun with --help for the options\.\n$/s],
+  ])('stops with exit 2 and no AWS call on %s', async (_title, env, args, message) => {
+    const emulator = await start(smallAccount());
+
+    const result = await runCli(args, { ...emulator.env(), ...env });
+
+    expect(result.status).toBe(2);
+    if (typeof message === 'string') expect(result.stderr).toBe(message);
+    else expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+    expect(emulator.calls).toEqual([]);
+  });
+
+  it('posts to Slack with the token from a secret, and never prints the token', async () => {
+    const emulator = await start(smallAccount());
+
+    const result = await runCli(['--now', NOW, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack'], emulator.env());
+
+    expect(result.status).toBe(0);
+    expect(emulator.slack.messages).toHaveLength(1);
+    expect(emulator.slack.messages[0].text).toContain('To delete: 4 images, 83.0 MB. Nothing was deleted: this is a dry run.');
+    expect(`${result.stdout}${result.stderr}${readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8')}`).not.toContain(SLACK_TOKEN);
+  });
+
+  it('ends with exit 1 when Slack fails, and says why without the token', async () => {
+    const emulator = await start(withFaults(smallAccount(), { slack: [{ method: 'chat.postMessage', error: 'channel_not_found' }] }));
+
+    const result = await runCli(['--now', NOW], { ...emulator.env(), SLACK_ENABLED: 'true', SLACK_CHANNEL: 'C0ECRMAINT', SLACK_TOKEN });
+
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('could not post to Slack: Slack chat.postMessage failed: channel_not_found');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(SLACK_TOKEN);
+  });
+
+  it('prints only its own output through `npm run --silent cleaner`', async () => {
+    const emulator = await start(smallAccount());
+
+    const result = await run('npm', ['--prefix', ROOT, 'run', '--silent', 'cleaner', '--', '--now', NOW, '--csv', path.join(workFolder(), 'plan.csv')], emulator.env(), workFolder());
+
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')[0]).toBe('ECR Maintainer · DRY RUN (nothing is deleted) · account 123456789012 · eu-west-2');
+  });
+});
