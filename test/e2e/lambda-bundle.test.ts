@@ -1,0 +1,158 @@
+/**
+ * The handler that `cdk synth` bundles into cdk.out, loaded as the Lambda runtime loads it, with the
+ * environment of the synthesized template, against the emulator: the same cleaner as the CLI.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Emulator } from '../emulator/server';
+import type { Faults, Fixture } from '../emulator/fixture';
+import { ROOT, run, runCli, workFolder, type ProcessResult } from '../support/cli';
+import { NOW, SLACK_TOKEN, smallAccount } from './accounts';
+
+jest.setTimeout(120_000);
+
+interface Synthesized {
+  readonly bundleDir: string;
+  readonly variables: Record<string, unknown>;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+}
+
+let synthesized: Synthesized;
+
+beforeAll(async () => {
+  const outdir = workFolder();
+  const synth = await run(
+    path.join(ROOT, 'node_modules', '.bin', 'cdk'),
+    ['synth', '--quiet', '--output', outdir, '-c', 'deleteEnabled=true', '-c', 'slackEnabled=true', '-c', 'slackChannel=C0ECRMAINT', '-c', 'slackMaxMessageLength=1500'],
+    { CDK_DISABLE_VERSION_CHECK: '1', AWS_EC2_METADATA_DISABLED: 'true' },
+    ROOT,
+  );
+  if (synth.status !== 0) throw new Error(`cdk synth failed:\n${synth.stdout}\n${synth.stderr}`);
+  const template = JSON.parse(readFileSync(path.join(outdir, 'EcrMaintainer.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }>;
+  };
+  const [fn] = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+  synthesized = {
+    bundleDir: path.join(outdir, fn.Metadata?.['aws:asset:path'] ?? ''),
+    variables: (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    timeoutSeconds: fn.Properties.Timeout as number,
+    memorySize: fn.Properties.MemorySize as number,
+  };
+});
+
+let emulators: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(emulators.map((emulator) => emulator.stop()));
+  emulators = [];
+});
+
+const SECRET_NAME = 'EcrMaintainerSlackToken';
+
+/** The account, with the token in the secret that the template's Ref names. */
+async function start(faults: Faults = {}): Promise<Emulator> {
+  const account: Fixture = { ...smallAccount(), secrets: { [SECRET_NAME]: JSON.stringify({ token: SLACK_TOKEN }) }, faults };
+  const emulator = await Emulator.start(account);
+  emulators.push(emulator);
+  return emulator;
+}
+
+interface Invocation extends ProcessResult {
+  readonly outcome: { result?: { mode: string; totals: Record<string, number>; errors: string[] }; error?: { name: string; message: string } };
+  readonly logs: Record<string, unknown>[];
+}
+
+/** Runs the bundled handler as Lambda would, with the template's variables (Refs resolved as at deploy). */
+async function invoke(emulator: Emulator, overrides: Record<string, string> = {}): Promise<Invocation> {
+  const variables = Object.fromEntries(
+    Object.entries(synthesized.variables).map(([name, value]) => [name, typeof value === 'string' ? value : emulator.secrets.arnOf(SECRET_NAME)]),
+  );
+  const outcomeFile = path.join(workFolder(), 'outcome.json');
+  const result = await run(
+    process.execPath,
+    [path.join(__dirname, 'invoke-lambda.js'), synthesized.bundleDir, outcomeFile],
+    {
+      ...emulator.env(),
+      ...variables,
+      AWS_LAMBDA_FUNCTION_NAME: 'EcrMaintainer-EcrCleanerFunction',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(synthesized.memorySize),
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      AWS_LAMBDA_LOG_LEVEL: 'INFO',
+      TIMEOUT_MS: String(synthesized.timeoutSeconds * 1000),
+      ...overrides,
+    },
+    workFolder(),
+  );
+  const logs = `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { ...result, outcome: JSON.parse(readFileSync(outcomeFile, 'utf8')) as Invocation['outcome'], logs };
+}
+
+describe('the bundled Lambda handler', () => {
+  it('runs the same cleaner as the CLI: the same deletions, the same totals', async () => {
+    const lambdaAccount = await start();
+    const cliAccount = await start();
+
+    const invocation = await invoke(lambdaAccount);
+    const cli = await runCli(['--now', NOW, '--delete', '--json', 'plan.json'], cliAccount.env());
+
+    expect(invocation.outcome.error).toBeUndefined();
+    expect(cli.status).toBe(0);
+    expect(lambdaAccount.digestsIn('app')).toEqual(cliAccount.digestsIn('app'));
+    expect(lambdaAccount.digestsIn('web')).toEqual(cliAccount.digestsIn('web'));
+    const plan = JSON.parse(readFileSync(path.join(cli.cwd, 'plan.json'), 'utf8')) as { totals: Record<string, number> };
+    expect(invocation.outcome.result?.totals).toEqual(plan.totals);
+    expect(invocation.outcome.result).toMatchObject({ mode: 'delete', errors: [] });
+  });
+
+  it('reads the Slack token from the secret by ARN, posts the report, and never logs the token', async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator);
+
+    expect(emulator.callsOf('SecretsManager.GetSecretValue').map((call) => call.params.SecretId)).toEqual([emulator.secrets.arnOf(SECRET_NAME)]);
+    expect(emulator.slack.messages[0].text.split('\n')[0]).toBe('*ECR Maintainer* · *DELETE* · account 123456789012 · eu-west-2');
+    expect(emulator.slack.messages.every((message) => message.text.length <= 1500)).toBe(true);
+    expect(`${invocation.stdout}${invocation.stderr}`).not.toContain(SLACK_TOKEN);
+  });
+
+  it('logs structured JSON, with one summary line for the run', async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator);
+
+    const summaries = invocation.logs.filter((line) => String(line.message).startsWith('cleanup finished'));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({
+      level: 'INFO',
+      service: 'ecr-maintainer',
+      message: 'cleanup finished: DELETE: 4 of 14 images deleted, 0 errors',
+      summary: { mode: 'delete', account: '123456789012', region: 'eu-west-2', totals: { deleted: 4, toDelete: 4 } },
+    });
+    expect(invocation.logs.some((line) => line.level === 'DEBUG')).toBe(false);
+  });
+
+  it('fails the invocation after reporting, when in-use discovery is incomplete', async () => {
+    const emulator = await start({ errors: [{ operation: 'ECS.ListTasks', cluster: 'batch' }] });
+
+    const invocation = await invoke(emulator);
+
+    expect(invocation.outcome.error?.name).toBe('CleanupFailedError');
+    expect(invocation.outcome.error?.message).toMatch(/^cleanup finished with errors: DELETE: 0 of 14 images deleted, 1 errors: in-use discovery: ECS.ListTasks failed for cluster batch/);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+    expect(emulator.slack.messages[0].text).toContain(':warning: *Nothing was deleted*');
+    expect(invocation.logs.find((line) => line.level === 'ERROR')).toMatchObject({ summary: { deletionBlocked: 'in-use discovery was incomplete (1 problem), so no image was deleted anywhere' } });
+  });
+
+  it('fails on a bad setting before any AWS call, naming it', async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator, { KEEP_MIN_IMAGE_COUNT: '0' });
+
+    expect(invocation.outcome.error).toEqual({ name: 'ConfigError', message: 'invalid configuration:\n  KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "0"' });
+    expect(invocation.logs.find((line) => line.level === 'ERROR')).toMatchObject({ message: 'invalid configuration', problems: ['KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "0"'] });
+    expect(emulator.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * A cross-check against moto, an AWS emulator that nobody here wrote: the real CLI against moto_server
+ * for what moto supports (ECR listing and deleting, ECS tasks and services, Secrets Manager), seeded
+ * through the SDK. moto cannot backdate pushes, so the CLI evaluates the rules 30 days ahead with --now.
+ * Slack still goes to our emulator, with the token that moto's Secrets Manager holds.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { image } from '../emulator/fixture';
+import { Emulator } from '../emulator/server';
+import { runCli } from '../support/cli';
+
+jest.setTimeout(90_000);
+
+const MOTO_AVAILABLE = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+const TOKEN = 'xoxb-moto-0000-never-print';
+const REGION = 'eu-west-2';
+
+if (!MOTO_AVAILABLE) {
+  it('cannot cross-check against moto: moto_server is not installed (pip install "moto[server]==5.2.1")', () => {
+    // Never silently: CI must have moto; elsewhere the skip is printed with the reason.
+    process.stderr.write('\n*** moto_server is not installed: the moto cross-check was SKIPPED ***\n\n');
+    expect(process.env.CI).not.toBe('true');
+  });
+} else {
+  describe('the CLI against moto_server', () => {
+    let moto: ChildProcess;
+    let endpoint: string;
+    let slack: Emulator;
+    const api = ['v0', 'v1', 'v2', 'v3', 'v4'].map((tag) => image(`moto-api:${tag}`, { tags: [tag] }));
+    const worker = ['w0', 'w1', 'w2', 'w3'].map((tag) => image(`moto-worker:${tag}`, { tags: [tag] }));
+    let clients: { ecr: ECRClient; ecs: ECSClient; secrets: SecretsManagerClient };
+
+    beforeAll(async () => {
+      const port = await freePort();
+      endpoint = `http://127.0.0.1:${port}`;
+      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+      await waitFor(`${endpoint}/moto-api/`, 30_000);
+      slack = await Emulator.start({ repositories: [], slack: { token: TOKEN, channels: [{ id: 'C0ECRMAINT', name: 'alerts' }] } });
+      const config = { region: REGION, endpoint, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } };
+      clients = { ecr: new ECRClient(config), ecs: new ECSClient(config), secrets: new SecretsManagerClient(config) };
+
+      const { repository } = await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/api' }));
+      await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/worker' }));
+      // moto stamps pushes in whole seconds: push one of each a little more than a second apart.
+      for (let n = 0; n < api.length; n += 1) {
+        if (n > 0) await new Promise((resolve) => setTimeout(resolve, 1050));
+        await clients.ecr.send(new PutImageCommand({ repositoryName: 'team/api', imageManifest: api[n].manifest, imageTag: api[n].tags[0], imageManifestMediaType: api[n].mediaType }));
+        if (worker[n]) {
+          await clients.ecr.send(new PutImageCommand({ repositoryName: 'team/worker', imageManifest: worker[n].manifest, imageTag: worker[n].tags[0], imageManifestMediaType: worker[n].mediaType }));
+        }
+      }
+      await clients.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+      const running = await clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'api', containerDefinitions: [{ name: 'api', image: `${repository?.repositoryUri}:v1`, memory: 128 }] }));
+      const deployed = await clients.ecs.send(new RegisterTaskDefinitionCommand({ family: 'api', containerDefinitions: [{ name: 'api', image: `${repository?.repositoryUri}:v0`, memory: 128 }] }));
+      await clients.ecs.send(
+        new RunTaskCommand({ cluster: 'prod', taskDefinition: running.taskDefinition?.taskDefinitionArn, launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } } }),
+      );
+      await clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'api', taskDefinition: deployed.taskDefinition?.taskDefinitionArn, desiredCount: 0 }));
+      await clients.secrets.send(new CreateSecretCommand({ Name: 'ecr-maintainer/slack', SecretString: JSON.stringify({ token: TOKEN }) }));
+    });
+
+    afterAll(async () => {
+      moto?.kill();
+      await slack?.stop();
+      for (const client of Object.values(clients ?? {})) client.destroy();
+    });
+
+    const env = (): Record<string, string> => ({
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'moto',
+      AWS_SECRET_ACCESS_KEY: 'moto',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      SLACK_API_URL: `${slack.url}/api/`,
+    });
+    const later = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const tags = async (repositoryName: string): Promise<string[]> =>
+      ((await clients.ecr.send(new DescribeImagesCommand({ repositoryName }))).imageDetails ?? []).flatMap((detail) => detail.imageTags ?? []).sort();
+
+    it('plans a dry run from what moto lists, deleting nothing', async () => {
+      const result = await runCli(['--now', later, '--keep-min', '2', '--json', 'plan.json'], env());
+
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const rows = readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8').trim().split('\n').slice(1);
+      expect(rows.map((row) => `${row.split(',')[0]} ${row.split(',')[2]}`)).toEqual(['team/api v2', 'team/worker w1', 'team/worker w0']);
+      const plan = JSON.parse(readFileSync(path.join(result.cwd, 'plan.json'), 'utf8')) as { repositories: { name: string; artifacts: { tags: string[]; reasons: string[] }[] }[] };
+      expect(Object.fromEntries(plan.repositories[0].artifacts.map((artifact) => [artifact.tags[0], artifact.reasons.join(' ')]))).toEqual({
+        v4: 'min-count',
+        v3: 'min-count',
+        v2: 'unused',
+        v1: 'in-use:running',
+        v0: 'in-use:service-deployment',
+      });
+      expect(await tags('team/api')).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    });
+
+    it('deletes through moto, and posts to Slack with the token from moto’s Secrets Manager', async () => {
+      const result = await runCli(['--now', later, '--keep-min', '2', '--delete', '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack'], env());
+
+      expect(result.status).toBe(0);
+      expect(await tags('team/api')).toEqual(['v0', 'v1', 'v3', 'v4']);
+      expect(await tags('team/worker')).toEqual(['w2', 'w3']);
+      expect(slack.slack.messages.at(-1)?.text).toContain('Deleted: 3 images of 3');
+      expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
+    });
+
+    it('converges: a second run finds nothing more to delete', async () => {
+      const result = await runCli(['--now', later, '--keep-min', '2', '--delete'], env());
+
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('DELETED: 0 images of 0 planned');
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`moto_server did not answer at ${url} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
