@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { createAwsClients } from './aws/clients';
 import { runCleanup, type Progress } from './cleaner';
 import { parseConfig } from './config';
-import { renderSummary } from './core/report';
+import { renderDecisions, renderSummary } from './core/report';
 import { ConfigError, errorMessage } from './errors';
 
 const USAGE = `Usage: npm run cleaner -- [options]
@@ -33,6 +33,7 @@ Options:
   --now TIME                evaluate the rules at this ISO 8601 instant, e.g. 2026-12-01
   --csv PATH                where the planned deletions go   (default ./to_delete.csv)
   --json PATH               also write the whole plan, with every reason, as JSON
+  --explain                 print every decision with its reasons
   --slack                   post the report to Slack         SLACK_ENABLED=true
   --slack-channel ID        the channel to post to           SLACK_CHANNEL
   --slack-token-secret ID   read the bot token from this Secrets Manager secret
@@ -57,6 +58,7 @@ const OPTIONS = {
   now: { type: 'string' },
   csv: { type: 'string' },
   json: { type: 'string' },
+  explain: { type: 'boolean' },
   slack: { type: 'boolean' },
   'slack-channel': { type: 'string' },
   'slack-token-secret': { type: 'string' },
@@ -113,7 +115,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     writeFileSync(values.json, `${JSON.stringify(outcome.report, null, 2)}\n`);
     written.push(`Whole plan: ${values.json}`);
   }
-  process.stdout.write(`${renderSummary(outcome.report)}${written.join('\n')}\n`);
+  const decisions = values.explain ? `${renderDecisions(outcome.report)}\n` : '';
+  process.stdout.write(`${decisions}${renderSummary(outcome.report)}${written.join('\n')}\n`);
   return outcome.ok ? 0 : 1;
 }
 

@@ -480,6 +480,29 @@ export function renderSummary(report: RunReport): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Every decision with its reasons, for a person checking a plan: a line per artifact, and under it a line
+ * per manifest that shares its fate (index children, signatures and other referrers).
+ */
+export function renderDecisions(report: RunReport): string {
+  const now = new Date(report.now);
+  const lines: string[] = [];
+  for (const repository of report.repositories) {
+    lines.push(`${repository.name}${repository.status === 'error' ? `: ERROR: ${repository.error ?? ''}` : ''}`);
+    const tagWidth = Math.min(24, Math.max(6, ...repository.artifacts.map((artifact) => artifact.tags.join(' ').length)));
+    for (const artifact of repository.artifacts) {
+      const tags = artifact.tags.join(' ') || '<untagged>';
+      lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now)}`);
+      for (const member of repository.decisions.filter((image) => image.artifact === artifact.digest && image.digest !== artifact.digest)) {
+        const kind = member.subjectDigest !== undefined || member.tags.some((tag) => /^sha256-[0-9a-f]{64}\./.test(tag)) ? 'referrer' : 'child';
+        const reasons = member.reasons.map((reason) => reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))).join(', ');
+        lines.push(`  ${''.padEnd(6)}    ${kind.padEnd(8)} ${shortDigest(member.digest)}  ${reasons}`);
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
 function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {
   const all = [header, ...rows, footer];
   const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));

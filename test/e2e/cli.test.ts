@@ -211,3 +211,17 @@ describe('the CLI, end to end', () => {
     expect(result.stdout.split('\n')[0]).toBe('ECR Maintainer · DRY RUN (nothing is deleted) · account 123456789012 · eu-west-2');
   });
 });
+
+describe('npm run demo', () => {
+  it('runs the CLI over the sample account and shows every kind of decision, and what Slack received', async () => {
+    const result = await run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'demo', 'demo.ts')], {}, workFolder());
+
+    expect(result.status).toBe(0);
+    for (const reason of ['in-use:running', 'in-use:stopped-recently', 'in-use:service-deployment', 'recent: pushed', 'min-count: newest', 'unused: no workload uses it', 'child-of:', 'referrer-of:']) {
+      expect(result.stdout).toContain(reason);
+    }
+    expect(result.stdout).toContain('DRY RUN: 16 images would be deleted');
+    expect(result.stdout).toContain('  │ *ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2');
+    expect(result.stderr).toContain('nothing leaves this machine');
+  });
+});

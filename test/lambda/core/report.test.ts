@@ -1,5 +1,5 @@
 import { planRepository } from '../../../lambda/core/planner';
-import { buildRunReport, formatBytes, renderCsv, renderSummary, type RunFacts } from '../../../lambda/core/report';
+import { buildRunReport, formatBytes, renderCsv, renderDecisions, renderSummary, type RunFacts } from '../../../lambda/core/report';
 import type { ImageRecord, ImageResult, RepositoryPlan } from '../../../lambda/core/types';
 import { NOW, digestOf, image } from './builders';
 
@@ -140,6 +140,28 @@ describe('renderSummary', () => {
 
     expect(summary.split('\n')[0]).toBe('ECR Maintainer · DELETE · account 123456789012 · eu-west-2');
     expect(summary).toContain('DELETED: 1 image of 2 planned (1 manifest, 5.0 MB)');
+  });
+});
+
+describe('renderDecisions', () => {
+  it('lists every artifact with its reasons, and the manifests that share its fate under it', () => {
+    const short = (name: string): string => digestOf(name).slice(0, 19);
+
+    const text = renderDecisions(buildRunReport(facts()));
+
+    expect(text).toBe(
+      [
+        'api',
+        `  KEEP    v2      ${short('a2')}  recent: pushed 3 days ago; min-count: newest #1`,
+        `  DELETE  v1      ${short('a1')}  unused: no workload uses it, pushed 10 days ago, newest #2`,
+        'locked: ERROR: could not list repository locked, so nothing in it is deleted: AccessDeniedException',
+        'web',
+        `  KEEP    2026.2      ${short('new')}  recent: pushed 1 day ago; min-count: newest #1`,
+        `  DELETE  2026.1 old  ${short('idx')}  unused: no workload uses it, pushed 40 days ago, newest #2`,
+        ...[short('amd'), short('arm')].map((digest) => `            child    ${digest}  child-of:${short('idx')}`),
+        '',
+      ].join('\n'),
+    );
   });
 });
 

@@ -1,0 +1,59 @@
+/**
+ * `npm run demo`: the main job on an embedded default. Starts the local emulator with a sample account
+ * (several repositories, multi-architecture images, signatures, tasks in two clusters, services mid-
+ * deployment, images of every age) and runs the real CLI against it, with Slack going to the emulator
+ * too. Nothing leaves this machine. Extra flags go to the CLI: `npm run demo -- --delete`.
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { Emulator } from '../emulator/server';
+import { sampleAccount } from '../emulator/sample-account';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+async function main(): Promise<number> {
+  const emulator = await Emulator.start(sampleAccount());
+  const say = (text: string): boolean => process.stderr.write(process.stderr.isTTY ? `\x1b[2m${text}\x1b[0m\n` : `${text}\n`);
+  say(`Demo: a sample account on a local emulator of ECR, ECS, Secrets Manager and Slack at ${emulator.url}; nothing leaves this machine.`);
+  say('Running: npm run cleaner -- --explain --json plan.json --slack --slack-channel C0ECRMAINT --slack-token-secret ecr-maintainer/slack-token ' + process.argv.slice(2).join(' '));
+  say('');
+
+  const status = await new Promise<number>((resolve, reject) => {
+    const child = spawn(
+      path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+      [
+        path.join(ROOT, 'lambda', 'cli.ts'),
+        '--explain',
+        '--json',
+        'plan.json',
+        '--slack',
+        '--slack-channel',
+        'C0ECRMAINT',
+        '--slack-token-secret',
+        'ecr-maintainer/slack-token',
+        ...process.argv.slice(2),
+      ],
+      { stdio: 'inherit', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...emulator.env() } },
+    );
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+
+  for (const message of emulator.slack.messages) {
+    say(`\nSlack (emulated) received in #platform-alerts${message.threadTs ? ', in the thread' : ''}:`);
+    process.stdout.write(`${message.text.split('\n').map((line) => `  │ ${line}`).join('\n')}\n`);
+  }
+  for (const file of emulator.slack.files.values()) say(`Slack (emulated) received the file ${file.filename} (${file.length} bytes) in the thread.`);
+  await emulator.stop();
+  return status;
+}
+
+main().then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
