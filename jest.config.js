@@ -7,6 +7,7 @@ module.exports = {
     // tsconfig's isolatedModules makes ts-jest only transpile, which is fast; `npm run lint` type-checks.
     '^.+\\.ts$': 'ts-jest',
   },
+  setupFiles: ['<rootDir>/test/support/env.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 30000,
 };
