@@ -8,6 +8,7 @@ import type {
   DeleteReason,
   ImageRecord,
   ImageResult,
+  ImageUse,
   KeepReason,
   RepositoryPlan,
   RetentionPolicy,
@@ -80,15 +81,8 @@ export interface RepositoryReport {
   readonly decisions: readonly ImageReport[];
 }
 
-export interface InUseReport {
-  readonly source: string;
-  readonly reference: string;
-  readonly digest?: string;
-  readonly cluster: string;
-  readonly container: string;
-  readonly task?: string;
-  readonly service?: string;
-  readonly taskDefinition?: string;
+/** An image reference that ECS may run, where it was found, and what it matched. */
+export interface InUseReport extends ImageUse {
   /** The image it names in this registry, or why it names none. */
   readonly match: { readonly repository: string; readonly digest: string; readonly by: 'digest' | 'tag' } | { readonly none: string };
 }
@@ -293,16 +287,8 @@ function imageFields(image: ImageRecord): Pick<ImageReport, 'digest' | 'tags' | 
 }
 
 function reportUse(resolution: UseResolution): InUseReport {
-  const { use } = resolution;
   return {
-    source: use.source,
-    reference: use.reference,
-    ...(use.digest !== undefined && { digest: use.digest }),
-    cluster: use.cluster,
-    container: use.container,
-    ...(use.task !== undefined && { task: use.task }),
-    ...(use.service !== undefined && { service: use.service }),
-    ...(use.taskDefinition !== undefined && { taskDefinition: use.taskDefinition }),
+    ...resolution.use,
     match: resolution.matched
       ? { repository: resolution.repository, digest: resolution.digest, by: resolution.by }
       : { none: resolution.why },
@@ -424,33 +410,22 @@ export function renderSummary(report: RunReport): string {
   );
   lines.push('');
 
-  const deleteHeading = dryRun ? 'TO DELETE' : 'DELETED';
-  const header = ['REPOSITORY', 'IMAGES', 'IN USE', 'RECENT', 'NEWEST', 'UNKNOWN', deleteHeading, dryRun ? 'RECLAIMABLE' : 'RECLAIMED'];
+  const header = ['REPOSITORY', 'IMAGES', 'IN USE', 'RECENT', 'NEWEST', 'UNKNOWN', dryRun ? 'TO DELETE' : 'DELETED', dryRun ? 'RECLAIMABLE' : 'RECLAIMED'];
+  const row = (name: string, counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes'>): string[] => [
+    name,
+    String(counts.images),
+    String(counts.kept.inUse),
+    String(counts.kept.recent),
+    String(counts.kept.minCount),
+    String(counts.kept.inUseUnknown),
+    dryRun ? String(counts.toDelete) : `${counts.deleted}/${counts.toDelete}`,
+    formatBytes(dryRun ? counts.reclaimableBytes : counts.reclaimedBytes),
+  ];
   const table = report.repositories.map((repository) =>
-    repository.status === 'error'
-      ? [repository.name, '-', '-', '-', '-', '-', '-', 'ERROR']
-      : [
-          repository.name,
-          String(repository.images),
-          String(repository.kept.inUse),
-          String(repository.kept.recent),
-          String(repository.kept.minCount),
-          String(repository.kept.inUseUnknown),
-          dryRun ? String(repository.toDelete) : `${repository.deleted}/${repository.toDelete}`,
-          formatBytes(dryRun ? repository.reclaimableBytes : repository.reclaimedBytes),
-        ],
+    repository.status === 'error' ? [repository.name, '-', '-', '-', '-', '-', '-', 'ERROR'] : row(repository.name, repository),
   );
   const { totals } = report;
-  const footer = [
-    'TOTAL',
-    String(totals.images),
-    String(totals.keptByReason.inUse),
-    String(totals.keptByReason.recent),
-    String(totals.keptByReason.minCount),
-    String(totals.keptByReason.inUseUnknown),
-    dryRun ? String(totals.toDelete) : `${totals.deleted}/${totals.toDelete}`,
-    formatBytes(dryRun ? totals.reclaimableBytes : totals.reclaimedBytes),
-  ];
+  const footer = row('TOTAL', { ...totals, kept: totals.keptByReason });
   lines.push(...renderTable(header, table, footer));
   lines.push('');
 

@@ -1,5 +1,6 @@
 import type { RunReport } from '../../../lambda/core/report';
 import { renderSlackMessage, splitMessage } from '../../../lambda/notify/slack-message';
+import { repositoryReport, runReport } from '../../support/report';
 
 /** Text made of numbered lines of varied length, some of them blank, one very long. */
 function sampleText(lines: number): string {
@@ -51,45 +52,12 @@ describe('splitMessage', () => {
 });
 
 function report(overrides: Partial<RunReport> = {}): RunReport {
-  const repository = (name: string, toDelete: number, reclaimableBytes: number, inUseTags: string[] = []): RunReport['repositories'][number] => ({
-    name,
-    status: 'ok',
-    images: toDelete + inUseTags.length + 1,
-    manifests: toDelete + inUseTags.length + 1,
-    kept: { inUse: inUseTags.length, recent: 1, minCount: 0, inUseUnknown: 0 },
-    toDelete,
-    deleted: 0,
-    failed: 0,
-    reclaimableBytes,
-    reclaimedBytes: 0,
-    artifacts: inUseTags.map((tag, position) => ({
-      digest: `sha256:${String(position).repeat(64)}`,
-      tags: [tag],
-      pushedAt: '2026-10-01T00:00:00.000Z',
-      rank: position + 1,
-      action: 'keep',
-      reasons: ['in-use:running'],
-      members: [],
-      sizeBytes: 1,
-      result: { status: 'planned' },
-    })),
-    decisions: [],
-  });
-  return {
-    mode: 'dry-run',
-    account: '123456789012',
-    region: 'eu-west-2',
-    now: '2026-11-25T12:00:00.000Z',
-    startedAt: '2026-11-25T12:00:00.000Z',
-    durationMs: 1000,
-    policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepServiceDeploymentImages: true },
-    scope: { repositories: 'all', clusters: 'all' },
-    inUse: { complete: true, problems: [], references: [] },
+  return runReport({
     repositories: [
-      repository('small', 1, 1_000),
-      repository('big', 20, 9_000_000_000, ['v1.2', 'v1.3']),
-      repository('quiet', 0, 0, ['stable']),
-      { ...repository('locked', 0, 0), status: 'error', error: 'could not list repository locked: AccessDeniedException: <denied>' },
+      repositoryReport('small', 1, 1_000),
+      repositoryReport('big', 20, 9_000_000_000, ['v1.2', 'v1.3']),
+      repositoryReport('quiet', 0, 0, ['stable']),
+      { ...repositoryReport('locked', 0, 0), status: 'error', error: 'could not list repository locked: AccessDeniedException: <denied>' },
     ],
     errors: [{ kind: 'repository', repository: 'locked', message: 'could not list repository locked: AccessDeniedException: <denied>' }],
     totals: {
@@ -108,9 +76,8 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
       reclaimedBytes: 0,
       errors: 1,
     },
-    apiCalls: { total: 9, retries: 0, byOperation: {} },
     ...overrides,
-  };
+  });
 }
 
 describe('renderSlackMessage', () => {

@@ -2,55 +2,17 @@ import { postReportToSlack, PLAN_FILENAME, type SlackPostOptions } from '../../.
 import type { RunReport } from '../../../lambda/core/report';
 import { SlackError } from '../../../lambda/errors';
 import { Emulator } from '../../emulator/server';
+import { repositoryReport, runReport } from '../../support/report';
 import type { SlackFault } from '../../emulator/fixture';
 
 const TOKEN = 'xoxb-test-token-never-print';
 const CHANNEL = 'C0ECRMAINT';
 
+/** A dry run with `repositories` repositories to clean, the largest last. */
 function report(repositories: number): RunReport {
-  return {
-    mode: 'dry-run',
-    account: '123456789012',
-    region: 'eu-west-2',
-    now: '2026-11-25T12:00:00.000Z',
-    startedAt: '2026-11-25T12:00:00.000Z',
-    durationMs: 10,
-    policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepServiceDeploymentImages: true },
-    scope: { repositories: 'all', clusters: 'all' },
-    inUse: { complete: true, problems: [], references: [] },
-    repositories: Array.from({ length: repositories }, (_, n) => ({
-      name: `team-${n}/service-${n}`,
-      status: 'ok' as const,
-      images: 10,
-      manifests: 10,
-      kept: { inUse: 1, recent: 2, minCount: 0, inUseUnknown: 0 },
-      toDelete: 7,
-      deleted: 0,
-      failed: 0,
-      reclaimableBytes: 1_000_000 * (n + 1),
-      reclaimedBytes: 0,
-      artifacts: [],
-      decisions: [],
-    })),
-    errors: [],
-    totals: {
-      repositories,
-      repositoriesWithErrors: 0,
-      images: 10 * repositories,
-      manifests: 10 * repositories,
-      kept: 3 * repositories,
-      keptByReason: { inUse: repositories, recent: 2 * repositories, minCount: 0, inUseUnknown: 0 },
-      toDelete: 7 * repositories,
-      manifestsToDelete: 7 * repositories,
-      deleted: 0,
-      manifestsDeleted: 0,
-      failed: 0,
-      reclaimableBytes: 1,
-      reclaimedBytes: 0,
-      errors: 0,
-    },
-    apiCalls: { total: 1, retries: 0, byOperation: {} },
-  };
+  return runReport({
+    repositories: Array.from({ length: repositories }, (_, n) => repositoryReport(`team-${n}/service-${n}`, 7, 1_000_000 * (n + 1))),
+  });
 }
 
 let emulator: Emulator;
