@@ -72,31 +72,10 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   const calls = new ApiCalls(config.maxConcurrentCalls);
   const progress = options.onProgress ?? (() => undefined);
   const errors: RunError[] = [];
-  const { ecr, ecs } = deps.aws;
+  const { ecs } = deps.aws;
 
   // 1. List.
-  let states: RepositoryState[] = [];
-  try {
-    const listing = await listRepositories(ecr, calls, config.repositories);
-    for (const name of listing.missing) {
-      errors.push({ kind: 'repository', repository: name, message: `repository ${name} does not exist (it is named in the configured scope)` });
-    }
-    progress({ phase: 'repositories', count: listing.repositories.length });
-    let listed = 0;
-    states = await Promise.all(
-      listing.repositories.map(async (repository): Promise<RepositoryState> => {
-        const state = await readRepository(deps, calls, repository);
-        listed += 1;
-        progress({ phase: 'images', done: listed, total: listing.repositories.length });
-        return state;
-      }),
-    );
-  } catch (error) {
-    errors.push({ kind: 'registry', message: `could not list the repositories: ${errorMessage(error)}` });
-  }
-  for (const state of states) {
-    if (state.error) errors.push({ kind: 'repository', repository: state.repository.name, message: state.error });
-  }
+  const states = await listRegistry(deps, calls, config, progress, errors);
 
   // 2. Find what is in use, after listing: an image pushed since is not in the plan, and a task started
   // since is seen.
@@ -130,37 +109,10 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
 
   // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
   // second lock on the same door.
-  const results = new Map<string, Map<string, ImageResult>>();
-  if (config.deleteEnabled && inUseComplete) {
-    const doomed = [...plans.values()].filter((plan) => plan.deletionWaves.length > 0);
-    const total = doomed.reduce((sum, plan) => sum + plan.deletionWaves.flat().length, 0);
-    let done = 0;
-    const outOfTime = (): boolean => options.deleteDeadline !== undefined && Date.now() > options.deleteDeadline.getTime();
-    await Promise.all(
-      doomed.map(async (plan) => {
-        const outcome = await deleteInWaves(deps, calls, plan, outOfTime, (count) => {
-          done += count;
-          progress({ phase: 'delete', done, total });
-        });
-        results.set(plan.repository, outcome);
-        const late = [...outcome.values()].filter((result) => result.status === 'skipped' && result.why === OUT_OF_TIME).length;
-        if (late > 0) {
-          errors.push({ kind: 'delete', repository: plan.repository, message: `stopped deleting in ${plan.repository} at the time limit: ${late} ${late === 1 ? 'manifest is' : 'manifests are'} left for the next run` });
-        }
-        for (const [digest, result] of outcome) {
-          if (result.status === 'failed') {
-            errors.push({
-              kind: 'delete',
-              repository: plan.repository,
-              digest,
-              code: result.code,
-              message: `could not delete ${plan.repository}@${shortDigest(digest)}: ${result.code}${result.message ? `: ${result.message}` : ''}`,
-            });
-          }
-        }
-      }),
-    );
-  }
+  const results =
+    config.deleteEnabled && inUseComplete
+      ? await deletePlans(deps, calls, [...plans.values()], options.deleteDeadline, progress, errors)
+      : new Map<string, Map<string, ImageResult>>();
 
   // 5. Report, and tell Slack.
   const build = (): RunReport =>
@@ -207,6 +159,83 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
 }
 
 const OUT_OF_TIME = 'the run reached its time limit; the next run goes on';
+
+/** Lists the repositories in scope and, concurrently, every image of each. */
+async function listRegistry(
+  deps: CleanerDeps,
+  calls: ApiCalls,
+  config: Config,
+  progress: (progress: Progress) => void,
+  errors: RunError[],
+): Promise<RepositoryState[]> {
+  let states: RepositoryState[] = [];
+  try {
+    const listing = await listRepositories(deps.aws.ecr, calls, config.repositories);
+    for (const name of listing.missing) {
+      errors.push({ kind: 'repository', repository: name, message: `repository ${name} does not exist (it is named in the configured scope)` });
+    }
+    progress({ phase: 'repositories', count: listing.repositories.length });
+    let listed = 0;
+    states = await Promise.all(
+      listing.repositories.map(async (repository): Promise<RepositoryState> => {
+        const state = await readRepository(deps, calls, repository);
+        listed += 1;
+        progress({ phase: 'images', done: listed, total: listing.repositories.length });
+        return state;
+      }),
+    );
+  } catch (error) {
+    errors.push({ kind: 'registry', message: `could not list the repositories: ${errorMessage(error)}` });
+  }
+  for (const state of states) {
+    if (state.error) errors.push({ kind: 'repository', repository: state.repository.name, message: state.error });
+  }
+  return states;
+}
+
+/** Deletes every repository's plan, concurrently, and records each failure as an error. */
+async function deletePlans(
+  deps: CleanerDeps,
+  calls: ApiCalls,
+  plans: readonly RepositoryPlan[],
+  deadline: Date | undefined,
+  progress: (progress: Progress) => void,
+  errors: RunError[],
+): Promise<Map<string, Map<string, ImageResult>>> {
+  const results = new Map<string, Map<string, ImageResult>>();
+  const doomed = plans.filter((plan) => plan.deletionWaves.length > 0);
+  const total = doomed.reduce((sum, plan) => sum + plan.deletionWaves.flat().length, 0);
+  let done = 0;
+  const outOfTime = (): boolean => deadline !== undefined && Date.now() > deadline.getTime();
+  await Promise.all(
+    doomed.map(async (plan) => {
+      const outcome = await deleteInWaves(deps, calls, plan, outOfTime, (count) => {
+        done += count;
+        progress({ phase: 'delete', done, total });
+      });
+      results.set(plan.repository, outcome);
+      const late = [...outcome.values()].filter((result) => result.status === 'skipped' && result.why === OUT_OF_TIME).length;
+      if (late > 0) {
+        errors.push({
+          kind: 'delete',
+          repository: plan.repository,
+          message: `stopped deleting in ${plan.repository} at the time limit: ${late} ${late === 1 ? 'manifest is' : 'manifests are'} left for the next run`,
+        });
+      }
+      for (const [digest, result] of outcome) {
+        if (result.status !== 'failed') continue;
+        errors.push({
+          kind: 'delete',
+          repository: plan.repository,
+          digest,
+          code: result.code,
+          message: `could not delete ${plan.repository}@${shortDigest(digest)}: ${result.code}${result.message ? `: ${result.message}` : ''}`,
+        });
+      }
+    }),
+  );
+  return results;
+}
 
 async function readRepository(deps: CleanerDeps, calls: ApiCalls, repository: Repository): Promise<RepositoryState> {
   try {
