@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { RunReport } from '../../lambda/core/report';
 import { Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
-import { ROOT, run, runCli, workFolder } from '../support/cli';
+import { CLI, ROOT, TSX, run, runCli, workFolder } from '../support/cli';
 import { HOST, NOW, SLACK_TOKEN, largeAccount, smallAccount } from './accounts';
 
 jest.setTimeout(60_000);
@@ -199,6 +199,18 @@ describe('the CLI, end to end', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('could not post to Slack: Slack chat.postMessage failed: channel_not_found');
     expect(`${result.stdout}${result.stderr}`).not.toContain(SLACK_TOKEN);
+  });
+
+  it('shows progress on stderr when it is a terminal, and clears it before the summary', async () => {
+    const emulator = await start(smallAccount());
+
+    // `script` gives the CLI a terminal, and copies what the terminal shows to stdout.
+    const result = await run('script', ['-qec', [TSX, CLI, '--now', NOW].join(' '), '/dev/null'], emulator.env(), workFolder());
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('\r\x1b[2KListing images: 2/2 repositories');
+    expect(result.stdout).toContain('\r\x1b[2KFinding images in use: 2/2 ECS clusters');
+    expect(result.stdout).toContain('\r\x1b[2KECR Maintainer · DRY RUN');
   });
 
   it('prints only its own output through `npm run --silent cleaner`', async () => {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(ROOT, 'lambda', 'cli.ts');
+export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+export const CLI = path.join(ROOT, 'lambda', 'cli.ts');
 
 export interface ProcessResult {
   readonly status: number | null;
