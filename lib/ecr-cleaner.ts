@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -136,6 +136,9 @@ export class EcrCleaner extends Construct {
     const deleteEnabled = props.deleteEnabled ?? false;
     const keepServiceDeploymentImages = props.keepServiceDeploymentImages ?? true;
     const slackEnabled = props.slackEnabled ?? false;
+    if (!slackEnabled && (props.slackChannel !== undefined || props.slackTokenSecret !== undefined)) {
+      Annotations.of(this).addWarningV2('ecr-maintainer:slack-disabled', 'Slack settings are given but slackEnabled is false: no report is posted. Set slackEnabled to true to post.');
+    }
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

@@ -1,5 +1,5 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -208,6 +208,13 @@ describe('EcrCleaner: Slack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SLACK_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:slack-AbCdEf', SLACK_MAX_MESSAGE_LENGTH: '3000' }) },
     });
+  });
+
+  it('warns when Slack settings are given while Slack is off', () => {
+    const { stack } = synthCleaner({ slackChannel: 'C1' });
+
+    Annotations.fromStack(stack).hasWarning('/Test/Cleaner', Match.stringLikeRegexp('^Slack settings are given but slackEnabled is false'));
+    expect(Annotations.fromStack(synthCleaner({ slackEnabled: true, slackChannel: 'C1' }).stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   it('never puts a token into the template, nor a SLACK_TOKEN variable', () => {
