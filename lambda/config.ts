@@ -4,6 +4,7 @@
  * every problem.
  */
 import { ConfigError } from './errors';
+import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
 import type { RetentionPolicy } from './core/types';
 
 export interface SlackConfig {
@@ -67,8 +68,6 @@ export const DEFAULTS = {
 /** Slack truncates a message longer than this. */
 const SLACK_TEXT_LIMIT = 40000;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const CLUSTER = /^(?:[A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -94,7 +93,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}): Config {
   const keepServiceDeploymentImages =
     flags.ignoreServiceDeployments === true ? false : (read.boolean('KEEP_SERVICE_DEPLOYMENT_IMAGES') ?? true);
   const repositories = read.list({ variable: 'ECR_REPOSITORIES', flag: '--repositories', pattern: REPOSITORY_NAME, what: 'ECR repository names' }, flags.repositories);
-  const clusters = read.list({ variable: 'ECS_CLUSTERS', flag: '--clusters', pattern: CLUSTER, what: 'ECS cluster names or ARNs' }, flags.clusters);
+  const clusters = read.list({ variable: 'ECS_CLUSTERS', flag: '--clusters', pattern: CLUSTER_NAME_OR_ARN, what: 'ECS cluster names or ARNs' }, flags.clusters);
   const maxConcurrentCalls =
     read.integer({ variable: 'MAX_CONCURRENT_CALLS', flag: '--max-concurrent-calls', min: 1, max: 64 }, flags.maxConcurrentCalls) ??
     DEFAULTS.maxConcurrentCalls;

@@ -8,6 +8,7 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME, clusterName } from '../lambda/core/names';
 
 export interface EcrCleanerProps {
   /**
@@ -258,7 +259,7 @@ function grantCleanerPermissions(role: iam.Role, options: GrantOptions): void {
       reason,
     });
   const repositories = options.repositories?.map((name) => arn('ecr', `repository/${name}`)) ?? [arn('ecr', 'repository/*')];
-  const clusterNames = options.clusters?.map((cluster) => (cluster.startsWith('arn:') ? cluster.slice(cluster.indexOf('cluster/') + 'cluster/'.length) : cluster)) ?? ['*'];
+  const clusterNames = options.clusters?.map(clusterName) ?? ['*'];
   const clusters = clusterNames.map((name) => arn('ecs', `cluster/${name}`));
   const inClusters = options.clusters ? { ArnEquals: { 'ecs:cluster': clusters } } : { ArnLike: { 'ecs:cluster': clusters } };
 
@@ -319,8 +320,6 @@ function grantCleanerPermissions(role: iam.Role, options: GrantOptions): void {
   }
 }
 
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const CLUSTER = /^(?:[A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/;
 
 /** Checks the props, skipping unresolved tokens; throws once, naming every prop that is out of range. */
 function validate(props: EcrCleanerProps): void {
@@ -353,7 +352,7 @@ function validate(props: EcrCleanerProps): void {
   }
   for (const [name, list, pattern] of [
     ['repositories', props.repositories, REPOSITORY_NAME],
-    ['clusters', props.clusters, CLUSTER],
+    ['clusters', props.clusters, CLUSTER_NAME_OR_ARN],
   ] as const) {
     if (list === undefined || Token.isUnresolved(list)) continue;
     const bad = list.filter((item) => !Token.isUnresolved(item) && !pattern.test(item));

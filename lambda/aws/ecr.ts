@@ -12,6 +12,7 @@ import {
   type Repository as EcrRepository,
 } from '@aws-sdk/client-ecr';
 import { AwsCallError, EcrMaintainerError } from '../errors';
+import { INDEX_MEDIA_TYPES } from '../core/artifact-graph';
 import type { ImageRecord, ImageResult, Repository } from '../core/types';
 import { chunk, type ApiCalls } from './api-calls';
 
@@ -19,10 +20,6 @@ import { chunk, type ApiCalls } from './api-calls';
 const PAGE_SIZE = 1000;
 /** The most ids that `BatchGetImage`, `BatchDeleteImage` and `DescribeRepositories` take. */
 const BATCH_SIZE = 100;
-const INDEX_MEDIA_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-];
 
 export interface RepositoryListing {
   readonly repositories: readonly Repository[];
@@ -140,7 +137,7 @@ export async function readIndexChildren(
         new BatchGetImageCommand({
           repositoryName: repository,
           imageIds: batch.map((imageDigest) => ({ imageDigest })),
-          acceptedMediaTypes: INDEX_MEDIA_TYPES,
+          acceptedMediaTypes: [...INDEX_MEDIA_TYPES],
         }),
       ),
     );

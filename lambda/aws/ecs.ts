@@ -14,6 +14,7 @@ import {
   type Failure,
 } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../errors';
+import { clusterName } from '../core/names';
 import type { ImageUse, InUseDiscovery } from '../core/types';
 import { chunk, type ApiCalls } from './api-calls';
 
@@ -222,9 +223,4 @@ async function listAll(page: (nextToken?: string) => Promise<{ items: string[]; 
 
 function describeFailure(operation: string, cluster: string, failure: Failure): string {
   return `${operation} could not read ${failure.arn ?? '?'} in cluster ${cluster}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}`;
-}
-
-/** The name of a cluster from its ARN (`arn:aws:ecs:eu-west-2:123456789012:cluster/prod` → `prod`). */
-export function clusterName(cluster: string): string {
-  return cluster.startsWith('arn:') ? cluster.slice(cluster.indexOf('/') + 1) : cluster;
 }

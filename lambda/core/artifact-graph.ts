@@ -25,17 +25,18 @@ export interface ArtifactGraph {
   descendantsOf(digest: string): readonly ImageRecord[];
 }
 
-const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([
+/** The media types of image indexes and manifest lists, whose manifests list children. */
+export const INDEX_MEDIA_TYPES: readonly string[] = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
+];
 
 /** A legacy cosign tag, `sha256-<hex>.sig` (or `.att`, `.sbom`), names the image it belongs to. */
 const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
 
 /** Whether a manifest media type is an image index or a manifest list, whose children must be read. */
 export function isIndexMediaType(mediaType: string | undefined): boolean {
-  return mediaType !== undefined && INDEX_MEDIA_TYPES.has(mediaType);
+  return mediaType !== undefined && INDEX_MEDIA_TYPES.includes(mediaType);
 }
 
 /**

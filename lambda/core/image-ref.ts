@@ -3,6 +3,7 @@
  * `host/repo:tag`, `host/repo@sha256:…`, `host/repo:tag@sha256:…`, and the short Docker Hub forms.
  * Repository names may contain `/`.
  */
+import { REPOSITORY_NAME } from './names';
 
 export interface ImageReference {
   /** The registry host, lower-cased; `docker.io` when the reference names none. */
@@ -15,7 +16,6 @@ export interface ImageReference {
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 /** Whether a string is a well-formed sha256 digest. */
 export function isDigest(value: string): boolean {
@@ -53,7 +53,7 @@ export function parseImageReference(reference: string): ImageReference | undefin
   } else if (slash < 0) {
     rest = `library/${rest}`;
   }
-  if (!REPOSITORY.test(rest)) return undefined;
+  if (!REPOSITORY_NAME.test(rest)) return undefined;
 
   if (tag === undefined && digest === undefined) tag = 'latest';
   return { registry, repository: rest, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };

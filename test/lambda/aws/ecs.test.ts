@@ -1,4 +1,5 @@
-import { clusterName, discoverImageUses, type DiscoveryOptions } from '../../../lambda/aws/ecs';
+import { discoverImageUses, type DiscoveryOptions } from '../../../lambda/aws/ecs';
+import { clusterName } from '../../../lambda/core/names';
 import type { InUseDiscovery } from '../../../lambda/core/types';
 import { registryHost, type Fixture, type FixtureCluster, type FixtureTask } from '../../emulator/fixture';
 import { destroy, restoreEnv, startWith } from '../../support/aws';
