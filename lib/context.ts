@@ -93,24 +93,25 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
   }
   const secret = string('slackTokenSecret');
 
+  // Each key is read once; a key that is not set stays undefined, which the construct reads as its default.
   const props: EcrCleanerProps = {
-    ...(schedule !== undefined && { schedule: ScheduleExpression.expression(schedule) }),
-    ...(timeoutMinutes !== undefined && { timeout: Duration.seconds(Math.round(timeoutMinutes * 60)) }),
-    ...(number('memorySize') !== undefined && { memorySize: number('memorySize') }),
-    ...(number('keepMinImageCount') !== undefined && { keepMinImageCount: number('keepMinImageCount') }),
-    ...(keepDays !== undefined && { keepImagesNewerThan: Duration.hours(keepDays * 24) }),
-    ...(boolean('deleteEnabled') !== undefined && { deleteEnabled: boolean('deleteEnabled') }),
-    ...(boolean('keepServiceDeploymentImages') !== undefined && { keepServiceDeploymentImages: boolean('keepServiceDeploymentImages') }),
-    ...(list('repositories') !== undefined && { repositories: list('repositories') }),
-    ...(list('clusters') !== undefined && { clusters: list('clusters') }),
-    ...(number('maxConcurrentCalls') !== undefined && { maxConcurrentCalls: number('maxConcurrentCalls') }),
-    ...(boolean('slackEnabled') !== undefined && { slackEnabled: boolean('slackEnabled') }),
-    ...(string('slackChannel') !== undefined && { slackChannel: string('slackChannel') }),
-    ...(number('slackMaxMessageLength') !== undefined && { slackMaxMessageLength: number('slackMaxMessageLength') }),
-    ...(retention !== undefined && RETENTION_DAYS.has(retention) && { logRetention: retention }),
-    ...(logLevel !== undefined && LOG_LEVELS.includes(logLevel) && { logLevel: logLevel as lambda.ApplicationLogLevel }),
+    schedule: schedule === undefined ? undefined : ScheduleExpression.expression(schedule),
+    timeout: timeoutMinutes === undefined ? undefined : Duration.seconds(Math.round(timeoutMinutes * 60)),
+    memorySize: number('memorySize'),
+    keepMinImageCount: number('keepMinImageCount'),
+    keepImagesNewerThan: keepDays === undefined ? undefined : Duration.hours(keepDays * 24),
+    deleteEnabled: boolean('deleteEnabled'),
+    keepServiceDeploymentImages: boolean('keepServiceDeploymentImages'),
+    repositories: list('repositories'),
+    clusters: list('clusters'),
+    maxConcurrentCalls: number('maxConcurrentCalls'),
+    slackEnabled: boolean('slackEnabled'),
+    slackChannel: string('slackChannel'),
+    slackMaxMessageLength: number('slackMaxMessageLength'),
+    logRetention: retention !== undefined && RETENTION_DAYS.has(retention) ? retention : undefined,
+    logLevel: logLevel !== undefined && LOG_LEVELS.includes(logLevel) ? (logLevel as lambda.ApplicationLogLevel) : undefined,
   };
-  if (problems.length > 0) throw new Error(`invalid context:\n  ${[...new Set(problems)].join('\n  ')}`);
+  if (problems.length > 0) throw new Error(`invalid context:\n  ${problems.join('\n  ')}`);
   if (secret === undefined) return props;
   return { ...props, slackTokenSecret: importSecret(scope, secret) };
 }

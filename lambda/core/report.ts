@@ -469,7 +469,7 @@ export function renderDecisions(report: RunReport): string {
       const tags = artifact.tags.join(' ') || '<untagged>';
       lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now)}`);
       for (const member of repository.decisions.filter((image) => image.artifact === artifact.digest && image.digest !== artifact.digest)) {
-        const kind = member.subjectDigest !== undefined || member.tags.some((tag) => /^sha256-[0-9a-f]{64}\./.test(tag)) ? 'referrer' : 'child';
+        const kind = member.reasons.some((reason) => reason.startsWith('referrer-of:')) ? 'referrer' : 'child';
         const reasons = member.reasons.map((reason) => reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))).join(', ');
         lines.push(`  ${''.padEnd(6)}    ${kind.padEnd(8)} ${shortDigest(member.digest)}  ${reasons}`);
       }

@@ -4,6 +4,7 @@
  */
 import { AwsError, checkMaxItems, epochSeconds, invalidParameter, paginate, text, type Params } from './protocol';
 import type { Fixture, FixtureCluster, FixtureTask } from './fixture';
+import { clusterName } from '../../lambda/core/names';
 
 export class Ecs {
   private readonly clusters: readonly FixtureCluster[];
@@ -34,8 +35,7 @@ export class Ecs {
   /** The cluster a call is about, by name, for fault rules. */
   static target(params: Params): { cluster?: string } {
     if (typeof params.cluster !== 'string') return {};
-    const cluster = params.cluster;
-    return { cluster: cluster.startsWith('arn:') ? cluster.slice(cluster.indexOf('/') + 1) : cluster };
+    return { cluster: clusterName(params.cluster) };
   }
 
   handle(operation: string, params: Params): unknown {
