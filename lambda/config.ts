@@ -117,7 +117,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}): Config {
   return {
     region,
     deleteEnabled,
-    policy: { keepMinImageCount, keepImagesNewerThanDays },
+    policy: { keepMinImageCount, keepImagesNewerThanDays, keepImagesPulledWithinDays: 0 },
     keepServiceDeploymentImages,
     ...(repositories && { repositories }),
     ...(clusters && { clusters }),

@@ -1,17 +1,28 @@
 /**
  * Builds the SDK clients once, from the configuration. No endpoint is set here: the SDK takes
- * `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_ECR`, `_ECS`, `_SECRETS_MANAGER`), credentials and profiles
+ * `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_ECR`, `_ECS`, `_SECRETS_MANAGER`, `_LAMBDA`, `_EVENTBRIDGE`,
+ * `_SCHEDULER`, `_STS`, `_S3`), credentials and profiles
  * from the environment, as usual.
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Config } from '../config';
 
 export interface AwsClients {
   readonly ecr: ECRClient;
   readonly ecs: ECSClient;
   readonly secrets: SecretsManagerClient;
+  readonly lambda: LambdaClient;
+  readonly events: EventBridgeClient;
+  readonly scheduler: SchedulerClient;
+  readonly sts: STSClient;
+  readonly s3: S3Client;
 }
 
 /** A connection that hangs must not eat the Lambda's time budget. */
@@ -29,5 +40,10 @@ export function createAwsClients(config: Pick<Config, 'region' | 'awsMaxAttempts
     ecr: new ECRClient(options),
     ecs: new ECSClient(options),
     secrets: new SecretsManagerClient(options),
+    lambda: new LambdaClient(options),
+    events: new EventBridgeClient(options),
+    scheduler: new SchedulerClient(options),
+    sts: new STSClient(options),
+    s3: new S3Client(options),
   };
 }

@@ -13,11 +13,10 @@ import type {
   KeepReason,
   RepositoryPlan,
   RetentionPolicy,
-  UseSource,
 } from './types';
+import { USE_SOURCES } from './types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const USE_SOURCES: readonly UseSource[] = ['running', 'stopped-recently', 'service-deployment'];
 
 export interface PlanInput {
   readonly repository: string;

@@ -24,23 +24,67 @@ export interface ImageRecord {
   readonly artifactMediaType?: string;
   /** The digest of the manifest that this one refers to (OCI referrers). */
   readonly subjectDigest?: string;
+  /** When ECR last recorded a pull of it (`lastRecordedPullTime`; ECR refreshes it about once a day). */
+  readonly lastPulledAt?: Date;
 }
 
-/** Where an image reference that a workload may start was found. */
-export type UseSource = 'running' | 'stopped-recently' | 'service-deployment';
+/**
+ * Where an image reference that a workload may start was found:
+ * - `running`, `stopped-recently`: a container of an ECS task;
+ * - `service-deployment`: the task definition of a service's PRIMARY or ACTIVE deployment or task set;
+ * - `service-revision`: a digest that ECS pinned in a service revision: a current one, or the source
+ *   (rollback target) or target of a deployment in progress;
+ * - `scheduled-task`: the task definition of an EventBridge rule's or EventBridge Scheduler schedule's
+ *   ECS target;
+ * - `task-definition`: one of the newest ACTIVE revisions of a task definition family;
+ * - `lambda-function`: a Lambda function packaged as a container image ($LATEST, an alias's versions,
+ *   or one of the newest published versions);
+ * - `in-use-list`: a line of the list of references that the operator provides (`IN_USE_IMAGES_URI`).
+ */
+export type UseSource =
+  | 'running'
+  | 'stopped-recently'
+  | 'service-deployment'
+  | 'service-revision'
+  | 'scheduled-task'
+  | 'task-definition'
+  | 'lambda-function'
+  | 'in-use-list';
 
-/** An image reference that ECS may run: a container of a task, or of a service's task definition. */
+/** Every source, in the order in which reasons are listed. */
+export const USE_SOURCES: readonly UseSource[] = [
+  'running',
+  'stopped-recently',
+  'service-deployment',
+  'service-revision',
+  'scheduled-task',
+  'task-definition',
+  'lambda-function',
+  'in-use-list',
+];
+
+/** An image reference that a workload may start, and the workload that names it. */
 export interface ImageUse {
   readonly source: UseSource;
-  /** The reference as ECS states it, for example `123.dkr.ecr.eu-west-2.amazonaws.com/app:1.2`. */
+  /** The reference as the workload states it, for example `123.dkr.ecr.eu-west-2.amazonaws.com/app:1.2`. */
   readonly reference: string;
-  /** The digest that ECS resolved for a task's container, when it reports one. */
+  /** The digest that the service resolved (a task's container, a service revision, a Lambda version). */
   readonly digest?: string;
-  readonly cluster: string;
-  readonly container: string;
+  /** The ECS cluster, by name, for ECS sources. */
+  readonly cluster?: string;
+  /** The container's name, where the workload has containers. */
+  readonly container?: string;
   readonly task?: string;
   readonly service?: string;
   readonly taskDefinition?: string;
+  /** A service revision's ARN. */
+  readonly serviceRevision?: string;
+  /** An EventBridge rule (`rule <bus>/<name>`) or Scheduler schedule (`schedule <group>/<name>`). */
+  readonly schedule?: string;
+  /** A Lambda function and the qualifier that runs it: `resize:$LATEST`, `resize:7`, `resize:live`. */
+  readonly function?: string;
+  /** Where in the operator's list: `<uri>:<line>`. */
+  readonly listEntry?: string;
 }
 
 /** What the cleaner found of the images that workloads use. */
@@ -56,12 +100,15 @@ export interface RetentionPolicy {
   readonly keepMinImageCount: number;
   /** Artifacts pushed within this many days of now are kept. */
   readonly keepImagesNewerThanDays: number;
+  /** Artifacts that ECR recorded a pull of within this many days of now are kept; 0 turns the rule off. */
+  readonly keepImagesPulledWithinDays: number;
 }
 
 export type InUseReason = `in-use:${UseSource}`;
 export type KeepReason =
   | InUseReason
   | 'recent'
+  | 'recently-pulled'
   | 'min-count'
   | `child-of:${string}`
   | `referrer-of:${string}`

@@ -18,7 +18,7 @@ describe('parseConfig', () => {
     expect(config).toEqual<Config>({
       region: 'eu-west-2',
       deleteEnabled: false,
-      policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7 },
+      policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 },
       keepServiceDeploymentImages: true,
       maxConcurrentCalls: 8,
       awsMaxAttempts: 8,
@@ -48,7 +48,7 @@ describe('parseConfig', () => {
     expect(config).toEqual<Config>({
       region: 'us-east-1',
       deleteEnabled: true,
-      policy: { keepMinImageCount: 5, keepImagesNewerThanDays: 0 },
+      policy: { keepMinImageCount: 5, keepImagesNewerThanDays: 0, keepImagesPulledWithinDays: 0 },
       keepServiceDeploymentImages: false,
       repositories: ['app', 'team/api'],
       clusters: ['prod', 'arn:aws:ecs:us-east-1:123456789012:cluster/staging'],
@@ -68,7 +68,7 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       region: 'eu-central-1',
       deleteEnabled: true,
-      policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 30 },
+      policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 30, keepImagesPulledWithinDays: 0 },
       repositories: ['b'],
       keepServiceDeploymentImages: false,
       now: new Date('2026-12-01T00:00:00Z'),

@@ -34,4 +34,9 @@ export function destroy(aws: AwsClients): void {
   aws.ecr.destroy();
   aws.ecs.destroy();
   aws.secrets.destroy();
+  aws.lambda.destroy();
+  aws.events.destroy();
+  aws.scheduler.destroy();
+  aws.sts.destroy();
+  aws.s3.destroy();
 }

@@ -27,7 +27,7 @@ export function runReport(overrides: Partial<RunReport> = {}): RunReport {
     now: '2026-11-25T12:00:00.000Z',
     startedAt: '2026-11-25T12:00:00.000Z',
     durationMs: 1000,
-    policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepServiceDeploymentImages: true },
+    policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0, keepServiceDeploymentImages: true },
     scope: { repositories: 'all', clusters: 'all' },
     inUse: { complete: true, problems: [], references: [] },
     repositories: [],

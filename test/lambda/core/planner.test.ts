@@ -2,7 +2,7 @@ import { planRepository, type PlanInput } from '../../../lambda/core/planner';
 import type { ImageRecord, ImageUse, RepositoryPlan, RetentionPolicy, UseSource } from '../../../lambda/core/types';
 import { NOW, digestOf, image, use } from './builders';
 
-const POLICY: RetentionPolicy = { keepMinImageCount: 3, keepImagesNewerThanDays: 7 };
+const POLICY: RetentionPolicy = { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 };
 
 interface Scenario {
   readonly images: readonly ImageRecord[];
@@ -62,7 +62,7 @@ describe('planRepository: the keep rules', () => {
     ],
     [
       'treats a window of 0 days as keeping nothing for its age',
-      { images: [image('new', { pushedDaysAgo: 0.01 }), image('old', { pushedDaysAgo: 9 })], policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 0 } },
+      { images: [image('new', { pushedDaysAgo: 0.01 }), image('old', { pushedDaysAgo: 9 })], policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 0, keepImagesPulledWithinDays: 0 } },
       { new: 'keep: min-count', old: 'delete: unused' },
     ],
     [

@@ -3,7 +3,7 @@ import { buildRunReport, formatBytes, renderCsv, renderDecisions, renderSummary,
 import type { ImageRecord, ImageResult, RepositoryPlan } from '../../../lambda/core/types';
 import { NOW, digestOf, image } from './builders';
 
-const POLICY = { keepMinImageCount: 1, keepImagesNewerThanDays: 7 };
+const POLICY = { keepMinImageCount: 1, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 };
 
 function planOf(repository: string, images: ImageRecord[], children: Record<string, string[]> = {}): RepositoryPlan {
   return planRepository(
