@@ -7,6 +7,7 @@ import type { AwsClients } from './aws/clients';
 import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
 import { discoverImageUses } from './aws/ecs';
 import { readSlackToken } from './aws/secrets';
+import { TaskDefinitionReader } from './aws/task-definitions';
 import { isIndexMediaType } from './core/artifact-graph';
 import { resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
@@ -82,6 +83,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   const discovery = await discoverImageUses(ecs, calls, {
     ...(config.clusters && { clusters: config.clusters }),
     includeServices: config.keepServiceDeploymentImages,
+    taskDefinitions: new TaskDefinitionReader(ecs, calls),
     onClusterDone: (done, total) => progress({ phase: 'in-use', done, total }),
   });
   for (const problem of discovery.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from './errors';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
+import { DEFAULTS } from './core/defaults';
 import type { RetentionPolicy } from './core/types';
 
 export interface SlackConfig {
@@ -55,15 +56,7 @@ export interface ConfigFlags {
   readonly now?: string;
 }
 
-/** The documented defaults. */
-export const DEFAULTS = {
-  region: 'eu-west-2',
-  keepMinImageCount: 3,
-  keepImagesNewerThanDays: 7,
-  maxConcurrentCalls: 8,
-  awsMaxAttempts: 8,
-  slackMaxMessageLength: 4000,
-} as const;
+export { DEFAULTS };
 
 /** Slack truncates a message longer than this. */
 const SLACK_TEXT_LIMIT = 40000;

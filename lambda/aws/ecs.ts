@@ -5,7 +5,6 @@
  */
 import {
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   type ECSClient,
   ListClustersCommand,
@@ -17,6 +16,7 @@ import { errorMessage } from '../errors';
 import { clusterName } from '../core/names';
 import type { ImageUse, InUseDiscovery } from '../core/types';
 import { chunk, type ApiCalls } from './api-calls';
+import type { ContainerImage, TaskDefinitionReader } from './task-definitions';
 
 /** The largest page of `ListClusters`, `ListTasks` and `ListServices`, and the most tasks `DescribeTasks` takes. */
 const PAGE_SIZE = 100;
@@ -32,11 +32,8 @@ export interface DiscoveryOptions {
   readonly includeServices: boolean;
   /** Called as each cluster is done. */
   readonly onClusterDone?: (done: number, total: number) => void;
-}
-
-interface ContainerImage {
-  readonly name: string;
-  readonly image?: string;
+  /** Reads each task definition once per run, shared with the other sources. */
+  readonly taskDefinitions: TaskDefinitionReader;
 }
 
 /**
@@ -75,24 +72,7 @@ export async function discoverImageUses(
     if (problems.length > 0) return { uses, problems };
   }
 
-  const taskDefinitions = new Map<string, Promise<ContainerImage[]>>();
-  const readTaskDefinition = (arn: string): Promise<ContainerImage[]> => {
-    let pending = taskDefinitions.get(arn);
-    if (!pending) {
-      pending = calls
-        .send('ECS.DescribeTaskDefinition', `task definition ${arn}`, () =>
-          ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
-        )
-        .then((output) =>
-          (output.taskDefinition?.containerDefinitions ?? []).map((container) => ({
-            name: container.name ?? '?',
-            ...(container.image && { image: container.image }),
-          })),
-        );
-      taskDefinitions.set(arn, pending);
-    }
-    return pending;
-  };
+  const readTaskDefinition = async (arn: string): Promise<readonly ContainerImage[]> => (await options.taskDefinitions.read(arn)).containers;
 
   let done = 0;
   await Promise.all(
@@ -167,7 +147,7 @@ async function findServiceImages(
   calls: ApiCalls,
   cluster: string,
   name: string,
-  readTaskDefinition: (arn: string) => Promise<ContainerImage[]>,
+  readTaskDefinition: (arn: string) => Promise<readonly ContainerImage[]>,
   problems: string[],
 ): Promise<ImageUse[]> {
   const serviceArns = await listAll(async (nextToken) => {

@@ -1,4 +1,5 @@
 import { discoverImageUses, type DiscoveryOptions } from '../../../lambda/aws/ecs';
+import { TaskDefinitionReader } from '../../../lambda/aws/task-definitions';
 import { clusterName } from '../../../lambda/core/names';
 import type { InUseDiscovery } from '../../../lambda/core/types';
 import { registryHost, type Fixture, type FixtureCluster, type FixtureTask } from '../../emulator/fixture';
@@ -18,10 +19,10 @@ function tasks(cluster: string, count: number, status: 'RUNNING' | 'STOPPED' = '
   }));
 }
 
-async function discover(fixture: Fixture, options: DiscoveryOptions = { includeServices: true }, maxAttempts = 8): Promise<{ result: InUseDiscovery; emulator: Emulator }> {
+async function discover(fixture: Fixture, options: Omit<DiscoveryOptions, 'taskDefinitions'> = { includeServices: true }, maxAttempts = 8): Promise<{ result: InUseDiscovery; emulator: Emulator }> {
   const { emulator, aws, calls } = await startWith(fixture, { maxAttempts });
   try {
-    return { result: await discoverImageUses(aws.ecs, calls, options), emulator };
+    return { result: await discoverImageUses(aws.ecs, calls, { ...options, taskDefinitions: new TaskDefinitionReader(aws.ecs, calls) }), emulator };
   } finally {
     destroy(aws);
     await emulator.stop();
