@@ -48,12 +48,44 @@ export interface FixtureDeployment {
   readonly status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE' | 'DRAINING';
   /** A task definition ARN from `Fixture.taskDefinitions`. */
   readonly taskDefinition: string;
+  /** Reported for deployments (not task sets) of the rolling update type. @default none */
+  readonly rolloutState?: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+}
+
+/** A service revision: what ECS pinned when a deployment started, digests included. */
+export interface FixtureServiceRevision {
+  /** The last part of its ARN, `arn:aws:ecs:<region>:<account>:service-revision/<cluster>/<service>/<id>`. */
+  readonly id: string;
+  /** `family:revision`. */
+  readonly taskDefinition: string;
+  readonly containerImages: readonly { readonly containerName: string; readonly image?: string; readonly imageDigest?: string }[];
+  /** DescribeServiceRevisions reports it in `failures[]` as MISSING. */
+  readonly missing?: boolean;
+}
+
+/** A service deployment, from one set of revisions (the rollback targets) to another. */
+export interface FixtureServiceDeployment {
+  /** The last part of its ARN, `arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>`. */
+  readonly id: string;
+  readonly status: 'PENDING' | 'IN_PROGRESS' | 'STOP_REQUESTED' | 'ROLLBACK_REQUESTED' | 'ROLLBACK_IN_PROGRESS' | 'SUCCESSFUL' | 'STOPPED' | 'ROLLBACK_SUCCESSFUL' | 'ROLLBACK_FAILED';
+  /** Ids of the service's revisions that it replaces. */
+  readonly sourceRevisions: readonly string[];
+  /** The id of the service's revision that it deploys. */
+  readonly targetRevision: string;
+  /** DescribeServiceDeployments reports it in `failures[]` as MISSING. */
+  readonly missing?: boolean;
 }
 
 export interface FixtureService {
   readonly name: string;
   readonly deployments?: readonly FixtureDeployment[];
   readonly taskSets?: readonly FixtureDeployment[];
+  /** Every revision of the service, by id. */
+  readonly revisions?: readonly FixtureServiceRevision[];
+  /** The ids of `revisions` that DescribeServices lists in `currentServiceRevisions`. */
+  readonly currentRevisions?: readonly string[];
+  /** The service's deployments, newest first, as ListServiceDeployments lists them. */
+  readonly serviceDeployments?: readonly FixtureServiceDeployment[];
 }
 
 export interface FixtureCluster {
@@ -65,7 +97,107 @@ export interface FixtureCluster {
 export interface FixtureTaskDefinition {
   /** `family:revision`. */
   readonly name: string;
+  /** An empty image stands for a container definition without one. */
   readonly containers: readonly { readonly name: string; readonly image: string }[];
+  /** @default 'ACTIVE' */
+  readonly status?: 'ACTIVE' | 'INACTIVE';
+}
+
+/** The image of one version of a Lambda function packaged as a container image. */
+export interface FixtureFunctionImage {
+  /** `Code.ImageUri`: the image as deployed, usually `<registry>/<repository>:<tag>`. Absent: GetFunction reports none. */
+  readonly uri?: string;
+  /**
+   * The digest that Lambda resolved `uri` to when the version was deployed; GetFunction reports
+   * `Code.ResolvedImageUri` as `<registry>/<repository>@<digest>`. Absent: GetFunction reports none.
+   */
+  readonly digest?: string;
+}
+
+/** An alias of a Lambda function: a version, and others that get a share of the traffic. */
+export interface FixtureFunctionAlias {
+  readonly name: string;
+  /** `$LATEST` or a published version's number. */
+  readonly version: string;
+  /** `RoutingConfig.AdditionalVersionWeights`: version number to the share of traffic, 0 to 1. */
+  readonly additionalVersionWeights?: Readonly<Record<string, number>>;
+}
+
+/** A Lambda function, with its unpublished version ($LATEST), its published versions and its aliases. */
+export interface FixtureFunction {
+  readonly name: string;
+  /** @default 'Image' */
+  readonly packageType?: 'Image' | 'Zip';
+  /** The image of $LATEST (ignored for a Zip function). @default no image */
+  readonly latest?: FixtureFunctionImage;
+  /** The published versions 1, 2, 3, … in order. @default none */
+  readonly versions?: readonly FixtureFunctionImage[];
+  readonly aliases?: readonly FixtureFunctionAlias[];
+}
+
+/** An EventBridge rule's target. ECS RunTask targets name a cluster and a task definition. */
+export interface FixtureRuleTarget {
+  readonly id: string;
+  /** The target's ARN: for an ECS target, the cluster's ARN (a bare cluster name is expanded to it). */
+  readonly arn: string;
+  /** ECS targets: `EcsParameters.TaskDefinitionArn`, as `family:revision`, `family`, or an ARN (names are expanded). */
+  readonly taskDefinition?: string;
+}
+
+/** An EventBridge rule on an event bus. */
+export interface FixtureRule {
+  readonly name: string;
+  /** @default 'ENABLED' */
+  readonly state?: 'ENABLED' | 'DISABLED';
+  /** @default 'rate(1 day)' */
+  readonly scheduleExpression?: string;
+  readonly targets?: readonly FixtureRuleTarget[];
+}
+
+/** An EventBridge event bus and its rules. The `default` bus exists whether or not it is listed. */
+export interface FixtureEventBus {
+  readonly name: string;
+  readonly rules?: readonly FixtureRule[];
+}
+
+/** An EventBridge Scheduler schedule's target: a templated target, or a universal (`aws-sdk`) one with its `Input`. */
+export interface FixtureScheduleTarget {
+  /** A cluster ARN (a bare cluster name is expanded) for the templated ECS RunTask target; `arn:aws:scheduler:::aws-sdk:ecs:runTask`; or any other ARN. */
+  readonly arn: string;
+  /** The templated ECS target's `EcsParameters.TaskDefinitionArn` (names are expanded to ARNs). */
+  readonly taskDefinition?: string;
+  /** The target's `Input`, verbatim (JSON for universal targets). */
+  readonly input?: string;
+}
+
+export interface FixtureSchedule {
+  readonly name: string;
+  /** @default 'ENABLED' */
+  readonly state?: 'ENABLED' | 'DISABLED';
+  readonly target: FixtureScheduleTarget;
+}
+
+/** An EventBridge Scheduler schedule group. The `default` group exists whether or not it is listed. */
+export interface FixtureScheduleGroup {
+  readonly name: string;
+  readonly schedules?: readonly FixtureSchedule[];
+}
+
+/** An S3 object, served by GetObject. */
+export interface FixtureObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: string;
+}
+
+/** What STS GetCallerIdentity answers. */
+export interface FixtureCallerIdentity {
+  /** @default `Fixture.accountId` */
+  readonly account?: string;
+  /** @default `arn:aws:sts::<account>:assumed-role/ecr-maintainer/cleaner` */
+  readonly arn?: string;
+  /** Answer this error instead, as STS does for credentials that are invalid or expired. */
+  readonly error?: 'InvalidClientTokenId' | 'ExpiredToken';
 }
 
 /** An AWS error to answer instead of the real response. */
@@ -75,6 +207,8 @@ export interface FaultRule {
   /** Only calls about this cluster (name) or repository. */
   readonly cluster?: string;
   readonly repository?: string;
+  /** Only calls about this Lambda function (its name). */
+  readonly function?: string;
   /** @default 'AccessDeniedException' */
   readonly code?: string;
   /** @default 400 */
@@ -120,9 +254,19 @@ export interface Fixture {
   readonly repositories: readonly FixtureRepository[];
   readonly clusters?: readonly FixtureCluster[];
   readonly taskDefinitions?: readonly FixtureTaskDefinition[];
+  /** Lambda functions, in the order that ListFunctions lists them. */
+  readonly functions?: readonly FixtureFunction[];
   /** Secrets Manager secrets, by name. */
   readonly secrets?: Readonly<Record<string, string>>;
   readonly slack?: { readonly token: string; readonly channels: readonly { readonly id: string; readonly name: string }[] };
+  /** EventBridge event buses with their rules. */
+  readonly eventBuses?: readonly FixtureEventBus[];
+  /** EventBridge Scheduler schedule groups with their schedules. */
+  readonly scheduleGroups?: readonly FixtureScheduleGroup[];
+  /** S3 objects. */
+  readonly objects?: readonly FixtureObject[];
+  /** STS GetCallerIdentity's answer. @default the fixture's account, as an assumed role */
+  readonly callerIdentity?: FixtureCallerIdentity;
   readonly faults?: Faults;
 }
 
