@@ -1,12 +1,15 @@
 /**
  * The cleaner's settings, parsed at the edge. This is the only module that reads environment variables;
  * the shells pass `process.env` and their flags in, and get a `Config` or one `ConfigError` that lists
- * every problem.
+ * every problem. The `Config` also says where each setting came from, and warns of settings that have no
+ * effect.
  */
 import { ConfigError } from './errors';
-import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
 import { DEFAULTS } from './core/defaults';
+import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
 import type { RetentionPolicy } from './core/types';
+
+export { DEFAULTS };
 
 export interface SlackConfig {
   readonly channel: string;
@@ -19,12 +22,35 @@ export interface SlackConfig {
   readonly apiUrl?: string;
 }
 
+/** One setting as the run uses it, and what gave it its value. */
+export interface SettingOrigin {
+  /** The variable's name, such as `KEEP_MIN_IMAGE_COUNT`. */
+  readonly setting: string;
+  /** The value in use, as text; a secret shows as `(set)`. */
+  readonly value: string;
+  /** `--keep-min`, `KEEP_MIN_IMAGE_COUNT`, `profile dev`, `default`, … */
+  readonly from: string;
+}
+
 export interface Config {
   readonly region: string;
   readonly deleteEnabled: boolean;
   readonly policy: RetentionPolicy;
-  /** Keep the images of the task definitions that ECS services deploy (so that rollbacks find them). */
+  /**
+   * Keep the images that ECS services may launch: their deployments' and task sets' task definitions, and
+   * the digests pinned in their service revisions (current ones, and rollback targets).
+   */
   readonly keepServiceDeploymentImages: boolean;
+  /** Keep the images of the task definitions that EventBridge rules and Scheduler schedules start. */
+  readonly keepScheduledTaskImages: boolean;
+  /** Keep the images of the newest N ACTIVE revisions of every task definition family; 0 is off. */
+  readonly keepTaskDefinitionRevisions: number;
+  /** Keep the images that Lambda functions packaged as container images run. */
+  readonly keepLambdaImages: boolean;
+  /** The newest published versions of each such function whose images are kept. */
+  readonly keepLambdaVersions: number;
+  /** A list of image references that are in use elsewhere: a local path, or `s3://bucket/key`. */
+  readonly inUseImagesUri?: string;
   /** Only these repositories are read and cleaned; all of them when undefined. */
   readonly repositories?: readonly string[];
   /** Only these ECS clusters are searched for images in use; all of them when undefined. */
@@ -36,19 +62,30 @@ export interface Config {
   readonly awsRetryMode: 'standard' | 'adaptive';
   /** Slack reporting; undefined when it is off. */
   readonly slack?: SlackConfig;
-  /** Evaluate the keep rules at this instant instead of the clock's. */
+  /** Evaluate the keep rules at this instant instead of the clock's (previews only). */
   readonly now?: Date;
+  /** Where each setting came from, in the order of the README's table. */
+  readonly origins: readonly SettingOrigin[];
+  /** Settings that have no effect, or look misspelled. Every shell shows them. */
+  readonly warnings: readonly string[];
 }
 
 /** Flags that override the variables of the same meaning. */
 export interface ConfigFlags {
   readonly region?: string;
   readonly delete?: boolean;
+  readonly dryRun?: boolean;
   readonly keepMin?: string;
   readonly keepDays?: string;
+  readonly keepPulledDays?: string;
   readonly repositories?: string;
   readonly clusters?: string;
   readonly ignoreServiceDeployments?: boolean;
+  readonly ignoreScheduledTasks?: boolean;
+  readonly ignoreLambda?: boolean;
+  readonly keepTaskDefinitionRevisions?: string;
+  readonly keepLambdaVersions?: string;
+  readonly inUseImages?: string;
   readonly maxConcurrentCalls?: string;
   readonly slack?: boolean;
   readonly slackChannel?: string;
@@ -56,11 +93,50 @@ export interface ConfigFlags {
   readonly now?: string;
 }
 
-export { DEFAULTS };
+/** What the shell knows besides the variables and flags. */
+export interface ConfigContext {
+  /** The Lambda reads its list of references from S3 only; the CLI also from a local file. @default 'cli' */
+  readonly shell?: 'cli' | 'lambda';
+  /** The clock, to refuse a `--now` in the past. @default the current time */
+  readonly clock?: Date;
+  /** The region of the AWS profile in use, as the AWS CLI finds it in the shared config file. */
+  readonly profileRegion?: { readonly profile: string; readonly region: string };
+}
+
+/** Every variable the cleaner reads, to tell a misspelled one from a foreign one. */
+export const VARIABLES = [
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'DELETE_ENABLED',
+  'KEEP_MIN_IMAGE_COUNT',
+  'KEEP_IMAGES_NEWER_THAN_DAYS',
+  'KEEP_IMAGES_PULLED_WITHIN_DAYS',
+  'KEEP_SERVICE_DEPLOYMENT_IMAGES',
+  'KEEP_SCHEDULED_TASK_IMAGES',
+  'KEEP_TASK_DEFINITION_REVISIONS',
+  'KEEP_LAMBDA_IMAGES',
+  'KEEP_LAMBDA_VERSIONS',
+  'IN_USE_IMAGES_URI',
+  'ECR_REPOSITORIES',
+  'ECS_CLUSTERS',
+  'MAX_CONCURRENT_CALLS',
+  'AWS_MAX_ATTEMPTS',
+  'AWS_RETRY_MODE',
+  'SLACK_ENABLED',
+  'SLACK_CHANNEL',
+  'SLACK_TOKEN',
+  'SLACK_TOKEN_SECRET_ARN',
+  'SLACK_MAX_MESSAGE_LENGTH',
+  'SLACK_API_URL',
+] as const;
 
 /** Slack truncates a message longer than this. */
 const SLACK_TEXT_LIMIT = 40000;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/** An S3 object: `s3://bucket/key`, with a bucket name as S3 allows it. */
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+/** ISO 8601 with a time and an explicit zone: `2026-12-01T09:00Z`, `2026-12-01T09:00:00.000+01:00`. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -70,21 +146,42 @@ type Env = Readonly<Record<string, string | undefined>>;
  *
  * @throws ConfigError listing every problem
  */
-export function parseConfig(env: Env, flags: ConfigFlags = {}): Config {
+export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigContext = {}): Config {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const read = new Reader(env, problems);
 
-  const region = read.string({ variable: 'AWS_REGION', flag: '--region' }, flags.region) ?? DEFAULTS.region;
-  if (!REGION.test(region)) problems.push(`${read.source('AWS_REGION', '--region', flags.region)} must be an AWS region such as eu-west-2, got "${region}"`);
-
-  const deleteEnabled = flags.delete === true || (read.boolean('DELETE_ENABLED') ?? false);
-  const keepMinImageCount =
-    read.integer({ variable: 'KEEP_MIN_IMAGE_COUNT', flag: '--keep-min', min: 1 }, flags.keepMin) ?? DEFAULTS.keepMinImageCount;
+  const region = resolveRegion(read, flags, context, problems);
+  const deleteEnabled = resolveMode(read, flags, problems);
+  const keepMinImageCount = read.integer({ variable: 'KEEP_MIN_IMAGE_COUNT', flag: '--keep-min', min: 1 }, flags.keepMin) ?? DEFAULTS.keepMinImageCount;
   const keepImagesNewerThanDays =
-    read.integer({ variable: 'KEEP_IMAGES_NEWER_THAN_DAYS', flag: '--keep-days', min: 0 }, flags.keepDays) ??
-    DEFAULTS.keepImagesNewerThanDays;
+    read.integer({ variable: 'KEEP_IMAGES_NEWER_THAN_DAYS', flag: '--keep-days', min: 0 }, flags.keepDays) ?? DEFAULTS.keepImagesNewerThanDays;
+  const keepImagesPulledWithinDays =
+    read.integer({ variable: 'KEEP_IMAGES_PULLED_WITHIN_DAYS', flag: '--keep-pulled-days', min: 0 }, flags.keepPulledDays) ??
+    DEFAULTS.keepImagesPulledWithinDays;
   const keepServiceDeploymentImages =
-    flags.ignoreServiceDeployments === true ? false : (read.boolean('KEEP_SERVICE_DEPLOYMENT_IMAGES') ?? true);
+    read.switch({ variable: 'KEEP_SERVICE_DEPLOYMENT_IMAGES', flag: '--ignore-service-deployments' }, flags.ignoreServiceDeployments) ??
+    DEFAULTS.keepServiceDeploymentImages;
+  const keepScheduledTaskImages =
+    read.switch({ variable: 'KEEP_SCHEDULED_TASK_IMAGES', flag: '--ignore-scheduled-tasks' }, flags.ignoreScheduledTasks) ??
+    DEFAULTS.keepScheduledTaskImages;
+  const keepTaskDefinitionRevisions =
+    read.integer({ variable: 'KEEP_TASK_DEFINITION_REVISIONS', flag: '--keep-task-definition-revisions', min: 0, max: 100 }, flags.keepTaskDefinitionRevisions) ??
+    DEFAULTS.keepTaskDefinitionRevisions;
+  const keepLambdaImages = read.switch({ variable: 'KEEP_LAMBDA_IMAGES', flag: '--ignore-lambda' }, flags.ignoreLambda) ?? DEFAULTS.keepLambdaImages;
+  const keepLambdaVersions =
+    read.integer({ variable: 'KEEP_LAMBDA_VERSIONS', flag: '--keep-lambda-versions', min: 0, max: 100 }, flags.keepLambdaVersions) ??
+    DEFAULTS.keepLambdaVersions;
+  if (!keepLambdaImages && read.given('KEEP_LAMBDA_VERSIONS', flags.keepLambdaVersions)) {
+    warnings.push(`${read.source('KEEP_LAMBDA_VERSIONS', '--keep-lambda-versions', flags.keepLambdaVersions)} has no effect: Lambda functions are not searched (KEEP_LAMBDA_IMAGES=false or --ignore-lambda)`);
+  }
+  const inUseImagesUri = read.string({ variable: 'IN_USE_IMAGES_URI', flag: '--in-use-images' }, flags.inUseImages);
+  if (inUseImagesUri !== undefined) {
+    const name = read.source('IN_USE_IMAGES_URI', '--in-use-images', flags.inUseImages);
+    if (inUseImagesUri.startsWith('s3://') ? !S3_URI.test(inUseImagesUri) : context.shell === 'lambda') {
+      problems.push(`${name} must be an S3 object such as s3://my-bucket/in-use.txt${context.shell === 'lambda' ? ' (the Lambda cannot read local files)' : ', or a local file'}, got "${inUseImagesUri}"`);
+    }
+  }
   const repositories = read.list({ variable: 'ECR_REPOSITORIES', flag: '--repositories', pattern: REPOSITORY_NAME, what: 'ECR repository names' }, flags.repositories);
   const clusters = read.list({ variable: 'ECS_CLUSTERS', flag: '--clusters', pattern: CLUSTER_NAME_OR_ARN, what: 'ECS cluster names or ARNs' }, flags.clusters);
   const maxConcurrentCalls =
@@ -95,23 +192,37 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}): Config {
   if (retryMode !== 'standard' && retryMode !== 'adaptive') {
     problems.push(`AWS_RETRY_MODE must be "standard" or "adaptive", got "${retryMode}"`);
   }
-
-  let now: Date | undefined;
-  if (flags.now !== undefined && flags.now.trim() !== '') {
-    now = new Date(flags.now.trim());
-    if (!/^\d{4}-\d{2}-\d{2}/.test(flags.now.trim()) || Number.isNaN(now.getTime())) {
-      problems.push(`--now must be an ISO 8601 date or time such as 2026-12-01 or 2026-12-01T09:00:00Z, got "${flags.now}"`);
-    }
-  }
-
-  const slack = parseSlack(read, flags, problems);
+  const now = parseNow(flags.now, deleteEnabled, context.clock ?? new Date(), problems);
+  const slack = parseSlack(read, flags, problems, warnings);
+  warnings.push(...misspelledVariables(env, deleteEnabled, problems));
 
   if (problems.length > 0) throw new ConfigError(problems);
+  for (const [setting, value] of [
+    ['KEEP_MIN_IMAGE_COUNT', keepMinImageCount],
+    ['KEEP_IMAGES_NEWER_THAN_DAYS', keepImagesNewerThanDays],
+    ['KEEP_IMAGES_PULLED_WITHIN_DAYS', keepImagesPulledWithinDays],
+    ['KEEP_SERVICE_DEPLOYMENT_IMAGES', keepServiceDeploymentImages],
+    ['KEEP_SCHEDULED_TASK_IMAGES', keepScheduledTaskImages],
+    ['KEEP_TASK_DEFINITION_REVISIONS', keepTaskDefinitionRevisions],
+    ['KEEP_LAMBDA_IMAGES', keepLambdaImages],
+    ['KEEP_LAMBDA_VERSIONS', keepLambdaVersions],
+    ['ECR_REPOSITORIES', 'all'],
+    ['ECS_CLUSTERS', 'all'],
+    ['MAX_CONCURRENT_CALLS', maxConcurrentCalls],
+    ['SLACK_ENABLED', slack !== undefined],
+  ] as const) {
+    read.fallback(setting, String(value));
+  }
   return {
     region,
     deleteEnabled,
-    policy: { keepMinImageCount, keepImagesNewerThanDays, keepImagesPulledWithinDays: 0 },
+    policy: { keepMinImageCount, keepImagesNewerThanDays, keepImagesPulledWithinDays },
     keepServiceDeploymentImages,
+    keepScheduledTaskImages,
+    keepTaskDefinitionRevisions,
+    keepLambdaImages,
+    keepLambdaVersions,
+    ...(inUseImagesUri !== undefined && { inUseImagesUri }),
     ...(repositories && { repositories }),
     ...(clusters && { clusters }),
     maxConcurrentCalls,
@@ -119,22 +230,112 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}): Config {
     awsRetryMode: retryMode as Config['awsRetryMode'],
     ...(slack && { slack }),
     ...(now && { now }),
+    origins: read.origins(),
+    warnings,
   };
 }
 
-function parseSlack(read: Reader, flags: ConfigFlags, problems: string[]): SlackConfig | undefined {
+/**
+ * The region, as the AWS CLI resolves it: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+ * region, and only then the original tool's default.
+ */
+function resolveRegion(read: Reader, flags: ConfigFlags, context: ConfigContext, problems: string[]): string {
+  const given = read.string({ variable: 'AWS_REGION', flag: '--region' }, flags.region) ?? read.string({ variable: 'AWS_DEFAULT_REGION' });
+  const fromProfile = given === undefined ? context.profileRegion : undefined;
+  const region = given ?? fromProfile?.region ?? DEFAULTS.region;
+  const from =
+    given !== undefined
+      ? read.given('AWS_REGION', flags.region)
+        ? read.source('AWS_REGION', '--region', flags.region)
+        : 'AWS_DEFAULT_REGION'
+      : fromProfile
+        ? `profile ${fromProfile.profile}`
+        : 'default: no --region, AWS_REGION, AWS_DEFAULT_REGION or profile region is set';
+  if (!REGION.test(region)) problems.push(`${from.startsWith('profile') ? `the region of ${from}` : from} must be an AWS region such as eu-west-2, got "${region}"`);
+  read.record('AWS_REGION', region, from);
+  return region;
+}
+
+/** Dry run or delete. `--dry-run` wins over `DELETE_ENABLED=true`; with `--delete` it is a contradiction. */
+function resolveMode(read: Reader, flags: ConfigFlags, problems: string[]): boolean {
+  const variable = read.boolean('DELETE_ENABLED', { record: false });
+  if (flags.dryRun === true && flags.delete === true) {
+    problems.push('--dry-run and --delete contradict each other: give one of them');
+    return false;
+  }
+  const [enabled, from] =
+    flags.dryRun === true
+      ? [false, variable === true ? '--dry-run (over DELETE_ENABLED=true)' : '--dry-run']
+      : flags.delete === true
+        ? [true, '--delete']
+        : variable !== undefined
+          ? [variable, 'DELETE_ENABLED']
+          : [false, 'default'];
+  read.record('DELETE_ENABLED', String(enabled), from);
+  return enabled;
+}
+
+/**
+ * `--now`: an instant with an explicit zone that exists on the calendar, later than the clock, and never
+ * with deletion: a later instant removes the "recent" protection, so it is for previews only.
+ */
+function parseNow(value: string | undefined, deleteEnabled: boolean, clock: Date, problems: string[]): Date | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  const example = 'such as 2026-12-01T00:00:00Z or 2026-12-01T09:00:00+01:00';
+  const match = ISO_INSTANT.exec(text);
+  if (!match) {
+    problems.push(`--now must be an ISO 8601 time with Z or an offset, ${example}, got "${text}"`);
+    return undefined;
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const calendar = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (
+    calendar.getUTCFullYear() !== year ||
+    calendar.getUTCMonth() !== month - 1 ||
+    calendar.getUTCDate() !== day ||
+    calendar.getUTCHours() !== hour ||
+    calendar.getUTCMinutes() !== minute ||
+    calendar.getUTCSeconds() !== second ||
+    !/^(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/.test(match[7])
+  ) {
+    problems.push(`--now must be a time that exists, ${example}, got "${text}"`);
+    return undefined;
+  }
+  const now = new Date(text);
+  if (deleteEnabled) {
+    problems.push(`--now cannot be used with deletion (--delete or DELETE_ENABLED=true), got "${text}": a later --now removes the "recent" protection, so it is for dry runs only`);
+  } else if (now.getTime() < clock.getTime()) {
+    problems.push(`--now must be later than the current time (${clock.toISOString()}): it exists to look ahead, got "${text}"`);
+  }
+  return now;
+}
+
+function parseSlack(read: Reader, flags: ConfigFlags, problems: string[], warnings: string[]): SlackConfig | undefined {
   const enabled = flags.slack === true || (read.boolean('SLACK_ENABLED') ?? false);
   const maxMessageLength =
     read.integer({ variable: 'SLACK_MAX_MESSAGE_LENGTH', min: 1, max: SLACK_TEXT_LIMIT }) ?? DEFAULTS.slackMaxMessageLength;
   const channel = read.string({ variable: 'SLACK_CHANNEL', flag: '--slack-channel' }, flags.slackChannel);
   // The token is never echoed: not even a bad one goes into a message.
-  const token = read.string({ variable: 'SLACK_TOKEN' });
+  const token = read.string({ variable: 'SLACK_TOKEN', secret: true });
   const tokenSecretId = read.string({ variable: 'SLACK_TOKEN_SECRET_ARN', flag: '--slack-token-secret' }, flags.slackTokenSecret);
   const apiUrl = read.string({ variable: 'SLACK_API_URL' });
   if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) {
     problems.push(`SLACK_API_URL must be an http(s) URL such as http://127.0.0.1:4566/api/, got "${apiUrl}"`);
   }
-  if (!enabled) return undefined;
+  if (!enabled) {
+    const stray = [
+      channel !== undefined && read.source('SLACK_CHANNEL', '--slack-channel', flags.slackChannel),
+      token !== undefined && 'SLACK_TOKEN',
+      tokenSecretId !== undefined && read.source('SLACK_TOKEN_SECRET_ARN', '--slack-token-secret', flags.slackTokenSecret),
+      read.given('SLACK_MAX_MESSAGE_LENGTH') && 'SLACK_MAX_MESSAGE_LENGTH',
+      apiUrl !== undefined && 'SLACK_API_URL',
+    ].filter((name): name is string => typeof name === 'string');
+    if (stray.length > 0) {
+      warnings.push(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but Slack is off, so nothing is posted: pass --slack or set SLACK_ENABLED=true to post`);
+    }
+    return undefined;
+  }
 
   if (channel === undefined) {
     problems.push('SLACK_CHANNEL must be set when Slack is enabled, got nothing: set it to a channel ID such as C0123456789');
@@ -151,13 +352,57 @@ function parseSlack(read: Reader, flags: ConfigFlags, problems: string[]): Slack
   };
 }
 
+/**
+ * Variables that look like ours but are not (`KEEP_MIN_IMAGES_COUNT`, `DELETE_ENABLE`): a warning in a dry
+ * run, and an error when deleting, since the setting meant is then silently at its default.
+ */
+function misspelledVariables(env: Env, deleteEnabled: boolean, problems: string[]): string[] {
+  const known = new Set<string>(VARIABLES);
+  const warnings: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (known.has(name) || env[name] === undefined || env[name]?.trim() === '') continue;
+    const closest = closestName(name, VARIABLES);
+    if (closest === undefined && !name.startsWith('KEEP_')) continue;
+    const message = `${name} is not a setting of ECR Maintainer${closest ? ` (did you mean ${closest}?)` : ''}, so it is ignored`;
+    if (deleteEnabled) problems.push(`${message}; with deletion on, rename or unset it`);
+    else warnings.push(message);
+  }
+  return warnings;
+}
+
+/** The known name within two edits of `name`, if any. */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name.toUpperCase(), candidate.toUpperCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, column) => column);
+  for (let row = 1; row <= a.length; row += 1) {
+    const current = [row];
+    for (let column = 1; column <= b.length; column += 1) {
+      current[column] = Math.min(previous[column] + 1, current[column - 1] + 1, previous[column - 1] + (a[row - 1] === b[column - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
 interface Named {
   readonly variable: string;
   readonly flag?: string;
+  /** Shown as `(set)` among the origins. */
+  readonly secret?: boolean;
 }
 
-/** Reads variables and flags, trimming them and recording problems in the words of the docs. */
+/** Reads variables and flags, trimming them, recording problems in the words of the docs, and origins. */
 class Reader {
+  private readonly recorded = new Map<string, SettingOrigin>();
+
   constructor(
     private readonly env: Env,
     private readonly problems: string[],
@@ -168,21 +413,53 @@ class Reader {
     return flag !== undefined && flagValue !== undefined && flagValue.trim() !== '' ? flag : variable;
   }
 
-  string(named: Named, flagValue?: string): string | undefined {
-    const fromFlag = flagValue?.trim();
-    if (fromFlag) return fromFlag;
-    const fromEnv = this.env[named.variable]?.trim();
-    return fromEnv ? fromEnv : undefined;
+  /** Whether the variable or the flag gives a value. */
+  given(variable: string, flagValue?: string): boolean {
+    return Boolean(flagValue?.trim()) || Boolean(this.env[variable]?.trim());
   }
 
-  boolean(variable: string): boolean | undefined {
-    const value = this.string({ variable });
+  record(setting: string, value: string, from: string): void {
+    this.recorded.set(setting, { setting, value, from });
+  }
+
+  /** Records a setting's default, unless something gave it a value. */
+  fallback(setting: string, value: string): void {
+    if (!this.recorded.has(setting)) this.record(setting, value, 'default');
+  }
+
+  /** The origins in the order of `VARIABLES`, the README's order. */
+  origins(): SettingOrigin[] {
+    const order = (setting: string): number => (VARIABLES as readonly string[]).indexOf(setting);
+    return [...this.recorded.values()].sort((a, b) => order(a.setting) - order(b.setting));
+  }
+
+  string(named: Named, flagValue?: string): string | undefined {
+    const fromFlag = flagValue?.trim();
+    const fromEnv = this.env[named.variable]?.trim();
+    const value = fromFlag || fromEnv || undefined;
+    if (value !== undefined) this.record(named.variable, named.secret ? '(set)' : value, fromFlag ? (named.flag as string) : named.variable);
+    return value;
+  }
+
+  boolean(variable: string, options: { record?: boolean } = {}): boolean | undefined {
+    const value = this.env[variable]?.trim() || undefined;
     if (value === undefined) return undefined;
     const lower = value.toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-    this.problems.push(`${variable} must be "true" or "false", got "${value}"`);
-    return undefined;
+    if (lower !== 'true' && lower !== 'false') {
+      this.problems.push(`${variable} must be "true" or "false", got "${value}"`);
+      return undefined;
+    }
+    if (options.record !== false) this.record(variable, lower, variable);
+    return lower === 'true';
+  }
+
+  /** A switch that is on by default: its variable, or a flag that turns it off. */
+  switch(named: Named & { readonly flag: string }, off: boolean | undefined): boolean | undefined {
+    if (off === true) {
+      this.record(named.variable, 'false', named.flag);
+      return false;
+    }
+    return this.boolean(named.variable);
   }
 
   integer(named: Named & { readonly min: number; readonly max?: number }, flagValue?: string): number | undefined {

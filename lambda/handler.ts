@@ -33,7 +33,7 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   if (context) logger.addContext(context);
   let config;
   try {
-    config = parseConfig(process.env);
+    config = parseConfig(process.env, {}, { shell: 'lambda' });
   } catch (error) {
     if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
     throw error;

@@ -1,9 +1,10 @@
 /**
- * The accounts that the end-to-end tests run against: one small and varied, one large for paging.
+ * The accounts that the end-to-end tests run against: one small and varied, one large for paging. Their
+ * images' ages count back from the emulator's start, so that the CLI runs at the real time: `--now` is
+ * for previews only, and never goes with deletion.
  */
 import { image, multiArchImage, registryHost, type Fixture, type FixtureCluster, type FixtureImage } from '../emulator/fixture';
 
-export const NOW = '2026-11-25T12:00:00.000Z';
 export const HOST = registryHost({});
 export const SLACK_TOKEN = 'xoxb-e2e-0000-never-print-this';
 
@@ -26,7 +27,6 @@ export function smallAccount(): Fixture & { app: Record<string, FixtureImage>; o
   return {
     app,
     oldWeb,
-    now: NOW,
     repositories: [
       { name: 'app', images: [...Object.values(app).filter((i) => i !== app.r5), r5] },
       { name: 'web', images: [...oldWeb.all, ...newWeb.flatMap((release) => release.all)] },
@@ -74,5 +74,5 @@ export function largeAccount(): Fixture & { inUse: readonly string[] } {
       return { id: `c${c}-t${t}`, containers: [{ name: 'app', image: `${HOST}/big:${target.tags[0]}`, ...(t % 2 === 0 && { imageDigest: target.digest }) }] };
     }),
   }));
-  return { now: NOW, repositories: [{ name: 'big', images: big }, ...others], clusters, inUse };
+  return { repositories: [{ name: 'big', images: big }, ...others], clusters, inUse };
 }

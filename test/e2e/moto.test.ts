@@ -1,7 +1,8 @@
 /**
  * A cross-check against moto, an AWS emulator that nobody here wrote: the real CLI against moto_server
  * for what moto supports (ECR listing and deleting, ECS tasks and services, Secrets Manager), seeded
- * through the SDK. moto cannot backdate pushes, so the CLI evaluates the rules 30 days ahead with --now.
+ * through the SDK. moto cannot backdate pushes, so the dry run evaluates the rules 30 days ahead with --now,
+ * and the deleting runs (where --now is refused) keep nothing for its age with --keep-days 0.
  * Slack still goes to our emulator, with the token that moto's Secrets Manager holds.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -103,7 +104,7 @@ if (!MOTO_AVAILABLE) {
     });
 
     it('deletes through moto, and posts to Slack with the token from moto’s Secrets Manager', async () => {
-      const result = await runCli(['--now', later, '--keep-min', '2', '--delete', '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack'], env());
+      const result = await runCli(['--keep-days', '0', '--keep-min', '2', '--delete', '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack'], env());
 
       expect(result.status).toBe(0);
       expect(await tags('team/api')).toEqual(['v0', 'v1', 'v3', 'v4']);
@@ -113,7 +114,7 @@ if (!MOTO_AVAILABLE) {
     });
 
     it('converges: a second run finds nothing more to delete', async () => {
-      const result = await runCli(['--now', later, '--keep-min', '2', '--delete'], env());
+      const result = await runCli(['--keep-days', '0', '--keep-min', '2', '--delete'], env());
 
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('DELETED: 0 images of 0 planned');

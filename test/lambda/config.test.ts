@@ -1,9 +1,12 @@
-import { parseConfig, type Config } from '../../lambda/config';
+import { parseConfig, type Config, type ConfigContext, type ConfigFlags } from '../../lambda/config';
 import { ConfigError } from '../../lambda/errors';
 
-function problems(env: Record<string, string>, flags = {}): readonly string[] {
+/** The clock of these tests: `--now` must be later than it. */
+const CLOCK = new Date('2026-11-26T12:00:00Z');
+
+function problems(env: Record<string, string>, flags: ConfigFlags = {}, context: ConfigContext = { clock: CLOCK }): readonly string[] {
   try {
-    parseConfig(env, flags);
+    parseConfig(env, flags, context);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -13,16 +16,27 @@ function problems(env: Record<string, string>, flags = {}): readonly string[] {
 
 describe('parseConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
-    const config = parseConfig({});
+    const { origins, ...config } = parseConfig({});
 
-    expect(config).toEqual<Config>({
+    expect(config).toEqual<Omit<Config, 'origins'>>({
       region: 'eu-west-2',
       deleteEnabled: false,
       policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 },
       keepServiceDeploymentImages: true,
+      keepScheduledTaskImages: true,
+      keepTaskDefinitionRevisions: 1,
+      keepLambdaImages: true,
+      keepLambdaVersions: 3,
       maxConcurrentCalls: 8,
       awsMaxAttempts: 8,
       awsRetryMode: 'standard',
+      warnings: [],
+    });
+    expect(origins.every((origin) => origin.from.startsWith('default'))).toBe(true);
+    expect(origins.find((origin) => origin.setting === 'AWS_REGION')).toEqual({
+      setting: 'AWS_REGION',
+      value: 'eu-west-2',
+      from: 'default: no --region, AWS_REGION, AWS_DEFAULT_REGION or profile region is set',
     });
   });
 
@@ -43,36 +57,75 @@ describe('parseConfig', () => {
       SLACK_TOKEN: 'xoxb-1',
       SLACK_MAX_MESSAGE_LENGTH: '300',
       SLACK_API_URL: 'http://127.0.0.1:9/api',
+      KEEP_IMAGES_PULLED_WITHIN_DAYS: '30',
+      KEEP_SCHEDULED_TASK_IMAGES: 'false',
+      KEEP_TASK_DEFINITION_REVISIONS: '0',
+      KEEP_LAMBDA_IMAGES: 'true',
+      KEEP_LAMBDA_VERSIONS: '5',
+      IN_USE_IMAGES_URI: 's3://my-bucket/lists/in-use.txt',
     });
 
     expect(config).toEqual<Config>({
       region: 'us-east-1',
       deleteEnabled: true,
-      policy: { keepMinImageCount: 5, keepImagesNewerThanDays: 0, keepImagesPulledWithinDays: 0 },
+      policy: { keepMinImageCount: 5, keepImagesNewerThanDays: 0, keepImagesPulledWithinDays: 30 },
       keepServiceDeploymentImages: false,
+      keepScheduledTaskImages: false,
+      keepTaskDefinitionRevisions: 0,
+      keepLambdaImages: true,
+      keepLambdaVersions: 5,
+      inUseImagesUri: 's3://my-bucket/lists/in-use.txt',
       repositories: ['app', 'team/api'],
       clusters: ['prod', 'arn:aws:ecs:us-east-1:123456789012:cluster/staging'],
       maxConcurrentCalls: 16,
       awsMaxAttempts: 3,
       awsRetryMode: 'adaptive',
       slack: { channel: 'C0123', token: 'xoxb-1', maxMessageLength: 300, apiUrl: 'http://127.0.0.1:9/api/' },
+      origins: expect.any(Array) as unknown as Config['origins'],
+      warnings: [],
     });
+    expect(config.origins.filter((origin) => origin.from === 'default')).toEqual([]);
+    expect(config.origins.find((origin) => origin.setting === 'SLACK_TOKEN')).toEqual({ setting: 'SLACK_TOKEN', value: '(set)', from: 'SLACK_TOKEN' });
   });
 
   it('lets flags override their variables', () => {
     const config = parseConfig(
       { AWS_REGION: 'eu-west-1', DELETE_ENABLED: 'false', KEEP_MIN_IMAGE_COUNT: 'ten', KEEP_IMAGES_NEWER_THAN_DAYS: '7', ECR_REPOSITORIES: 'a' },
-      { region: 'eu-central-1', delete: true, keepMin: '1', keepDays: '30', repositories: 'b', ignoreServiceDeployments: true, now: '2026-12-01' },
+      {
+        region: 'eu-central-1',
+        delete: true,
+        keepMin: '1',
+        keepDays: '30',
+        keepPulledDays: '14',
+        repositories: 'b',
+        ignoreServiceDeployments: true,
+        ignoreScheduledTasks: true,
+        ignoreLambda: true,
+        keepTaskDefinitionRevisions: '2',
+        inUseImages: './in-use.txt',
+      },
     );
 
     expect(config).toMatchObject({
       region: 'eu-central-1',
       deleteEnabled: true,
-      policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 30, keepImagesPulledWithinDays: 0 },
+      policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 30, keepImagesPulledWithinDays: 14 },
       repositories: ['b'],
       keepServiceDeploymentImages: false,
-      now: new Date('2026-12-01T00:00:00Z'),
+      keepScheduledTaskImages: false,
+      keepLambdaImages: false,
+      keepTaskDefinitionRevisions: 2,
+      inUseImagesUri: './in-use.txt',
     });
+    expect(config.origins).toEqual(
+      expect.arrayContaining([
+        { setting: 'AWS_REGION', value: 'eu-central-1', from: '--region' },
+        { setting: 'DELETE_ENABLED', value: 'true', from: '--delete' },
+        { setting: 'KEEP_MIN_IMAGE_COUNT', value: '1', from: '--keep-min' },
+        { setting: 'KEEP_LAMBDA_IMAGES', value: 'false', from: '--ignore-lambda' },
+        { setting: 'KEEP_LAMBDA_VERSIONS', value: '3', from: 'default' },
+      ]),
+    );
   });
 
   it('treats an empty or blank value as unset', () => {
@@ -115,11 +168,12 @@ describe('parseConfig', () => {
   });
 
   it('names the flag, not the variable, when the flag gave the bad value', () => {
-    expect(problems({ KEEP_MIN_IMAGE_COUNT: '3' }, { keepMin: 'many', keepDays: '1.5', region: 'x', now: 'tomorrow' })).toEqual([
+    expect(problems({ KEEP_MIN_IMAGE_COUNT: '3' }, { keepMin: 'many', keepDays: '1.5', region: 'x', now: 'tomorrow', keepLambdaVersions: '101' })).toEqual([
       '--region must be an AWS region such as eu-west-2, got "x"',
       '--keep-min must be a whole number >= 1, got "many"',
       '--keep-days must be a whole number >= 0, got "1.5"',
-      '--now must be an ISO 8601 date or time such as 2026-12-01 or 2026-12-01T09:00:00Z, got "tomorrow"',
+      '--keep-lambda-versions must be a whole number from 0 to 100, got "101"',
+      '--now must be an ISO 8601 time with Z or an offset, such as 2026-12-01T00:00:00Z or 2026-12-01T09:00:00+01:00, got "tomorrow"',
     ]);
   });
 
@@ -153,5 +207,123 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ KEEP_MIN_IMAGE_COUNT: 'ten', DELETE_ENABLED: 'yes' })).toThrow(
       'invalid configuration:\n  DELETE_ENABLED must be "true" or "false", got "yes"\n  KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "ten"',
     );
+  });
+
+  describe('--now, which is for previews', () => {
+    it.each([
+      ['2026-12-01T00:00:00Z', '2026-12-01T00:00:00.000Z'],
+      ['2026-12-01T09:30Z', '2026-12-01T09:30:00.000Z'],
+      ['2026-12-01T09:00:00.5+01:00', '2026-12-01T08:00:00.500Z'],
+      ['2027-02-28T23:59:59-05:00', '2027-03-01T04:59:59.000Z'],
+    ])('accepts %s', (value, instant) => {
+      expect(parseConfig({}, { now: value }, { clock: CLOCK }).now?.toISOString()).toBe(instant);
+    });
+
+    it.each(['2026-12-01', '2026-12-01T00:00:00', '2026-12-01 00:00:00Z', 'next week', '1733011200'])('refuses %s, which has no explicit zone or is not ISO 8601', (value) => {
+      expect(problems({}, { now: value })).toEqual([
+        `--now must be an ISO 8601 time with Z or an offset, such as 2026-12-01T00:00:00Z or 2026-12-01T09:00:00+01:00, got "${value}"`,
+      ]);
+    });
+
+    it.each(['2027-02-30T00:00:00Z', '2027-13-01T00:00:00Z', '2027-02-29T00:00:00Z', '2027-01-01T24:00:00Z', '2027-01-01T10:60:00Z', '2027-01-01T00:00:00+25:00'])(
+      'refuses %s, which does not exist',
+      (value) => {
+        expect(problems({}, { now: value })).toEqual([`--now must be a time that exists, such as 2026-12-01T00:00:00Z or 2026-12-01T09:00:00+01:00, got "${value}"`]);
+      },
+    );
+
+    it('refuses a time before the clock: --now exists to look ahead', () => {
+      expect(problems({}, { now: '2025-01-01T00:00:00Z' })).toEqual([
+        '--now must be later than the current time (2026-11-26T12:00:00.000Z): it exists to look ahead, got "2025-01-01T00:00:00Z"',
+      ]);
+    });
+
+    it.each([
+      ['--delete', {}, { delete: true }],
+      ['DELETE_ENABLED=true', { DELETE_ENABLED: 'true' }, {}],
+    ])('refuses --now together with deletion by %s', (_how, env: Record<string, string>, flags: ConfigFlags) => {
+      expect(problems(env, { ...flags, now: '2026-12-24T00:00:00Z' })).toEqual([
+        '--now cannot be used with deletion (--delete or DELETE_ENABLED=true), got "2026-12-24T00:00:00Z": a later --now removes the "recent" protection, so it is for dry runs only',
+      ]);
+    });
+  });
+
+  describe('the mode', () => {
+    it('lets --dry-run win over DELETE_ENABLED=true left in the shell, and says so', () => {
+      const config = parseConfig({ DELETE_ENABLED: 'true' }, { dryRun: true });
+
+      expect(config.deleteEnabled).toBe(false);
+      expect(config.origins).toContainEqual({ setting: 'DELETE_ENABLED', value: 'false', from: '--dry-run (over DELETE_ENABLED=true)' });
+    });
+
+    it('refuses --dry-run with --delete', () => {
+      expect(problems({}, { dryRun: true, delete: true })).toEqual(['--dry-run and --delete contradict each other: give one of them']);
+    });
+  });
+
+  describe('the region', () => {
+    it.each([
+      ['--region', { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-3' }, { region: 'us-west-2' }, 'us-west-2'],
+      ['AWS_REGION', { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-3' }, {}, 'eu-west-1'],
+      ['AWS_DEFAULT_REGION', { AWS_DEFAULT_REGION: 'eu-west-3' }, {}, 'eu-west-3'],
+      ['profile dev', {}, {}, 'us-east-1'],
+    ])('is taken from %s before what comes after it', (from, env: Record<string, string>, flags: ConfigFlags, region) => {
+      const config = parseConfig(env, flags, { profileRegion: { profile: 'dev', region: 'us-east-1' } });
+
+      expect(config.region).toBe(region);
+      expect(config.origins).toContainEqual({ setting: 'AWS_REGION', value: region, from });
+    });
+
+    it("names the profile when the profile's region is not a region", () => {
+      expect(problems({}, {}, { profileRegion: { profile: 'dev', region: 'moon-1' } })).toEqual(['the region of profile dev must be an AWS region such as eu-west-2, got "moon-1"']);
+    });
+  });
+
+  describe('the list of references in use elsewhere', () => {
+    it('takes a local file in the CLI and an S3 object anywhere', () => {
+      expect(parseConfig({ IN_USE_IMAGES_URI: 'lists/in-use.txt' }).inUseImagesUri).toBe('lists/in-use.txt');
+      expect(parseConfig({ IN_USE_IMAGES_URI: 's3://bucket.example/a/b.txt' }, {}, { shell: 'lambda' }).inUseImagesUri).toBe('s3://bucket.example/a/b.txt');
+    });
+
+    it.each([
+      ['a local file in the Lambda', 'in-use.txt', 'lambda', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt (the Lambda cannot read local files), got "in-use.txt"'],
+      ['an S3 URI without a key', 's3://bucket', 'cli', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt, or a local file, got "s3://bucket"'],
+      ['an S3 URI with a bad bucket', 's3://My_Bucket/x', 'cli', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt, or a local file, got "s3://My_Bucket/x"'],
+    ] as const)('refuses %s', (_what, uri, shell, message) => {
+      expect(problems({ IN_USE_IMAGES_URI: uri }, {}, { shell })).toEqual([message]);
+    });
+  });
+
+  describe('settings without effect, and misspelled ones', () => {
+    it('warns of Slack settings while Slack is off, naming each', () => {
+      const config = parseConfig({ SLACK_CHANNEL: 'C1', SLACK_TOKEN: 'xoxb-secret' }, { slackTokenSecret: 'x' });
+
+      expect(config.slack).toBeUndefined();
+      expect(config.warnings).toEqual([
+        'SLACK_CHANNEL, SLACK_TOKEN, --slack-token-secret are set but Slack is off, so nothing is posted: pass --slack or set SLACK_ENABLED=true to post',
+      ]);
+    });
+
+    it('warns of KEEP_LAMBDA_VERSIONS while Lambda functions are not searched', () => {
+      expect(parseConfig({ KEEP_LAMBDA_VERSIONS: '5' }, { ignoreLambda: true }).warnings).toEqual([
+        'KEEP_LAMBDA_VERSIONS has no effect: Lambda functions are not searched (KEEP_LAMBDA_IMAGES=false or --ignore-lambda)',
+      ]);
+    });
+
+    it('warns of a misspelled variable in a dry run, with the name it resembles', () => {
+      const config = parseConfig({ KEEP_MIN_IMAGES_COUNT: '10', DELETE_ENABLE: 'true', KEEP_EVERYTHING: 'yes', HOME: '/root', ECS_CONTAINER_METADATA_URI_V4: 'http://x' });
+
+      expect(config.warnings).toEqual([
+        'DELETE_ENABLE is not a setting of ECR Maintainer (did you mean DELETE_ENABLED?), so it is ignored',
+        'KEEP_EVERYTHING is not a setting of ECR Maintainer, so it is ignored',
+        'KEEP_MIN_IMAGES_COUNT is not a setting of ECR Maintainer (did you mean KEEP_MIN_IMAGE_COUNT?), so it is ignored',
+      ]);
+    });
+
+    it('refuses a misspelled variable when deleting, since the setting meant would silently be at its default', () => {
+      expect(problems({ DELETE_ENABLED: 'true', KEEP_MIN_IMAGES_COUNT: '10' })).toEqual([
+        'KEEP_MIN_IMAGES_COUNT is not a setting of ECR Maintainer (did you mean KEEP_MIN_IMAGE_COUNT?), so it is ignored; with deletion on, rename or unset it',
+      ]);
+    });
   });
 });
