@@ -4,13 +4,17 @@
  * makes the discovery incomplete, which stops all deletion.
  */
 import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   type ECSClient,
   ListClustersCommand,
+  ListServiceDeploymentsCommand,
   ListServicesCommand,
   ListTasksCommand,
   type Failure,
+  type ServiceDeploymentStatus,
 } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../errors';
 import { clusterName } from '../core/names';
@@ -18,12 +22,19 @@ import type { ImageUse, InUseDiscovery } from '../core/types';
 import { chunk, type ApiCalls } from './api-calls';
 import type { ContainerImage, TaskDefinitionReader } from './task-definitions';
 
-/** The largest page of `ListClusters`, `ListTasks` and `ListServices`, and the most tasks `DescribeTasks` takes. */
+/**
+ * The largest page of `ListClusters`, `ListTasks`, `ListServices` and `ListServiceDeployments`, and the
+ * most tasks `DescribeTasks` takes.
+ */
 const PAGE_SIZE = 100;
 /** The most services that `DescribeServices` takes. */
 const SERVICES_PER_DESCRIBE = 10;
 /** Service deployments and task sets whose task definitions ECS may start again. */
 const LIVE_DEPLOYMENT_STATUSES: ReadonlySet<string> = new Set(['PRIMARY', 'ACTIVE']);
+/** The most ARNs that `DescribeServiceDeployments` and `DescribeServiceRevisions` take. */
+const SERVICE_ARNS_PER_DESCRIBE = 20;
+/** The service deployment statuses (of the model's `ServiceDeploymentStatus`) of a deployment that has not finished. */
+const UNFINISHED_DEPLOYMENT_STATUSES: ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS', 'STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
 
 export interface DiscoveryOptions {
   /** Search only these clusters (names or ARNs); every cluster when undefined. */
@@ -42,7 +53,9 @@ export interface DiscoveryOptions {
  * 2. in each cluster, list the tasks whose desired status is RUNNING, and those stopped recently, and
  *    describe them 100 at a time;
  * 3. when `includeServices`, list the services, describe them 10 at a time, and read the task
- *    definition of each PRIMARY or ACTIVE deployment and task set, once each.
+ *    definition of each PRIMARY or ACTIVE deployment and task set, once each; and read the digests that
+ *    ECS pinned in each service's current revisions and, for a deployment in progress, in its source
+ *    revisions (the rollback targets) and its target revision.
  */
 export async function discoverImageUses(
   ecs: ECSClient,
@@ -51,13 +64,7 @@ export async function discoverImageUses(
 ): Promise<InUseDiscovery> {
   const uses: ImageUse[] = [];
   const problems: string[] = [];
-  const attempt = async (work: () => Promise<void>): Promise<void> => {
-    try {
-      await work();
-    } catch (error) {
-      problems.push(errorMessage(error));
-    }
-  };
+  const attempt = (work: () => Promise<void>): Promise<void> => collectProblems(problems, work);
 
   let clusters: readonly string[] = options.clusters ?? [];
   if (options.clusters === undefined) {
@@ -111,6 +118,12 @@ async function findTaskImages(
     });
   const [running, stopped] = await Promise.all([listTasks('RUNNING'), listTasks('STOPPED')]);
   const arns = [...new Set([...running, ...stopped])];
+  // A stopped task that expires between ListTasks and DescribeTasks comes back MISSING: it is no longer
+  // recent, so it protects nothing. A running task that goes MISSING is still a problem.
+  const runningArns = new Set(running);
+  const stoppedArns = new Set(stopped);
+  const expired = (failure: Failure): boolean =>
+    failure.reason === 'MISSING' && failure.arn !== undefined && stoppedArns.has(failure.arn) && !runningArns.has(failure.arn);
 
   const uses: ImageUse[] = [];
   await Promise.all(
@@ -118,7 +131,7 @@ async function findTaskImages(
       const output = await calls.send('ECS.DescribeTasks', `cluster ${name}`, () =>
         ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
       );
-      problems.push(...(output.failures ?? []).map((failure) => describeFailure('DescribeTasks', name, failure)));
+      problems.push(...(output.failures ?? []).filter((failure) => !expired(failure)).map((failure) => describeFailure('DescribeTasks', name, failure)));
       for (const task of output.tasks ?? []) {
         const source = task.desiredStatus === 'RUNNING' ? 'running' : 'stopped-recently';
         for (const container of task.containers ?? []) {
@@ -142,6 +155,16 @@ async function findTaskImages(
   return uses;
 }
 
+/** A service as `DescribeServices` tells it, reduced to what the service sources need. */
+interface DescribedService {
+  readonly arn: string;
+  readonly name: string;
+  /** The task definitions of its PRIMARY and ACTIVE deployments and task sets. */
+  readonly taskDefinitions: readonly string[];
+  readonly currentRevisions: readonly string[];
+  readonly deploying: boolean;
+}
+
 async function findServiceImages(
   ecs: ECSClient,
   calls: ApiCalls,
@@ -157,7 +180,7 @@ async function findServiceImages(
     return { items: page.serviceArns ?? [], nextToken: page.nextToken };
   });
 
-  const deployed: { service: string; taskDefinition: string }[] = [];
+  const services: DescribedService[] = [];
   await Promise.all(
     chunk(serviceArns, SERVICES_PER_DESCRIBE).map(async (batch) => {
       const output = await calls.send('ECS.DescribeServices', `cluster ${name}`, () =>
@@ -165,11 +188,104 @@ async function findServiceImages(
       );
       problems.push(...(output.failures ?? []).map((failure) => describeFailure('DescribeServices', name, failure)));
       for (const service of output.services ?? []) {
-        const live = [...(service.deployments ?? []), ...(service.taskSets ?? [])].filter(
+        const deployments = service.deployments ?? [];
+        const live = [...deployments, ...(service.taskSets ?? [])].filter(
           (deployment) => deployment.taskDefinition && LIVE_DEPLOYMENT_STATUSES.has(deployment.status ?? ''),
         );
-        for (const taskDefinition of new Set(live.map((deployment) => deployment.taskDefinition as string))) {
-          deployed.push({ service: service.serviceName ?? service.serviceArn ?? '?', taskDefinition });
+        services.push({
+          arn: service.serviceArn ?? service.serviceName ?? '?',
+          name: service.serviceName ?? service.serviceArn ?? '?',
+          taskDefinitions: [...new Set(live.map((deployment) => deployment.taskDefinition as string))],
+          currentRevisions: (service.currentServiceRevisions ?? []).flatMap((revision) => (revision.arn ? [revision.arn] : [])),
+          deploying: deployments.length > 1 || deployments.some((deployment) => deployment.rolloutState === 'IN_PROGRESS'),
+        });
+      }
+    }),
+  );
+
+  const uses: ImageUse[] = [];
+  await Promise.all([
+    collectProblems(problems, async () => {
+      uses.push(...(await readDeployedTaskDefinitions(services, name, readTaskDefinition, problems)));
+    }),
+    collectProblems(problems, async () => {
+      uses.push(...(await readServiceRevisions(ecs, calls, cluster, name, services, problems)));
+    }),
+  ]);
+  return uses;
+}
+
+async function readDeployedTaskDefinitions(
+  services: readonly DescribedService[],
+  name: string,
+  readTaskDefinition: (arn: string) => Promise<readonly ContainerImage[]>,
+  problems: string[],
+): Promise<ImageUse[]> {
+  const uses: ImageUse[] = [];
+  await Promise.all(
+    services.flatMap((service) =>
+      service.taskDefinitions.map(async (taskDefinition) => {
+        for (const container of await readTaskDefinition(taskDefinition)) {
+          if (!container.image) {
+            problems.push(`task definition ${taskDefinition} has no image for container ${container.name}`);
+            continue;
+          }
+          uses.push({ source: 'service-deployment', reference: container.image, cluster: name, container: container.name, service: service.name, taskDefinition });
+        }
+      }),
+    ),
+  );
+  return uses;
+}
+
+/**
+ * Reads the images that ECS pinned, by digest, in the service revisions that it may launch: each
+ * service's current revisions, and for a deployment in progress its source revisions (where a rollback
+ * returns to) and its target revision. A service scaled to zero has no task that carries them.
+ *
+ * `ListServiceDeployments` is called only for a service whose deployment is in progress (a deployment
+ * whose `rolloutState` is IN_PROGRESS, or more than one deployment): a settled service launches only its
+ * current revisions, which `DescribeServices` already names, and a finished deployment is never resumed.
+ * Asking every service for its deployment history would cost a call per service per run for nothing.
+ */
+async function readServiceRevisions(
+  ecs: ECSClient,
+  calls: ApiCalls,
+  cluster: string,
+  name: string,
+  services: readonly DescribedService[],
+  problems: string[],
+): Promise<ImageUse[]> {
+  /** The service of each revision to read, by the revision's ARN. */
+  const serviceOf = new Map<string, string>();
+  for (const service of services) for (const revision of service.currentRevisions) serviceOf.set(revision, service.name);
+
+  const deployments: { arn: string; service: string }[] = [];
+  await Promise.all(
+    services
+      .filter((service) => service.deploying)
+      .map(async (service) => {
+        const arns = await listAll(async (nextToken) => {
+          const page = await calls.send('ECS.ListServiceDeployments', `service ${service.name} in cluster ${name}`, () =>
+            ecs.send(new ListServiceDeploymentsCommand({ cluster, service: service.arn, status: UNFINISHED_DEPLOYMENT_STATUSES, maxResults: PAGE_SIZE, nextToken })),
+          );
+          return { items: (page.serviceDeployments ?? []).flatMap((deployment) => (deployment.serviceDeploymentArn ? [deployment.serviceDeploymentArn] : [])), nextToken: page.nextToken };
+        });
+        deployments.push(...arns.map((arn) => ({ arn, service: service.name })));
+      }),
+  );
+
+  const serviceOfDeployment = new Map(deployments.map((deployment) => [deployment.arn, deployment.service]));
+  await Promise.all(
+    chunk([...serviceOfDeployment.keys()], SERVICE_ARNS_PER_DESCRIBE).map(async (batch) => {
+      const output = await calls.send('ECS.DescribeServiceDeployments', `cluster ${name}`, () =>
+        ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch })),
+      );
+      problems.push(...(output.failures ?? []).map((failure) => describeFailure('DescribeServiceDeployments', name, failure)));
+      for (const deployment of output.serviceDeployments ?? []) {
+        const service = serviceOfDeployment.get(deployment.serviceDeploymentArn ?? '') ?? deployment.serviceArn ?? '?';
+        for (const revision of [...(deployment.sourceServiceRevisions ?? []), deployment.targetServiceRevision]) {
+          if (revision?.arn && !serviceOf.has(revision.arn)) serviceOf.set(revision.arn, service);
         }
       }
     }),
@@ -177,17 +293,49 @@ async function findServiceImages(
 
   const uses: ImageUse[] = [];
   await Promise.all(
-    deployed.map(async ({ service, taskDefinition }) => {
-      for (const container of await readTaskDefinition(taskDefinition)) {
-        if (!container.image) {
-          problems.push(`task definition ${taskDefinition} has no image for container ${container.name}`);
-          continue;
+    chunk([...serviceOf.keys()], SERVICE_ARNS_PER_DESCRIBE).map(async (batch) => {
+      const output = await calls.send('ECS.DescribeServiceRevisions', `cluster ${name}`, () =>
+        ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch })),
+      );
+      const failures = output.failures ?? [];
+      problems.push(...failures.map((failure) => describeFailure('DescribeServiceRevisions', name, failure)));
+      const answered = new Set([...failures.map((failure) => failure.arn), ...(output.serviceRevisions ?? []).map((revision) => revision.serviceRevisionArn)]);
+      for (const arn of batch.filter((requested) => !answered.has(requested))) {
+        problems.push(`DescribeServiceRevisions did not answer for ${arn} in cluster ${name}`);
+      }
+      for (const revision of output.serviceRevisions ?? []) {
+        const arn = revision.serviceRevisionArn ?? '?';
+        const service = serviceOf.get(arn) ?? revision.serviceArn ?? '?';
+        for (const container of revision.containerImages ?? []) {
+          // Without the image's name, a digest cannot be placed in a repository: fail closed.
+          if (!container.image) {
+            problems.push(`DescribeServiceRevisions reported no image for container ${container.containerName ?? '?'} of service revision ${arn} in cluster ${name}`);
+            continue;
+          }
+          uses.push({
+            source: 'service-revision',
+            reference: container.image,
+            ...(container.imageDigest && { digest: container.imageDigest }),
+            cluster: name,
+            service,
+            container: container.containerName ?? '?',
+            serviceRevision: arn,
+            ...(revision.taskDefinition && { taskDefinition: revision.taskDefinition }),
+          });
         }
-        uses.push({ source: 'service-deployment', reference: container.image, cluster: name, container: container.name, service, taskDefinition });
       }
     }),
   );
   return uses;
+}
+
+/** Runs `work`, and turns what it throws into a problem. */
+async function collectProblems(problems: string[], work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    problems.push(errorMessage(error));
+  }
 }
 
 async function listAll(page: (nextToken?: string) => Promise<{ items: string[]; nextToken?: string }>): Promise<string[]> {
