@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Ecr } from './ecr';
 import { Ecs } from './ecs';
+import { Lambda, lambdaError, sendLambda, type LambdaRequest } from './lambda';
 import type { Faults, Fixture } from './fixture';
 import { AwsError, seededRandom, type Params } from './protocol';
 import { Secrets } from './secrets';
@@ -32,6 +33,7 @@ export class Emulator {
   readonly ecs: Ecs;
   readonly secrets: Secrets;
   readonly slack: Slack;
+  readonly lambda: Lambda;
   readonly accountId: string;
   readonly region: string;
   url = '';
@@ -50,6 +52,7 @@ export class Emulator {
     this.ecs = new Ecs(this.accountId, this.region, fixture, now);
     this.secrets = new Secrets(this.accountId, this.region, fixture.secrets ?? {});
     this.slack = new Slack(fixture);
+    this.lambda = new Lambda(this.accountId, this.region, fixture);
     this.server = createServer((request, response) => {
       this.route(request, response).catch((error: unknown) => {
         response.writeHead(500, { 'content-type': 'text/plain' });
@@ -117,6 +120,9 @@ export class Emulator {
       return sendSlack(response, this.slack.upload(path.slice('/upload/'.length), content));
     }
 
+    const lambdaRequest = Lambda.parse(request.method ?? 'GET', request.url ?? '/');
+    if (lambdaRequest) return this.routeLambda(lambdaRequest, response);
+
     const target = String(request.headers['x-amz-target'] ?? '');
     const [prefix, operation] = target.split('.');
     const service = TARGETS[prefix];
@@ -153,6 +159,7 @@ export class Emulator {
       if (rule.operation !== operation) continue;
       if (rule.cluster !== undefined && rule.cluster !== target.cluster) continue;
       if (rule.repository !== undefined && rule.repository !== target.repository) continue;
+      if (rule.function !== undefined && rule.function !== Lambda.target(params).function) continue;
       const hits = (this.ruleHits.get(rule) ?? 0) + 1;
       this.ruleHits.set(rule, hits);
       if (hits <= (rule.after ?? 0)) continue;
@@ -164,6 +171,23 @@ export class Emulator {
           `User: arn:aws:sts::${this.accountId}:assumed-role/ecr-maintainer/cleaner is not authorized to perform: ${operation.split('.')[0].toLowerCase()}:${operation.split('.')[1]} on resource: ${target.cluster ?? target.repository ?? '*'}`,
         rule.status ?? 400,
       );
+    }
+  }
+
+  /** Lambda speaks REST-JSON: the operation is in the method and path, and errors carry `x-amzn-ErrorType`. */
+  private async routeLambda({ operation, params }: LambdaRequest, response: ServerResponse): Promise<void> {
+    const name = `Lambda.${operation}`;
+    if (this.faults.latencyMs) await sleep(this.faults.latencyMs);
+    try {
+      this.injectFaults(name, params);
+      const result = this.lambda.handle(operation, params);
+      this.calls.push({ operation: name, params, outcome: 'ok' });
+      sendLambda(response, 200, result);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      const answer = lambdaError(error);
+      this.calls.push({ operation: name, params, outcome: answer.errorType });
+      sendLambda(response, answer.status, answer.body, answer.errorType);
     }
   }
 
