@@ -3,8 +3,13 @@
  * all name task definitions; this reader describes each one once, whoever asks first, and answers the
  * others from its cache.
  */
-import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, type ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { errorMessage } from '../errors';
+import type { ImageUse, InUseDiscovery } from '../core/types';
 import type { ApiCalls } from './api-calls';
+
+/** The largest page of `ListTaskDefinitions`. */
+const TASK_DEFINITIONS_PER_PAGE = 100;
 
 /** A container of a task definition, and the image it names. */
 export interface ContainerImage {
@@ -58,4 +63,79 @@ export class TaskDefinitionReader {
     }
     return pending;
   }
+}
+
+export interface TaskDefinitionFamilyOptions {
+  /** The newest ACTIVE revisions of each family to keep; 0 turns the source off. */
+  readonly keepRevisions: number;
+  /** Reads each task definition once per run, shared with the other sources. */
+  readonly taskDefinitions: TaskDefinitionReader;
+}
+
+/**
+ * Finds the images of the newest ACTIVE revisions of every task definition family, which a deployment,
+ * a scheduled task or a person may start at any time:
+ * 1. list every ACTIVE task definition, 100 a page (one listing for the account: a listing per family
+ *    would cost a call per family, and `ListTaskDefinitionFamilies` adds one more listing);
+ * 2. group the ARNs by family and take the `keepRevisions` highest revision numbers of each;
+ * 3. read each through the shared reader, and return one use per container.
+ *
+ * A listing that fails, a task definition that cannot be read, or a container without an image is a
+ * problem. With `keepRevisions` 0 it makes no call.
+ */
+export async function discoverTaskDefinitionImages(ecs: ECSClient, calls: ApiCalls, options: TaskDefinitionFamilyOptions): Promise<InUseDiscovery> {
+  if (options.keepRevisions <= 0) return { uses: [], problems: [] };
+  const uses: ImageUse[] = [];
+  const problems: string[] = [];
+
+  const arns: string[] = [];
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await calls.send('ECS.ListTaskDefinitions', 'the account', () =>
+        ecs.send(new ListTaskDefinitionsCommand({ status: 'ACTIVE', maxResults: TASK_DEFINITIONS_PER_PAGE, nextToken })),
+      );
+      arns.push(...(page.taskDefinitionArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    return { uses, problems: [errorMessage(error)] };
+  }
+
+  const families = new Map<string, { arn: string; revision: number }[]>();
+  for (const arn of arns) {
+    const parsed = parseTaskDefinitionArn(arn);
+    if (!parsed) {
+      problems.push(`ListTaskDefinitions returned ${arn}, which is not a task definition ARN`);
+      continue;
+    }
+    families.set(parsed.family, [...(families.get(parsed.family) ?? []), { arn, revision: parsed.revision }]);
+  }
+  const newest = [...families.values()].flatMap((revisions) =>
+    revisions.sort((a, b) => b.revision - a.revision).slice(0, options.keepRevisions).map((revision) => revision.arn),
+  );
+
+  await Promise.all(
+    newest.map(async (arn) => {
+      try {
+        const definition = await options.taskDefinitions.read(arn);
+        for (const container of definition.containers) {
+          if (!container.image) {
+            problems.push(`task definition ${definition.arn} has no image for container ${container.name}`);
+            continue;
+          }
+          uses.push({ source: 'task-definition', reference: container.image, taskDefinition: definition.arn, container: container.name });
+        }
+      } catch (error) {
+        problems.push(errorMessage(error));
+      }
+    }),
+  );
+  return { uses, problems };
+}
+
+/** The family and revision of `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`. */
+export function parseTaskDefinitionArn(arn: string): { family: string; revision: number } | undefined {
+  const match = /:task-definition\/([A-Za-z0-9_-]+):(\d+)$/.exec(arn);
+  return match ? { family: match[1], revision: Number(match[2]) } : undefined;
 }
