@@ -40,6 +40,15 @@ export interface RunOptions {
    */
   readonly deleteDeadline?: Date;
   readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Asked with the plan, after planning and before the first deletion, when there is anything to delete;
+   * deletion goes ahead only if it resolves to true. The CLI asks the operator here.
+   */
+  readonly confirmDeletion?: (plan: RunReport) => Promise<boolean>;
+  /** The account, when the shell already knows it (from STS); otherwise the registry's id. */
+  readonly account?: string;
+  /** Warnings from the settings, shown in every summary. */
+  readonly warnings?: readonly string[];
 }
 
 export interface RunOutcome {
@@ -109,19 +118,12 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
     );
   }
 
-  // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
-  // second lock on the same door.
-  const results =
-    config.deleteEnabled && inUseComplete
-      ? await deletePlans(deps, calls, [...plans.values()], options.deleteDeadline, progress, errors)
-      : new Map<string, Map<string, ImageResult>>();
-
-  // 5. Report, and tell Slack.
-  const build = (): RunReport =>
+  // 5's report, for any set of results: built for the confirmation, and again at the end.
+  const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false): RunReport =>
     buildRunReport({
       deleteEnabled: config.deleteEnabled,
       region: config.region,
-      ...(states[0] && { account: states[0].repository.registryId }),
+      ...((options.account ?? states[0]?.repository.registryId) !== undefined && { account: options.account ?? states[0]?.repository.registryId }),
       now: options.now,
       startedAt,
       finishedAt: new Date(),
@@ -138,8 +140,21 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       results,
       errors: [...errors],
       apiCalls: calls.stats(),
+      warnings: [...(options.warnings ?? []), ...scopeWarnings(config)],
+      declined,
     });
-  let report = build();
+
+  // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
+  // second lock on the same door. The shell may ask for confirmation first.
+  const deleting = config.deleteEnabled && inUseComplete && [...plans.values()].some((plan) => plan.deletionWaves.length > 0);
+  const declined = deleting && options.confirmDeletion !== undefined && !(await options.confirmDeletion(build(new Map())));
+  const results =
+    deleting && !declined
+      ? await deletePlans(deps, calls, [...plans.values()], options.deleteDeadline, progress, errors)
+      : new Map<string, Map<string, ImageResult>>();
+
+  // 5. Report, and tell Slack.
+  let report = build(results, declined);
   const csv = renderCsv(report);
   if (config.slack) {
     progress({ phase: 'slack' });
@@ -154,13 +169,21 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       });
     } catch (error) {
       errors.push({ kind: 'slack', message: `could not post to Slack: ${errorMessage(error)}` });
-      report = build();
+      report = build(results, declined);
     }
   }
   return { report, csv, ok: errors.length === 0 };
 }
 
 const OUT_OF_TIME = 'the run reached its time limit; the next run goes on';
+
+/** What the settings leave unprotected, said in every summary. */
+function scopeWarnings(config: Config): string[] {
+  if (!config.clusters) return [];
+  return [
+    `only the ECS clusters ${config.clusters.join(', ')} were searched for running tasks and services: images that tasks or services in any other cluster run are unprotected`,
+  ];
+}
 
 /** Lists the repositories in scope and, concurrently, every image of each. */
 async function listRegistry(

@@ -40,9 +40,11 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   }
   deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
 
+  for (const warning of config.warnings) logger.warn(warning);
   const now = new Date();
   const outcome = await runCleanup(deps, config, {
     now,
+    warnings: config.warnings,
     onProgress: logProgress,
     // Leave time to report and to post to Slack before Lambda stops the run.
     ...(context && { deleteDeadline: new Date(now.getTime() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS) }),

@@ -114,8 +114,10 @@ export interface RunReport {
   readonly durationMs: number;
   readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean };
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
-  /** Why nothing was deleted anywhere, when the cleaner failed closed. */
+  /** Why nothing was deleted anywhere: the cleaner failed closed, or the operator did not confirm. */
   readonly deletionBlocked?: string;
+  /** Settings without effect, and what the settings leave unprotected. */
+  readonly warnings: readonly string[];
   readonly inUse: { readonly complete: boolean; readonly problems: readonly string[]; readonly references: readonly InUseReport[] };
   readonly repositories: readonly RepositoryReport[];
   readonly errors: readonly RunError[];
@@ -140,6 +142,9 @@ export interface RunFacts {
   readonly results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>;
   readonly errors: readonly RunError[];
   readonly apiCalls: RunReport['apiCalls'];
+  readonly warnings?: readonly string[];
+  /** Deletion was enabled, but the operator did not confirm it. */
+  readonly declined?: boolean;
 }
 
 const PLANNED: ImageResult = { status: 'planned' };
@@ -173,6 +178,8 @@ export function buildRunReport(facts: RunFacts): RunReport {
     ...(!inUseComplete && {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
     }),
+    ...(inUseComplete && facts.declined && { deletionBlocked: 'the deletion was not confirmed, so no image was deleted' }),
+    warnings: facts.warnings ?? [],
     inUse: { complete: inUseComplete, problems: facts.discoveryProblems, references: facts.resolutions.map(reportUse) },
     repositories,
     errors: facts.errors,
@@ -431,6 +438,7 @@ export function renderSummary(report: RunReport): string {
 
   const images = (count: number): string => `${count} ${plural(count, 'image')}`;
   if (report.deletionBlocked) lines.push(`NOTHING DELETED: ${report.deletionBlocked}.`);
+  for (const warning of report.warnings) lines.push(`WARNING: ${warning}.`);
   if (dryRun) {
     lines.push(
       `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,

@@ -26,6 +26,7 @@ export function renderSlackMessage(report: RunReport): string {
   );
   lines.push(`Errors: ${totals.errors}.`);
   if (report.deletionBlocked) lines.push(`:warning: *Nothing was deleted*: ${escape(report.deletionBlocked)}.`);
+  for (const warning of report.warnings) lines.push(`:warning: ${escape(warning)}.`);
 
   const listed = report.repositories
     .filter((repository) => repository.status === 'error' || repository.toDelete > 0)

@@ -32,6 +32,7 @@ export function runReport(overrides: Partial<RunReport> = {}): RunReport {
     inUse: { complete: true, problems: [], references: [] },
     repositories: [],
     errors: [],
+    warnings: [],
     totals: NO_TOTALS,
     apiCalls: { total: 9, retries: 0, byOperation: {} },
     ...overrides,
