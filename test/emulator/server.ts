@@ -7,11 +7,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Ecr } from './ecr';
 import { Ecs } from './ecs';
+import { Events } from './events';
 import { Lambda, lambdaError, sendLambda, type LambdaRequest } from './lambda';
 import type { Faults, Fixture } from './fixture';
 import { AwsError, seededRandom, type Params } from './protocol';
+import { S3 } from './s3';
+import { REST_JSON_ERROR_STATUS, Scheduler } from './scheduler';
 import { Secrets } from './secrets';
 import { Slack, type SlackAnswer } from './slack';
+import { Sts } from './sts';
 
 export interface RecordedCall {
   /** `ECR.DescribeImages`, `ECS.ListTasks`, `SecretsManager.GetSecretValue`, `Slack.chat.postMessage`, … */
@@ -25,6 +29,7 @@ const TARGETS: Record<string, string> = {
   AmazonEC2ContainerRegistry_V20150921: 'ECR',
   AmazonEC2ContainerServiceV20141113: 'ECS',
   secretsmanager: 'SecretsManager',
+  AWSEvents: 'Events',
 };
 
 export class Emulator {
@@ -33,6 +38,10 @@ export class Emulator {
   readonly ecs: Ecs;
   readonly secrets: Secrets;
   readonly slack: Slack;
+  readonly events: Events;
+  readonly scheduler: Scheduler;
+  readonly sts: Sts;
+  readonly s3: S3;
   readonly lambda: Lambda;
   readonly accountId: string;
   readonly region: string;
@@ -52,6 +61,10 @@ export class Emulator {
     this.ecs = new Ecs(this.accountId, this.region, fixture, now);
     this.secrets = new Secrets(this.accountId, this.region, fixture.secrets ?? {});
     this.slack = new Slack(fixture);
+    this.events = new Events(this.accountId, this.region, fixture);
+    this.scheduler = new Scheduler(this.accountId, this.region, fixture, now);
+    this.sts = new Sts(this.accountId, fixture);
+    this.s3 = new S3(fixture, now);
     this.lambda = new Lambda(this.accountId, this.region, fixture);
     this.server = createServer((request, response) => {
       this.route(request, response).catch((error: unknown) => {
@@ -123,6 +136,22 @@ export class Emulator {
     const lambdaRequest = Lambda.parse(request.method ?? 'GET', request.url ?? '/');
     if (lambdaRequest) return this.routeLambda(lambdaRequest, response);
 
+    if (signingService(request) === 's3') return this.routeS3(request, response);
+    const scheduler = Scheduler.operation(request.method ?? 'GET', path);
+    if (scheduler) {
+      const params = Scheduler.params(path, new URL(request.url ?? '/', 'http://emulator').searchParams);
+      return this.answer(`Scheduler.${scheduler}`, params, response, () => ({ json: this.scheduler.handle(scheduler, params) }), (error) => {
+        const status = error.status === 400 ? (REST_JSON_ERROR_STATUS[error.code] ?? 400) : error.status;
+        return { status, code: error.code, json: { Message: error.message }, headers: { 'x-amzn-errortype': error.code } };
+      });
+    }
+    if (signingService(request) === 'sts' || (request.method === 'POST' && !request.headers['x-amz-target'] && parseForm(request, body).Action)) {
+      const form = parseForm(request, body);
+      const params: Params = form;
+      const action = form.Action ?? '';
+      return this.answer(`STS.${action}`, params, response, () => ({ xml: this.sts.handle(action, params) }), (error) => ({ ...Sts.errorXml(error), xml: Sts.errorXml(error).body }));
+    }
+
     const target = String(request.headers['x-amz-target'] ?? '');
     const [prefix, operation] = target.split('.');
     const service = TARGETS[prefix];
@@ -141,7 +170,13 @@ export class Emulator {
     try {
       this.injectFaults(name, params);
       const result =
-        service === 'ECR' ? this.ecr.handle(operation, params) : service === 'ECS' ? this.ecs.handle(operation, params) : this.secrets.handle(operation, params);
+        service === 'ECR'
+          ? this.ecr.handle(operation, params)
+          : service === 'ECS'
+            ? this.ecs.handle(operation, params)
+            : service === 'Events'
+              ? this.events.handle(operation, params)
+              : this.secrets.handle(operation, params);
       this.calls.push({ operation: name, params, outcome: 'ok' });
       send(response, 200, result);
     } catch (error) {
@@ -191,6 +226,50 @@ export class Emulator {
     }
   }
 
+  /** S3 speaks REST-XML: GetObject answers the object's bytes, and errors are `<Error>` documents. */
+  private async routeS3(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const object = S3.request(String(request.headers.host ?? ''), (request.url ?? '/').split('?')[0]);
+    const params: Params = { Bucket: object.bucket, Key: object.key };
+    if (request.method !== 'GET') {
+      return this.answer(`S3.${request.method ?? '?'}`, params, response, () => {
+        throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+      }, (error) => ({ ...S3.errorXml(error, object), xml: S3.errorXml(error, object).body }));
+    }
+    return this.answer('S3.GetObject', params, response, () => {
+      const { body, headers } = this.s3.getObject(object);
+      return { raw: body, headers };
+    }, (error) => ({ ...S3.errorXml(error, object), xml: S3.errorXml(error, object).body }));
+  }
+
+  /**
+   * Answers one call of the services that are not JSON 1.1 (Scheduler's REST-JSON, STS's query
+   * protocol, S3's REST-XML): records it, injects the fixture's faults, and sends the answer or the
+   * error as that protocol encodes it.
+   */
+  private async answer(
+    name: string,
+    params: Params,
+    response: ServerResponse,
+    run: () => Answer,
+    encodeError: (error: AwsError) => Answer & { status: number; code: string },
+  ): Promise<void> {
+    if (this.faults.latencyMs) await sleep(this.faults.latencyMs);
+    let answer: Answer & { status?: number };
+    try {
+      this.injectFaults(name, params);
+      answer = run();
+      this.calls.push({ operation: name, params, outcome: 'ok' });
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      answer = encodeError(error);
+      this.calls.push({ operation: name, params, outcome: (answer as { code: string }).code });
+    }
+    const [body, type] =
+      answer.raw !== undefined ? [answer.raw, 'application/octet-stream'] : answer.xml !== undefined ? [Buffer.from(answer.xml), 'text/xml'] : [Buffer.from(JSON.stringify(answer.json ?? {})), 'application/json'];
+    response.writeHead(answer.status ?? 200, { 'content-type': type, 'content-length': body.length, 'x-amzn-requestid': 'emulator', ...answer.headers });
+    response.end(body);
+  }
+
   private async routeSlack(method: string, request: IncomingMessage, raw: Buffer, response: ServerResponse): Promise<void> {
     const body = parseForm(request, raw);
     const authorization = request.headers.authorization;
@@ -215,6 +294,19 @@ export class Emulator {
     this.calls.push({ operation: `Slack.${method}`, params: body, outcome });
     if (!response.destroyed) sendSlack(response, answer);
   }
+}
+
+/** What an answer of `Emulator.answer` carries: JSON, XML or raw bytes, and headers. */
+interface Answer {
+  readonly json?: unknown;
+  readonly xml?: string;
+  readonly raw?: Buffer;
+  readonly headers?: Record<string, string>;
+}
+
+/** The service a SigV4 request was signed for, from its credential scope (`…/<date>/<region>/<service>/aws4_request`). */
+function signingService(request: IncomingMessage): string | undefined {
+  return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(String(request.headers.authorization ?? ''))?.[1];
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
