@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Annotations, Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -8,11 +8,14 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME, clusterName } from '../lambda/core/names';
+import { DEFAULTS } from '../lambda/core/defaults';
+import { checkCleanerProps } from './check-cleaner-props';
+import { type InUseSources, grantCleanerPermissions } from './cleaner-permissions';
+import { InvalidSettingsError } from './errors';
 
 export interface EcrCleanerProps {
   /**
-   * When the cleaner runs.
+   * When the cleaner runs: a recurring `cron(…)` or `rate(…)` expression (a one-time `at(…)` is refused).
    *
    * @default - once a day at 03:00 UTC
    */
@@ -50,12 +53,60 @@ export interface EcrCleanerProps {
   readonly deleteEnabled?: boolean;
   /**
    * Also keep the images of the task definitions that ECS services deploy (PRIMARY and ACTIVE
-   * deployments and task sets), so that a rollback or a scale-out finds its image. Adds
-   * `ecs:ListServices`, `ecs:DescribeServices` and `ecs:DescribeTaskDefinition` to the role.
+   * deployments and task sets, and the service revisions of deployments in progress), so that a
+   * rollback or a scale-out finds its image. Adds `ecs:ListServices`, `ecs:DescribeServices`,
+   * `ecs:ListServiceDeployments`, `ecs:DescribeServiceDeployments`, `ecs:DescribeServiceRevisions` and
+   * `ecs:DescribeTaskDefinition` to the role.
    *
    * @default true
    */
   readonly keepServiceDeploymentImages?: boolean;
+  /**
+   * Also keep the images of the ECS tasks that EventBridge rules (on every event bus) and EventBridge
+   * Scheduler schedules start. Adds `events:ListEventBuses`, `events:ListRules`,
+   * `events:ListTargetsByRule`, `scheduler:ListSchedules`, `scheduler:GetSchedule` and
+   * `ecs:DescribeTaskDefinition` to the role.
+   *
+   * @default true
+   */
+  readonly keepScheduledTaskImages?: boolean;
+  /**
+   * Also keep the images of the newest N ACTIVE revisions of every task definition family, so that a
+   * task definition that nothing runs now can still start. A whole number from 0 to 100; 0 turns it
+   * off. Adds `ecs:ListTaskDefinitions` and `ecs:DescribeTaskDefinition` to the role.
+   *
+   * @default 1
+   */
+  readonly keepTaskDefinitionRevisions?: number;
+  /**
+   * Also keep the images of container-image Lambda functions: `$LATEST`, every alias, and the newest
+   * `keepLambdaVersions` published versions. Adds `lambda:ListFunctions`, `lambda:GetFunction`,
+   * `lambda:ListAliases` and `lambda:ListVersionsByFunction` to the role.
+   *
+   * @default true
+   */
+  readonly keepLambdaImages?: boolean;
+  /**
+   * The newest published versions of each container-image Lambda function whose images are kept, while
+   * `keepLambdaImages` is on. A whole number from 0 to 100.
+   *
+   * @default 3
+   */
+  readonly keepLambdaVersions?: number;
+  /**
+   * Images pulled more recently than this are always kept (ECR's `lastRecordedPullTime`). Whole days;
+   * zero turns the rule off.
+   *
+   * @default - off: the time of the last pull does not keep an image
+   */
+  readonly keepImagesPulledWithin?: Duration;
+  /**
+   * An S3 object, `s3://bucket/key`, that lists more images in use (for workloads outside ECS and
+   * Lambda). The role may read that one object only.
+   *
+   * @default - none
+   */
+  readonly inUseImagesUri?: string;
   /**
    * Only these repositories are read and cleaned, and the role may touch only them.
    *
@@ -113,9 +164,6 @@ export interface EcrCleanerProps {
   readonly logLevel?: lambda.ApplicationLogLevel;
 }
 
-/** The Lambda limit on a function's run time. */
-const MAX_TIMEOUT = Duration.minutes(15);
-
 /**
  * A scheduled Lambda function that removes unused container images from Amazon ECR and never one that
  * an ECS workload runs or may start again, with the narrowest role that lets it work.
@@ -132,10 +180,16 @@ export class EcrCleaner extends Construct {
 
   constructor(scope: Construct, id: string, props: EcrCleanerProps = {}) {
     super(scope, id);
-    validate(props);
+    const problems = checkCleanerProps(props).map(({ prop, problem }) => `${prop} ${problem}`);
+    if (problems.length > 0) throw new InvalidSettingsError('EcrCleaner: invalid props', problems);
 
     const deleteEnabled = props.deleteEnabled ?? false;
-    const keepServiceDeploymentImages = props.keepServiceDeploymentImages ?? true;
+    const sources: InUseSources = {
+      keepServiceDeploymentImages: props.keepServiceDeploymentImages ?? DEFAULTS.keepServiceDeploymentImages,
+      keepScheduledTaskImages: props.keepScheduledTaskImages ?? DEFAULTS.keepScheduledTaskImages,
+      keepTaskDefinitionRevisions: props.keepTaskDefinitionRevisions ?? DEFAULTS.keepTaskDefinitionRevisions,
+      keepLambdaImages: props.keepLambdaImages ?? DEFAULTS.keepLambdaImages,
+    };
     const slackEnabled = props.slackEnabled ?? false;
     if (!slackEnabled && (props.slackChannel !== undefined || props.slackTokenSecret !== undefined)) {
       Annotations.of(this).addWarningV2('ecr-maintainer:slack-disabled', 'Slack settings are given but slackEnabled is false: no report is posted. Set slackEnabled to true to post.');
@@ -187,17 +241,23 @@ export class EcrCleaner extends Construct {
       retryAttempts: 0,
       maxEventAge: Duration.hours(1),
       environment: {
-        KEEP_MIN_IMAGE_COUNT: String(props.keepMinImageCount ?? 3),
-        KEEP_IMAGES_NEWER_THAN_DAYS: String((props.keepImagesNewerThan ?? Duration.days(7)).toDays()),
+        KEEP_MIN_IMAGE_COUNT: String(props.keepMinImageCount ?? DEFAULTS.keepMinImageCount),
+        KEEP_IMAGES_NEWER_THAN_DAYS: String((props.keepImagesNewerThan ?? Duration.days(DEFAULTS.keepImagesNewerThanDays)).toDays()),
+        KEEP_IMAGES_PULLED_WITHIN_DAYS: String((props.keepImagesPulledWithin ?? Duration.days(DEFAULTS.keepImagesPulledWithinDays)).toDays()),
         DELETE_ENABLED: String(deleteEnabled),
-        KEEP_SERVICE_DEPLOYMENT_IMAGES: String(keepServiceDeploymentImages),
-        MAX_CONCURRENT_CALLS: String(props.maxConcurrentCalls ?? 8),
+        KEEP_SERVICE_DEPLOYMENT_IMAGES: String(sources.keepServiceDeploymentImages),
+        KEEP_SCHEDULED_TASK_IMAGES: String(sources.keepScheduledTaskImages),
+        KEEP_TASK_DEFINITION_REVISIONS: String(sources.keepTaskDefinitionRevisions),
+        KEEP_LAMBDA_IMAGES: String(sources.keepLambdaImages),
+        KEEP_LAMBDA_VERSIONS: String(props.keepLambdaVersions ?? DEFAULTS.keepLambdaVersions),
+        ...(props.inUseImagesUri !== undefined && { IN_USE_IMAGES_URI: props.inUseImagesUri }),
+        MAX_CONCURRENT_CALLS: String(props.maxConcurrentCalls ?? DEFAULTS.maxConcurrentCalls),
         ...(props.repositories && { ECR_REPOSITORIES: props.repositories.join(',') }),
         ...(props.clusters && { ECS_CLUSTERS: props.clusters.join(',') }),
         SLACK_ENABLED: String(slackEnabled),
         ...(slackEnabled && {
           SLACK_CHANNEL: props.slackChannel as string,
-          SLACK_MAX_MESSAGE_LENGTH: String(props.slackMaxMessageLength ?? 4000),
+          SLACK_MAX_MESSAGE_LENGTH: String(props.slackMaxMessageLength ?? DEFAULTS.slackMaxMessageLength),
           SLACK_TOKEN_SECRET_ARN: (this.slackTokenSecret as secretsmanager.ISecret).secretArn,
         }),
         NODE_OPTIONS: '--enable-source-maps',
@@ -213,7 +273,7 @@ export class EcrCleaner extends Construct {
       },
     });
 
-    grantCleanerPermissions(role, { ...props, deleteEnabled, keepServiceDeploymentImages });
+    grantCleanerPermissions(role, { ...sources, deleteEnabled, repositories: props.repositories, clusters: props.clusters, inUseImagesUri: props.inUseImagesUri });
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: 'ECR Maintainer: lets EventBridge Scheduler invoke the cleaner',
@@ -237,127 +297,4 @@ export class EcrCleaner extends Construct {
       reason: "LambdaInvoke's grant covers the function's versions and aliases (ARN:*); the role can invoke this one function only.",
     });
   }
-}
-
-interface GrantOptions {
-  readonly deleteEnabled: boolean;
-  readonly keepServiceDeploymentImages: boolean;
-  readonly repositories?: string[];
-  readonly clusters?: string[];
-}
-
-/**
- * The cleaner's own permissions, each on the narrowest resource that AWS supports for it. The README's
- * table of permissions says why each one is needed.
- */
-function grantCleanerPermissions(role: iam.Role, options: GrantOptions): void {
-  const arn = (service: string, resource: string): string => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
-  /** Acknowledges cdk-nag's finding for a wildcard resource, as it prints the ARN. */
-  const acknowledgeWildcard = (resource: string, reason: string): void =>
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${resource}]`,
-      reason,
-    });
-  const repositories = options.repositories?.map((name) => arn('ecr', `repository/${name}`)) ?? [arn('ecr', 'repository/*')];
-  const clusterNames = options.clusters?.map(clusterName) ?? ['*'];
-  const clusters = clusterNames.map((name) => arn('ecs', `cluster/${name}`));
-  const inClusters = options.clusters ? { ArnEquals: { 'ecs:cluster': clusters } } : { ArnLike: { 'ecs:cluster': clusters } };
-
-  role.addToPolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadImages',
-      actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:BatchGetImage'],
-      resources: repositories,
-    }),
-  );
-  if (options.deleteEnabled) {
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'DeleteImages', actions: ['ecr:BatchDeleteImage'], resources: repositories }));
-  }
-  if (!options.repositories) {
-    acknowledgeWildcard('arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*', 'The cleaner covers every repository of this account and region; the `repositories` prop narrows it to named ARNs.');
-  }
-  if (!options.clusters) {
-    // ListClusters supports no resource-level permission: AWS accepts only "*".
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ListClusters', actions: ['ecs:ListClusters'], resources: ['*'] }));
-  }
-  acknowledgeWildcard(
-    '*',
-    'Only for ecs:ListClusters and ecs:DescribeTaskDefinition, which support no resource-level permission, and for ecs:ListTasks and ecs:ListServices, which the ecs:cluster condition limits to the clusters in scope.',
-  );
-  // ListTasks and ListServices take no resource ARN that names a cluster; the ecs:cluster condition limits
-  // them to the clusters in scope.
-  role.addToPolicy(
-    new iam.PolicyStatement({
-      sid: 'ListTasksInScope',
-      actions: ['ecs:ListTasks', ...(options.keepServiceDeploymentImages ? ['ecs:ListServices'] : [])],
-      resources: ['*'],
-      conditions: inClusters,
-    }),
-  );
-  role.addToPolicy(
-    new iam.PolicyStatement({
-      sid: 'DescribeTasksInScope',
-      actions: ['ecs:DescribeTasks'],
-      resources: clusterNames.map((name) => arn('ecs', `task/${name}/*`)),
-    }),
-  );
-  for (const name of clusterNames) {
-    acknowledgeWildcard(`arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${name}/*`, 'Tasks are known by id only at run time; the ARN pattern limits them to the clusters in scope (every cluster, unless `clusters` narrows it).');
-  }
-  if (options.keepServiceDeploymentImages) {
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DescribeServicesInScope',
-        actions: ['ecs:DescribeServices'],
-        resources: clusterNames.map((name) => arn('ecs', `service/${name}/*`)),
-      }),
-    );
-    for (const name of clusterNames) {
-      acknowledgeWildcard(`arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/${name}/*`, 'Services are known by name only at run time; the ARN pattern limits them to the clusters in scope.');
-    }
-    // DescribeTaskDefinition supports no resource-level permission: AWS accepts only "*".
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'DescribeTaskDefinitions', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }));
-  }
-}
-
-
-/** Checks the props, skipping unresolved tokens; throws once, naming every prop that is out of range. */
-function validate(props: EcrCleanerProps): void {
-  const problems: string[] = [];
-  const wholeNumber = (name: string, value: number | undefined, min: number, max?: number): void => {
-    if (value === undefined || Token.isUnresolved(value)) return;
-    if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
-      problems.push(`${name} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, got ${value}`);
-    }
-  };
-  wholeNumber('keepMinImageCount', props.keepMinImageCount, 1);
-  wholeNumber('memorySize', props.memorySize, 128, 10240);
-  wholeNumber('maxConcurrentCalls', props.maxConcurrentCalls, 1, 64);
-  wholeNumber('slackMaxMessageLength', props.slackMaxMessageLength, 1, 40000);
-
-  if (props.timeout && !props.timeout.isUnresolved()) {
-    const seconds = props.timeout.toSeconds();
-    if (seconds > MAX_TIMEOUT.toSeconds() || seconds < 60) {
-      problems.push(`timeout must be from 1 minute to 15 minutes (Lambda's limit), got ${props.timeout.toHumanString()}`);
-    }
-  }
-  if (props.keepImagesNewerThan && !props.keepImagesNewerThan.isUnresolved()) {
-    const days = props.keepImagesNewerThan.toHours() / 24;
-    if (!Number.isInteger(days) || days < 0) {
-      problems.push(`keepImagesNewerThan must be a whole number of days, got ${props.keepImagesNewerThan.toHumanString()}`);
-    }
-  }
-  if (props.slackEnabled && (props.slackChannel === undefined || props.slackChannel.trim() === '')) {
-    problems.push('slackChannel must be set when slackEnabled is true, got nothing: give the channel ID, such as C0123456789');
-  }
-  for (const [name, list, pattern] of [
-    ['repositories', props.repositories, REPOSITORY_NAME],
-    ['clusters', props.clusters, CLUSTER_NAME_OR_ARN],
-  ] as const) {
-    if (list === undefined || Token.isUnresolved(list)) continue;
-    const bad = list.filter((item) => !Token.isUnresolved(item) && !pattern.test(item));
-    if (list.length === 0) problems.push(`${name} must name at least one, got an empty list: leave it out to cover them all`);
-    else if (bad.length > 0) problems.push(`${name} has invalid names: ${bad.map((item) => JSON.stringify(item)).join(', ')}`);
-  }
-  if (problems.length > 0) throw new Error(`EcrCleaner: invalid props:\n  ${problems.join('\n  ')}`);
 }

@@ -5,10 +5,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { EcrCleaner, type EcrCleanerProps } from '../../lib/ecr-cleaner';
+import { InvalidSettingsError } from '../../lib/errors';
 import { actionsOf, render, statementsOfRole, synthCleaner, testApp } from '../support/cdk';
 
 const REPOSITORY_WILDCARD = 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*';
 const ecs = (resource: string): string => `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${resource}`;
+const catchError = (act: () => unknown): unknown => {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+};
 const ecr = (resource: string): string => `arn:\${AWS::Partition}:ecr:\${AWS::Region}:\${AWS::AccountId}:${resource}`;
 
 describe('EcrCleaner: the function and its schedule', () => {
@@ -29,6 +38,11 @@ describe('EcrCleaner: the function and its schedule', () => {
           KEEP_IMAGES_NEWER_THAN_DAYS: '7',
           DELETE_ENABLED: 'false',
           KEEP_SERVICE_DEPLOYMENT_IMAGES: 'true',
+          KEEP_SCHEDULED_TASK_IMAGES: 'true',
+          KEEP_TASK_DEFINITION_REVISIONS: '1',
+          KEEP_LAMBDA_IMAGES: 'true',
+          KEEP_LAMBDA_VERSIONS: '3',
+          KEEP_IMAGES_PULLED_WITHIN_DAYS: '0',
           MAX_CONCURRENT_CALLS: '8',
           SLACK_ENABLED: 'false',
           NODE_OPTIONS: '--enable-source-maps',
@@ -77,6 +91,12 @@ describe('EcrCleaner: the function and its schedule', () => {
       keepImagesNewerThan: Duration.days(30),
       deleteEnabled: true,
       keepServiceDeploymentImages: false,
+      keepScheduledTaskImages: false,
+      keepTaskDefinitionRevisions: 5,
+      keepLambdaImages: false,
+      keepLambdaVersions: 0,
+      keepImagesPulledWithin: Duration.days(30),
+      inUseImagesUri: 's3://platform-inventory/ecr/in-use.json',
       repositories: ['app', 'team/api'],
       clusters: ['prod'],
       maxConcurrentCalls: 16,
@@ -94,6 +114,12 @@ describe('EcrCleaner: the function and its schedule', () => {
           KEEP_IMAGES_NEWER_THAN_DAYS: '30',
           DELETE_ENABLED: 'true',
           KEEP_SERVICE_DEPLOYMENT_IMAGES: 'false',
+          KEEP_SCHEDULED_TASK_IMAGES: 'false',
+          KEEP_TASK_DEFINITION_REVISIONS: '5',
+          KEEP_LAMBDA_IMAGES: 'false',
+          KEEP_LAMBDA_VERSIONS: '0',
+          KEEP_IMAGES_PULLED_WITHIN_DAYS: '30',
+          IN_USE_IMAGES_URI: 's3://platform-inventory/ecr/in-use.json',
           ECR_REPOSITORIES: 'app,team/api',
           ECS_CLUSTERS: 'prod',
           MAX_CONCURRENT_CALLS: '16',
@@ -119,8 +145,16 @@ describe('EcrCleaner: least privilege', () => {
       { Sid: 'ListClusters', Action: 'ecs:ListClusters', Effect: 'Allow', Resource: '*' },
       { Sid: 'ListTasksInScope', Action: ['ecs:ListServices', 'ecs:ListTasks'], Effect: 'Allow', Resource: '*', Condition: { ArnLike: { 'ecs:cluster': [ecs('cluster/*')] } } },
       { Sid: 'DescribeTasksInScope', Action: 'ecs:DescribeTasks', Effect: 'Allow', Resource: ecs('task/*/*') },
-      { Sid: 'DescribeServicesInScope', Action: 'ecs:DescribeServices', Effect: 'Allow', Resource: ecs('service/*/*') },
+      { Sid: 'DescribeServicesInScope', Action: ['ecs:DescribeServices', 'ecs:ListServiceDeployments'], Effect: 'Allow', Resource: ecs('service/*/*') },
+      { Sid: 'DescribeServiceDeploymentsInScope', Action: 'ecs:DescribeServiceDeployments', Effect: 'Allow', Resource: ecs('service-deployment/*/*') },
+      { Sid: 'DescribeServiceRevisionsInScope', Action: 'ecs:DescribeServiceRevisions', Effect: 'Allow', Resource: ecs('service-revision/*/*') },
+      { Sid: 'ListSchedules', Action: ['events:ListEventBuses', 'events:ListRules', 'scheduler:ListSchedules'], Effect: 'Allow', Resource: '*' },
+      { Sid: 'ReadRuleTargets', Action: 'events:ListTargetsByRule', Effect: 'Allow', Resource: 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*' },
+      { Sid: 'ReadSchedules', Action: 'scheduler:GetSchedule', Effect: 'Allow', Resource: 'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/*/*' },
+      { Sid: 'ListTaskDefinitions', Action: 'ecs:ListTaskDefinitions', Effect: 'Allow', Resource: '*' },
       { Sid: 'DescribeTaskDefinitions', Action: 'ecs:DescribeTaskDefinition', Effect: 'Allow', Resource: '*' },
+      { Sid: 'ListFunctions', Action: 'lambda:ListFunctions', Effect: 'Allow', Resource: '*' },
+      { Sid: 'ReadFunctions', Action: ['lambda:GetFunction', 'lambda:ListAliases', 'lambda:ListVersionsByFunction'], Effect: 'Allow', Resource: 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*' },
     ]);
   });
 
@@ -146,13 +180,8 @@ describe('EcrCleaner: least privilege', () => {
     expect(statements.find((statement) => statement.Sid === 'ListTasksInScope')?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [ecs('cluster/prod'), ecs('cluster/staging')] } });
     expect(statements.find((statement) => statement.Sid === 'DescribeTasksInScope')?.Resource).toEqual([ecs('task/prod/*'), ecs('task/staging/*')]);
     expect(statements.find((statement) => statement.Sid === 'DescribeServicesInScope')?.Resource).toEqual([ecs('service/prod/*'), ecs('service/staging/*')]);
-  });
-
-  it('adds the service permissions only while service deployments are kept', () => {
-    const on = actionsOf(statementsOfRole(synthCleaner({ keepServiceDeploymentImages: true }).template, 'lambda.amazonaws.com'));
-    const off = actionsOf(statementsOfRole(synthCleaner({ keepServiceDeploymentImages: false }).template, 'lambda.amazonaws.com'));
-
-    expect(on.filter((action) => !off.includes(action))).toEqual(['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListServices']);
+    expect(statements.find((statement) => statement.Sid === 'DescribeServiceDeploymentsInScope')?.Resource).toEqual([ecs('service-deployment/prod/*'), ecs('service-deployment/staging/*')]);
+    expect(statements.find((statement) => statement.Sid === 'DescribeServiceRevisionsInScope')?.Resource).toEqual([ecs('service-revision/prod/*'), ecs('service-revision/staging/*')]);
   });
 
   it('uses no AWS managed policy and no wildcard action in any role', () => {
@@ -248,10 +277,31 @@ describe('EcrCleaner: validation', () => {
     ['repositories is empty', { repositories: [] }, 'repositories must name at least one, got an empty list: leave it out to cover them all'],
     ['a repository name is invalid', { repositories: ['ok', 'Not Valid'] }, 'repositories has invalid names: "Not Valid"'],
     ['a cluster name is invalid', { clusters: ['prod/eu'] }, 'clusters has invalid names: "prod/eu"'],
+    ['the schedule has five cron fields', { schedule: ScheduleExpression.expression('cron(0 3 * * *)') }, 'schedule must be a recurring EventBridge Scheduler expression such as "cron(0 3 * * ? *)" or "rate(12 hours)", got "cron(0 3 * * *)": cron(…) needs exactly 6 fields (minutes hours day-of-month month day-of-week year), got 5'],
+    ['the schedule runs only once', { schedule: ScheduleExpression.expression('at(2026-12-01T03:00:00)') }, 'schedule must be a recurring EventBridge Scheduler expression such as "cron(0 3 * * ? *)" or "rate(12 hours)", got "at(2026-12-01T03:00:00)": at(…) runs only once, and the cleaner must run again and again: use cron(…) or rate(…)'],
+    ['keepTaskDefinitionRevisions is negative', { keepTaskDefinitionRevisions: -1 }, 'keepTaskDefinitionRevisions must be a whole number from 0 to 100 (0 turns it off), got -1'],
+    ['keepTaskDefinitionRevisions is over 100', { keepTaskDefinitionRevisions: 101 }, 'keepTaskDefinitionRevisions must be a whole number from 0 to 100 (0 turns it off), got 101'],
+    ['keepTaskDefinitionRevisions is not whole', { keepTaskDefinitionRevisions: 1.5 }, 'keepTaskDefinitionRevisions must be a whole number from 0 to 100 (0 turns it off), got 1.5'],
+    ['keepLambdaVersions is over 100', { keepLambdaVersions: 500 }, 'keepLambdaVersions must be a whole number from 0 to 100, got 500'],
+    ['keepLambdaVersions is not whole', { keepLambdaVersions: 0.5 }, 'keepLambdaVersions must be a whole number from 0 to 100, got 0.5'],
+    ['keepImagesPulledWithin is not whole days', { keepImagesPulledWithin: Duration.hours(12) }, 'keepImagesPulledWithin must be a whole number of days (0 turns the rule off), got 12 hours'],
+    ['inUseImagesUri is not an S3 URI', { inUseImagesUri: 'https://bucket.s3.amazonaws.com/key' }, 'inUseImagesUri must be s3://<bucket>/<key>, naming one object, got "https://bucket.s3.amazonaws.com/key": it must start with s3://'],
+    ['inUseImagesUri names no object', { inUseImagesUri: 's3://my-bucket/' }, 'inUseImagesUri must be s3://<bucket>/<key>, naming one object, got "s3://my-bucket/": it must name an object after the bucket, such as s3://my-bucket/in-use-images.json'],
+    ['inUseImagesUri has an invalid bucket', { inUseImagesUri: 's3://My_Bucket/list.json' }, 'inUseImagesUri must be s3://<bucket>/<key>, naming one object, got "s3://My_Bucket/list.json": "My_Bucket" is not a valid bucket name (3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)'],
+    ['inUseImagesUri has a wildcard', { inUseImagesUri: 's3://my-bucket/lists/*.json' }, 'inUseImagesUri must be s3://<bucket>/<key>, naming one object, got "s3://my-bucket/lists/*.json": the key "lists/*.json" has "*", "?" or "${", which a policy would read as a wildcard or a variable'],
   ])('fails at synth when %s', (_title, props, message) => {
     const stack = new Stack(testApp(), 'Test');
 
     expect(() => new EcrCleaner(stack, 'Cleaner', props)).toThrow(`EcrCleaner: invalid props:\n  ${message}`);
+  });
+
+  it('throws an InvalidSettingsError that lists the problems', () => {
+    const stack = new Stack(testApp(), 'Test');
+
+    const error = catchError(() => new EcrCleaner(stack, 'Cleaner', { keepLambdaVersions: -1, inUseImagesUri: 's3://b' }));
+
+    expect(error).toBeInstanceOf(InvalidSettingsError);
+    expect((error as InvalidSettingsError).problems).toHaveLength(2);
   });
 
   it('names every problem at once', () => {
@@ -265,6 +315,15 @@ describe('EcrCleaner: validation', () => {
   it('skips values that are resolved only at deploy time', () => {
     const stack = new Stack(testApp(), 'Test');
 
-    expect(() => new EcrCleaner(stack, 'Cleaner', { keepMinImageCount: Lazy.number({ produce: () => 0 }), memorySize: Lazy.number({ produce: () => 256 }) })).not.toThrow();
+    expect(
+      () =>
+        new EcrCleaner(stack, 'Cleaner', {
+          keepMinImageCount: Lazy.number({ produce: () => 0 }),
+          memorySize: Lazy.number({ produce: () => 256 }),
+          keepLambdaVersions: Lazy.number({ produce: () => 500 }),
+          inUseImagesUri: Lazy.string({ produce: () => 'not a uri' }),
+          schedule: ScheduleExpression.expression(Lazy.string({ produce: () => 'daily' })),
+        }),
+    ).not.toThrow();
   });
 });

@@ -1,0 +1,73 @@
+/**
+ * The checks of EcrCleaner's props, as data: the construct throws them as one error, and the context
+ * reader reports them under the context keys, next to its own problems. Unresolved tokens are skipped.
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from '../lambda/core/names';
+import type { EcrCleanerProps } from './ecr-cleaner';
+import { checkS3Uri } from './s3-uri';
+import { SCHEDULE_EXAMPLE, checkScheduleExpression } from './schedule-expression';
+
+/** One prop that cannot be deployed; `problem` follows the prop's name: "must be …, got …". */
+export interface PropProblem {
+  readonly prop: keyof EcrCleanerProps;
+  readonly problem: string;
+}
+
+/** The Lambda limit on a function's run time. */
+const MAX_TIMEOUT = Duration.minutes(15);
+
+/** Every problem with the props; empty when they can be deployed. */
+export function checkCleanerProps(props: EcrCleanerProps): PropProblem[] {
+  const problems: PropProblem[] = [];
+  const report = (prop: keyof EcrCleanerProps, problem: string): void => void problems.push({ prop, problem });
+  const wholeNumber = (prop: keyof EcrCleanerProps, value: number | undefined, min: number, max?: number, fix = ''): void => {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+      report(prop, `must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}${fix}, got ${value}`);
+    }
+  };
+  const wholeDays = (prop: keyof EcrCleanerProps, value: Duration | undefined, fix = ''): void => {
+    if (value === undefined || value.isUnresolved()) return;
+    const days = value.toHours() / 24;
+    if (!Number.isInteger(days) || days < 0) report(prop, `must be a whole number of days${fix}, got ${value.toHumanString()}`);
+  };
+
+  wholeNumber('keepMinImageCount', props.keepMinImageCount, 1);
+  wholeNumber('memorySize', props.memorySize, 128, 10240);
+  wholeNumber('maxConcurrentCalls', props.maxConcurrentCalls, 1, 64);
+  wholeNumber('slackMaxMessageLength', props.slackMaxMessageLength, 1, 40000);
+  if (props.timeout && !props.timeout.isUnresolved()) {
+    const seconds = props.timeout.toSeconds();
+    if (seconds > MAX_TIMEOUT.toSeconds() || seconds < 60) {
+      report('timeout', `must be from 1 minute to 15 minutes (Lambda's limit), got ${props.timeout.toHumanString()}`);
+    }
+  }
+  wholeDays('keepImagesNewerThan', props.keepImagesNewerThan);
+  if (props.slackEnabled && (props.slackChannel === undefined || props.slackChannel.trim() === '')) {
+    report('slackChannel', 'must be set when slackEnabled is true, got nothing: give the channel ID, such as C0123456789');
+  }
+  for (const [prop, list, pattern] of [
+    ['repositories', props.repositories, REPOSITORY_NAME],
+    ['clusters', props.clusters, CLUSTER_NAME_OR_ARN],
+  ] as const) {
+    if (list === undefined || Token.isUnresolved(list)) continue;
+    const bad = list.filter((item) => !Token.isUnresolved(item) && !pattern.test(item));
+    if (list.length === 0) report(prop, 'must name at least one, got an empty list: leave it out to cover them all');
+    else if (bad.length > 0) report(prop, `has invalid names: ${bad.map((item) => JSON.stringify(item)).join(', ')}`);
+  }
+  if (props.schedule && !Token.isUnresolved(props.schedule.expressionString)) {
+    const reason = checkScheduleExpression(props.schedule.expressionString);
+    if (reason) {
+      report('schedule', `must be a recurring EventBridge Scheduler expression such as "${SCHEDULE_EXAMPLE}" or "rate(12 hours)", got ${JSON.stringify(props.schedule.expressionString)}: ${reason}`);
+    }
+  }
+  wholeNumber('keepTaskDefinitionRevisions', props.keepTaskDefinitionRevisions, 0, 100, ' (0 turns it off)');
+  wholeNumber('keepLambdaVersions', props.keepLambdaVersions, 0, 100);
+  wholeDays('keepImagesPulledWithin', props.keepImagesPulledWithin, ' (0 turns the rule off)');
+  if (props.inUseImagesUri !== undefined && !Token.isUnresolved(props.inUseImagesUri)) {
+    const reason = checkS3Uri(props.inUseImagesUri);
+    if (reason) report('inUseImagesUri', `must be s3://<bucket>/<key>, naming one object, got ${JSON.stringify(props.inUseImagesUri)}: ${reason}`);
+  }
+  return problems;
+}

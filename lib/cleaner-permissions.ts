@@ -1,0 +1,109 @@
+/**
+ * The cleaner's own permissions, each on the narrowest resource that AWS supports for it (from the
+ * Service Authorization Reference), and each only while the setting that needs it is on. Every cdk-nag
+ * finding is acknowledged here, next to the statement that causes it. The README's table of
+ * permissions says why each one is needed.
+ */
+import { Aws, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { clusterName } from '../lambda/core/names';
+import { parseS3Uri } from './s3-uri';
+
+/** The in-use sources that are switched on, with their defaults applied. */
+export interface InUseSources {
+  readonly keepServiceDeploymentImages: boolean;
+  readonly keepScheduledTaskImages: boolean;
+  /** 0: off. */
+  readonly keepTaskDefinitionRevisions: number;
+  readonly keepLambdaImages: boolean;
+}
+
+export interface GrantOptions extends InUseSources {
+  readonly deleteEnabled: boolean;
+  readonly repositories?: string[];
+  readonly clusters?: string[];
+  readonly inUseImagesUri?: string;
+}
+
+/** Adds the cleaner's statements to its role, and acknowledges the findings they cause. */
+export function grantCleanerPermissions(role: iam.Role, options: GrantOptions): void {
+  const arn = (service: string, resource: string): string => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+  /** How cdk-nag prints such an ARN in a finding's id. */
+  const shown = (service: string, resource: string): string => `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
+  /** Acknowledges cdk-nag's finding for a wildcard resource, as it prints the ARN. */
+  const acknowledgeWildcard = (resource: string, reason: string): void =>
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  /** The actions on "*": those AWS accepts only there, and those that a condition narrows. */
+  const onEveryResource = { unscoped: [] as string[], conditioned: [] as string[] };
+  const allow = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>): void => {
+    role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+    if (resources.includes('*')) onEveryResource[conditions ? 'conditioned' : 'unscoped'].push(...actions);
+  };
+
+  const repositories = options.repositories?.map((name) => arn('ecr', `repository/${name}`)) ?? [arn('ecr', 'repository/*')];
+  const clusterNames = options.clusters?.map(clusterName) ?? ['*'];
+  const clusters = clusterNames.map((name) => arn('ecs', `cluster/${name}`));
+  const inClusters = options.clusters ? { ArnEquals: { 'ecs:cluster': clusters } } : { ArnLike: { 'ecs:cluster': clusters } };
+  /** One statement on `<type>/<cluster>/*` for every cluster in scope, with its acknowledgments. */
+  const allowInClusters = (sid: string, actions: string[], type: string, reason: string): void => {
+    allow(sid, actions, clusterNames.map((name) => arn('ecs', `${type}/${name}/*`)));
+    for (const name of clusterNames) acknowledgeWildcard(shown('ecs', `${type}/${name}/*`), reason);
+  };
+
+  allow('ReadImages', ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:BatchGetImage'], repositories);
+  if (options.deleteEnabled) allow('DeleteImages', ['ecr:BatchDeleteImage'], repositories);
+  if (!options.repositories) {
+    acknowledgeWildcard(shown('ecr', 'repository/*'), 'The cleaner covers every repository of this account and region; the `repositories` prop narrows it to named ARNs.');
+  }
+
+  // ListClusters supports no resource-level permission: AWS accepts only "*".
+  if (!options.clusters) allow('ListClusters', ['ecs:ListClusters'], ['*']);
+  // ListTasks and ListServices take no resource ARN that names a cluster; the ecs:cluster condition limits
+  // them to the clusters in scope.
+  allow('ListTasksInScope', ['ecs:ListTasks', ...(options.keepServiceDeploymentImages ? ['ecs:ListServices'] : [])], ['*'], inClusters);
+  allowInClusters('DescribeTasksInScope', ['ecs:DescribeTasks'], 'task', 'Tasks are known by id only at run time; the ARN pattern limits them to the clusters in scope (every cluster, unless `clusters` narrows it).');
+
+  if (options.keepServiceDeploymentImages) {
+    allowInClusters('DescribeServicesInScope', ['ecs:DescribeServices', 'ecs:ListServiceDeployments'], 'service', 'Services are known by name only at run time; the ARN pattern limits them to the clusters in scope.');
+    allowInClusters('DescribeServiceDeploymentsInScope', ['ecs:DescribeServiceDeployments'], 'service-deployment', 'Service deployments are known by id only at run time; the ARN pattern (service-deployment/<cluster>/<service>/<id>) limits them to the clusters in scope.');
+    allowInClusters('DescribeServiceRevisionsInScope', ['ecs:DescribeServiceRevisions'], 'service-revision', 'Service revisions are known by id only at run time; the ARN pattern (service-revision/<cluster>/<service>/<id>) limits them to the clusters in scope.');
+  }
+
+  if (options.keepScheduledTaskImages) {
+    // ListEventBuses, ListRules and ListSchedules support no resource-level permission: AWS accepts only "*".
+    allow('ListSchedules', ['events:ListEventBuses', 'events:ListRules', 'scheduler:ListSchedules'], ['*']);
+    // A rule's ARN is rule/<name> on the default bus and rule/<bus>/<name> on a custom bus; IAM's "*"
+    // matches across "/", so rule/* covers both.
+    allow('ReadRuleTargets', ['events:ListTargetsByRule'], [arn('events', 'rule/*')]);
+    acknowledgeWildcard(shown('events', 'rule/*'), 'Rules are known by name only at run time, on every event bus; the role may only list their targets.');
+    allow('ReadSchedules', ['scheduler:GetSchedule'], [arn('scheduler', 'schedule/*/*')]);
+    acknowledgeWildcard(shown('scheduler', 'schedule/*/*'), 'Schedules are known by group and name only at run time; the role may only read them.');
+  }
+
+  if (options.keepTaskDefinitionRevisions > 0) {
+    // ListTaskDefinitions supports no resource-level permission: AWS accepts only "*".
+    allow('ListTaskDefinitions', ['ecs:ListTaskDefinitions'], ['*']);
+  }
+  if (options.keepServiceDeploymentImages || options.keepScheduledTaskImages || options.keepTaskDefinitionRevisions > 0) {
+    // DescribeTaskDefinition supports no resource-level permission: AWS accepts only "*".
+    allow('DescribeTaskDefinitions', ['ecs:DescribeTaskDefinition'], ['*']);
+  }
+
+  if (options.keepLambdaImages) {
+    // ListFunctions supports no resource-level permission: AWS accepts only "*".
+    allow('ListFunctions', ['lambda:ListFunctions'], ['*']);
+    allow('ReadFunctions', ['lambda:GetFunction', 'lambda:ListAliases', 'lambda:ListVersionsByFunction'], [arn('lambda', 'function:*')]);
+    acknowledgeWildcard(shown('lambda', 'function:*'), 'Functions are known by name only at run time; the role may only read their configuration, aliases and versions, never invoke or change them.');
+  }
+
+  if (options.inUseImagesUri !== undefined) {
+    const { bucket, key } = parseS3Uri(options.inUseImagesUri);
+    allow('ReadInUseImagesList', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`]);
+  }
+
+  const list = (actions: string[]): string => [...new Set(actions)].sort().join(', ');
+  acknowledgeWildcard(
+    '*',
+    `Only for actions that support no resource-level permission (${list(onEveryResource.unscoped) || 'none'}), and for ${list(onEveryResource.conditioned)}, which the ecs:cluster condition limits to the clusters in scope.`,
+  );
+}
