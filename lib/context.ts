@@ -1,7 +1,9 @@
 /**
  * Reads the EcrCleaner's props from CDK context, so that every setting is reachable without editing code:
  * `cdk deploy -c keepMinImageCount=5`, or the `context` block of `cdk.json`. Values from `-c` arrive as
- * strings, values from `cdk.json` as JSON; both are accepted. Ranges are the construct's to check.
+ * strings, values from `cdk.json` as JSON; both are accepted. Ranges are the construct's checks
+ * (`checkCleanerProps`), reported here under the context keys, so that one error lists every problem:
+ * unknown keys (with the nearest known one), values of the wrong shape, and values out of range.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +11,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { checkCleanerProps } from './check-cleaner-props';
+import { closestName } from './did-you-mean';
 import type { EcrCleanerProps } from './ecr-cleaner';
+import { InvalidSettingsError } from './errors';
 
 /** The context keys, as documented in the README. */
 export const CONTEXT_KEYS = [
@@ -20,6 +25,12 @@ export const CONTEXT_KEYS = [
   'keepImagesNewerThanDays',
   'deleteEnabled',
   'keepServiceDeploymentImages',
+  'keepScheduledTaskImages',
+  'keepTaskDefinitionRevisions',
+  'keepLambdaImages',
+  'keepLambdaVersions',
+  'keepImagesPulledWithinDays',
+  'inUseImagesUri',
   'repositories',
   'clusters',
   'maxConcurrentCalls',
@@ -31,21 +42,51 @@ export const CONTEXT_KEYS = [
   'logLevel',
 ] as const;
 
+type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/**
+ * The CDK's own context keys without ":", "@" or "/" in them, which the CDK CLI or aws-cdk-lib reads.
+ * (Feature flags such as `@aws-cdk/core:…`, `aws:cdk:…` keys and cached lookups such as
+ * `availability-zones:account=…` all have one of those characters.)
+ */
+const CDK_PLAIN_KEYS: readonly string[] = ['cli-telemetry', 'acknowledged-issue-numbers', 'assets-ecr-repository-name'];
+
+/** The context keys whose prop has another name (and a unit in the key). */
+const KEY_OF_PROP: Partial<Record<keyof EcrCleanerProps, ContextKey>> = {
+  timeout: 'timeoutMinutes',
+  keepImagesNewerThan: 'keepImagesNewerThanDays',
+  keepImagesPulledWithin: 'keepImagesPulledWithinDays',
+  logRetention: 'logRetentionDays',
+};
+
+/** A problem for each context key that is neither ours nor the CDK's, naming the nearest known key. */
+export function checkContextKeys(keys: readonly string[]): string[] {
+  return keys
+    .filter((key) => !/[:@/]/.test(key) && !CDK_PLAIN_KEYS.includes(key) && !(CONTEXT_KEYS as readonly string[]).includes(key))
+    .map((key) => {
+      const suggestion = closestName(key, CONTEXT_KEYS);
+      return suggestion
+        ? `unknown context key ${JSON.stringify(key)}: did you mean ${JSON.stringify(suggestion)}?`
+        : `unknown context key ${JSON.stringify(key)}: the known keys are ${CONTEXT_KEYS.join(', ')}`;
+    });
+}
+
 const RETENTION_DAYS = new Set(Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number'));
 const LOG_LEVELS = Object.values(lambda.ApplicationLogLevel) as string[];
 
 /**
- * @throws Error naming every context key whose value has the wrong shape
+ * @throws InvalidSettingsError listing every unknown context key, and every context value that has the
+ * wrong shape or is out of range
  */
 export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
-  const problems: string[] = [];
-  const get = (key: (typeof CONTEXT_KEYS)[number]): unknown => {
+  const problems: string[] = checkContextKeys(Object.keys(scope.node.getAllContext() as Record<string, unknown>));
+  const get = (key: ContextKey): unknown => {
     const value: unknown = scope.node.tryGetContext(key);
     return typeof value === 'string' && value.trim() === '' ? undefined : value;
   };
   const show = (value: unknown): string => JSON.stringify(value);
 
-  const number = (key: (typeof CONTEXT_KEYS)[number]): number | undefined => {
+  const number = (key: ContextKey): number | undefined => {
     const value = get(key);
     if (value === undefined) return undefined;
     const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
@@ -55,14 +96,14 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     }
     return parsed;
   };
-  const boolean = (key: (typeof CONTEXT_KEYS)[number]): boolean | undefined => {
+  const boolean = (key: ContextKey): boolean | undefined => {
     const value = get(key);
     if (value === undefined || typeof value === 'boolean') return value;
     if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
     problems.push(`context ${key} must be true or false, got ${show(value)}`);
     return undefined;
   };
-  const list = (key: (typeof CONTEXT_KEYS)[number]): string[] | undefined => {
+  const list = (key: ContextKey): string[] | undefined => {
     const value = get(key);
     if (value === undefined) return undefined;
     if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
@@ -70,19 +111,25 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     problems.push(`context ${key} must be a list of names, or a comma-separated string, got ${show(value)}`);
     return undefined;
   };
-  const string = (key: (typeof CONTEXT_KEYS)[number]): string | undefined => {
+  const string = (key: ContextKey): string | undefined => {
     const value = get(key);
     if (value === undefined || typeof value === 'string') return value?.trim();
     problems.push(`context ${key} must be a string, got ${show(value)}`);
     return undefined;
   };
 
+  /** A number that must not be negative, for a key that becomes a Duration (which cannot be negative). */
+  const notNegative = (key: ContextKey, what: string): number | undefined => {
+    const value = number(key);
+    if (value === undefined || value >= 0) return value;
+    problems.push(`context ${key} must be ${what}, got ${value}`);
+    return undefined;
+  };
+
   const schedule = string('schedule');
-  if (schedule !== undefined && !/^(cron|rate)\(.+\)$/.test(schedule)) {
-    problems.push(`context schedule must be a cron(...) or rate(...) expression such as "cron(0 3 * * ? *)", got ${show(schedule)}`);
-  }
-  const timeoutMinutes = number('timeoutMinutes');
-  const keepDays = number('keepImagesNewerThanDays');
+  const timeoutMinutes = notNegative('timeoutMinutes', 'from 1 to 15 minutes (Lambda\'s limit)');
+  const keepDays = notNegative('keepImagesNewerThanDays', 'a whole number of days of at least 0');
+  const pulledDays = notNegative('keepImagesPulledWithinDays', 'a whole number of days of at least 0 (0 turns the rule off)');
   const retention = number('logRetentionDays');
   if (retention !== undefined && !RETENTION_DAYS.has(retention)) {
     problems.push(`context logRetentionDays must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …), got ${retention}`);
@@ -102,6 +149,12 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     keepImagesNewerThan: keepDays === undefined ? undefined : Duration.hours(keepDays * 24),
     deleteEnabled: boolean('deleteEnabled'),
     keepServiceDeploymentImages: boolean('keepServiceDeploymentImages'),
+    keepScheduledTaskImages: boolean('keepScheduledTaskImages'),
+    keepTaskDefinitionRevisions: number('keepTaskDefinitionRevisions'),
+    keepLambdaImages: boolean('keepLambdaImages'),
+    keepLambdaVersions: number('keepLambdaVersions'),
+    keepImagesPulledWithin: pulledDays === undefined ? undefined : Duration.hours(pulledDays * 24),
+    inUseImagesUri: string('inUseImagesUri'),
     repositories: list('repositories'),
     clusters: list('clusters'),
     maxConcurrentCalls: number('maxConcurrentCalls'),
@@ -111,7 +164,8 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     logRetention: retention !== undefined && RETENTION_DAYS.has(retention) ? retention : undefined,
     logLevel: logLevel !== undefined && LOG_LEVELS.includes(logLevel) ? (logLevel as lambda.ApplicationLogLevel) : undefined,
   };
-  if (problems.length > 0) throw new Error(`invalid context:\n  ${problems.join('\n  ')}`);
+  for (const { prop, problem } of checkCleanerProps(props)) problems.push(`context ${KEY_OF_PROP[prop] ?? prop} ${problem}`);
+  if (problems.length > 0) throw new InvalidSettingsError('invalid context', problems);
   if (secret === undefined) return props;
   return { ...props, slackTokenSecret: importSecret(scope, secret) };
 }

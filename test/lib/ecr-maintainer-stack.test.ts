@@ -2,13 +2,24 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONTEXT_KEYS } from '../../lib/context';
 import { EcrMaintainerStack } from '../../lib/ecr-maintainer-stack';
+import { InvalidSettingsError } from '../../lib/errors';
 import { testApp } from '../support/cdk';
 
 function synth(context: Record<string, unknown> = {}): { stack: EcrMaintainerStack; template: Template } {
   const stack = new EcrMaintainerStack(testApp(context), 'EcrMaintainer');
   return { stack, template: Template.fromStack(stack) };
 }
+
+const catchError = (act: () => unknown): unknown => {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+};
 
 const variables = (template: Template): Record<string, unknown> =>
   Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables as Record<string, unknown>;
@@ -23,6 +34,12 @@ describe('EcrMaintainerStack: settings from context', () => {
       keepImagesNewerThanDays: '14',
       deleteEnabled: 'true',
       keepServiceDeploymentImages: 'false',
+      keepScheduledTaskImages: 'FALSE',
+      keepTaskDefinitionRevisions: '4',
+      keepLambdaImages: 'false',
+      keepLambdaVersions: '0',
+      keepImagesPulledWithinDays: '30',
+      inUseImagesUri: ' s3://inventory/ecr/in-use.json ',
       repositories: 'app, team/api',
       clusters: 'prod',
       maxConcurrentCalls: '4',
@@ -41,6 +58,12 @@ describe('EcrMaintainerStack: settings from context', () => {
       KEEP_IMAGES_NEWER_THAN_DAYS: '14',
       DELETE_ENABLED: 'true',
       KEEP_SERVICE_DEPLOYMENT_IMAGES: 'false',
+      KEEP_SCHEDULED_TASK_IMAGES: 'false',
+      KEEP_TASK_DEFINITION_REVISIONS: '4',
+      KEEP_LAMBDA_IMAGES: 'false',
+      KEEP_LAMBDA_VERSIONS: '0',
+      KEEP_IMAGES_PULLED_WITHIN_DAYS: '30',
+      IN_USE_IMAGES_URI: 's3://inventory/ecr/in-use.json',
       ECR_REPOSITORIES: 'app,team/api',
       ECS_CLUSTERS: 'prod',
       MAX_CONCURRENT_CALLS: '4',
@@ -51,10 +74,17 @@ describe('EcrMaintainerStack: settings from context', () => {
   });
 
   it('reads typed values from the context block of cdk.json', () => {
-    const { template } = synth({ keepMinImageCount: 7, deleteEnabled: false, repositories: ['a', 'b'], timeoutMinutes: 15 });
+    const { template } = synth({ keepMinImageCount: 7, deleteEnabled: false, repositories: ['a', 'b'], timeoutMinutes: 15, keepLambdaImages: false, keepTaskDefinitionRevisions: 0, keepImagesPulledWithinDays: 14 });
 
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900 });
-    expect(variables(template)).toMatchObject({ KEEP_MIN_IMAGE_COUNT: '7', DELETE_ENABLED: 'false', ECR_REPOSITORIES: 'a,b' });
+    expect(variables(template)).toMatchObject({
+      KEEP_MIN_IMAGE_COUNT: '7',
+      DELETE_ENABLED: 'false',
+      ECR_REPOSITORIES: 'a,b',
+      KEEP_LAMBDA_IMAGES: 'false',
+      KEEP_TASK_DEFINITION_REVISIONS: '0',
+      KEEP_IMAGES_PULLED_WITHIN_DAYS: '14',
+    });
   });
 
   it('imports an existing Slack token secret by name or by ARN, and creates none', () => {
@@ -76,7 +106,18 @@ describe('EcrMaintainerStack: settings from context', () => {
   it.each([
     ['keepMinImageCount', 'ten', 'context keepMinImageCount must be a number, got "ten"'],
     ['deleteEnabled', 'yes', 'context deleteEnabled must be true or false, got "yes"'],
-    ['schedule', 'daily', 'context schedule must be a cron(...) or rate(...) expression such as "cron(0 3 * * ? *)", got "daily"'],
+    ['schedule', 'daily', 'context schedule must be a recurring EventBridge Scheduler expression such as "cron(0 3 * * ? *)" or "rate(12 hours)", got "daily": it must be cron(…) or rate(…)'],
+    ['schedule', 'cron(0 3 * * *)', 'context schedule must be a recurring EventBridge Scheduler expression such as "cron(0 3 * * ? *)" or "rate(12 hours)", got "cron(0 3 * * *)": cron(…) needs exactly 6 fields'],
+    ['schedule', 'rate(0 minutes)', 'got "rate(0 minutes)": rate(…) needs a whole value of at least 1, got "0"'],
+    ['keepScheduledTaskImages', 'on', 'context keepScheduledTaskImages must be true or false, got "on"'],
+    ['keepLambdaImages', 1, 'context keepLambdaImages must be true or false, got 1'],
+    ['keepTaskDefinitionRevisions', 'all', 'context keepTaskDefinitionRevisions must be a number, got "all"'],
+    ['keepLambdaVersions', '-1', 'context keepLambdaVersions must be a whole number from 0 to 100, got -1'],
+    ['keepImagesPulledWithinDays', '-3', 'context keepImagesPulledWithinDays must be a whole number of days of at least 0 (0 turns the rule off), got -3'],
+    ['keepImagesPulledWithinDays', '1.5', 'context keepImagesPulledWithinDays must be a whole number of days (0 turns the rule off), got 1 day 12 hours'],
+    ['inUseImagesUri', 'bucket/key', 'context inUseImagesUri must be s3://<bucket>/<key>, naming one object, got "bucket/key": it must start with s3://'],
+    ['inUseImagesUri', ['s3://b/k'], 'context inUseImagesUri must be a string, got ["s3://b/k"]'],
+    ['timeoutMinutes', '-5', "context timeoutMinutes must be from 1 to 15 minutes (Lambda's limit), got -5"],
     ['logRetentionDays', '45', "context logRetentionDays must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …), got 45"],
     ['logLevel', 'loud', 'context logLevel must be one of INFO, DEBUG, WARN, TRACE, ERROR, FATAL, got "LOUD"'],
     ['repositories', 42, 'context repositories must be a list of names, or a comma-separated string, got 42'],
@@ -84,10 +125,53 @@ describe('EcrMaintainerStack: settings from context', () => {
     expect(() => synth({ [key]: value })).toThrow(message);
   });
 
-  it('passes out-of-range values to the construct, which names the prop and the limit', () => {
+  it('reports out-of-range values under their context keys, with the limit', () => {
     expect(() => synth({ keepMinImageCount: '0', timeoutMinutes: '20' })).toThrow(
-      "EcrCleaner: invalid props:\n  keepMinImageCount must be a whole number of at least 1, got 0\n  timeout must be from 1 minute to 15 minutes (Lambda's limit), got 20 minutes",
+      "invalid context:\n  context keepMinImageCount must be a whole number of at least 1, got 0\n  context timeoutMinutes must be from 1 minute to 15 minutes (Lambda's limit), got 20 minutes",
     );
+  });
+
+  it('lists every bad value and every unknown key in one InvalidSettingsError', () => {
+    const error = catchError(() =>
+      synth({ deleteEnable: 'true', keepMinImageCount: 'ten', keepLambdaVersions: '500', schedule: 'rate(1 minutes)', inUseImagesUri: 's3://Bad/key', slackEnabled: 'true' }),
+    );
+
+    expect(error).toBeInstanceOf(InvalidSettingsError);
+    expect((error as InvalidSettingsError).message).toBe(
+      [
+        'invalid context:',
+        '  unknown context key "deleteEnable": did you mean "deleteEnabled"?',
+        '  context keepMinImageCount must be a number, got "ten"',
+        '  context slackChannel must be set when slackEnabled is true, got nothing: give the channel ID, such as C0123456789',
+        '  context schedule must be a recurring EventBridge Scheduler expression such as "cron(0 3 * * ? *)" or "rate(12 hours)", got "rate(1 minutes)": rate(…) needs "minute" with the value 1, got "minutes"',
+        '  context keepLambdaVersions must be a whole number from 0 to 100, got 500',
+        '  context inUseImagesUri must be s3://<bucket>/<key>, naming one object, got "s3://Bad/key": "Bad" is not a valid bucket name (3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)',
+      ].join('\n'),
+    );
+  });
+
+  it.each([
+    ['deleteEnable', 'unknown context key "deleteEnable": did you mean "deleteEnabled"?'],
+    ['keepMinImagesCount', 'unknown context key "keepMinImagesCount": did you mean "keepMinImageCount"?'],
+    ['Clusters', 'unknown context key "Clusters": did you mean "clusters"?'],
+    ['keepImagesPulledWithin', 'unknown context key "keepImagesPulledWithin": did you mean "keepImagesPulledWithinDays"?'],
+    ['region', `unknown context key "region": the known keys are ${CONTEXT_KEYS.join(', ')}`],
+  ])('fails at synth on the unknown context key %s, naming the nearest known one', (key, message) => {
+    expect(() => synth({ [key]: 'true' })).toThrow(message);
+  });
+
+  it("leaves the CDK's own context keys alone: feature flags, aws:cdk: keys, cached lookups and the CLI's plain keys", () => {
+    expect(() =>
+      synth({
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+        'aws:cdk:enable-path-metadata': true,
+        'aws-cdk:enableDiffNoFail': 'true',
+        'availability-zones:account=123456789012:region=eu-west-2': ['eu-west-2a'],
+        'cli-telemetry': false,
+        'acknowledged-issue-numbers': [32775],
+        'assets-ecr-repository-name': 'assets',
+      }),
+    ).not.toThrow();
   });
 });
 
@@ -97,6 +181,11 @@ describe('EcrMaintainerStack: cdk-nag AwsSolutions', () => {
     ['deletion enabled, with Slack and a new secret', { deleteEnabled: 'true', slackEnabled: 'true', slackChannel: 'C1' }],
     ['deletion enabled, scoped to repositories and clusters, services ignored', { deleteEnabled: 'true', repositories: 'app,web', clusters: 'prod,staging', keepServiceDeploymentImages: 'false' }],
     ['Slack with an imported secret', { slackEnabled: 'true', slackChannel: 'C1', slackTokenSecret: 'platform/slack-bot' }],
+    ['every source on, a list of in-use images, scoped to clusters', { inUseImagesUri: 's3://inventory/in-use.json', clusters: 'prod', keepTaskDefinitionRevisions: '3' }],
+    ['scheduled tasks off', { keepScheduledTaskImages: 'false' }],
+    ['task definition revisions off', { keepTaskDefinitionRevisions: '0' }],
+    ['Lambda images off', { keepLambdaImages: 'false' }],
+    ['every source off', { keepServiceDeploymentImages: 'false', keepScheduledTaskImages: 'false', keepTaskDefinitionRevisions: '0', keepLambdaImages: 'false' }],
   ])('leaves no unacknowledged finding with %s', (_title, context) => {
     const { stack } = synth(context);
 
