@@ -2,17 +2,22 @@
  * Resolves the image references that workloads use into the digests of this registry's images.
  */
 import { parseImageReference, registryOf } from './image-ref';
-import type { ImageRecord, ImageUse, Repository } from './types';
-
-/** How one use was matched to an image of this registry, or why it names none. */
-export type UseResolution =
-  | { readonly use: ImageUse; readonly matched: true; readonly repository: string; readonly digest: string; readonly by: 'digest' | 'tag' }
-  | { readonly use: ImageUse; readonly matched: false; readonly why: string };
+import { ecrAccountOf, parseRegistryHost, sameRegistry, type RegistryIdentity } from './registry-host';
+import type { ImageRecord, ImageUse, Repository, UseSource } from './types';
 
 /**
- * Matches each use to an image. The task's own `imageDigest` counts first, then a digest in the
+ * How one use was matched to an image of this registry, or why it names none. `problem` marks a use that
+ * names this account's ECR in a form that cannot be matched: in-use discovery is then incomplete.
+ */
+export type UseResolution =
+  | { readonly use: ImageUse; readonly matched: true; readonly repository: string; readonly digest: string; readonly by: 'digest' | 'tag' }
+  | { readonly use: ImageUse; readonly matched: false; readonly why: string; readonly problem?: true };
+
+/**
+ * Matches each use to an image. The workload's own resolved digest counts first, then a digest in the
  * reference; a tag names the image that carries it now, among the listed images. Only references to
- * this registry's host (`<account>.dkr.ecr.<region>.amazonaws.com`) can match.
+ * this registry can match, under any host name that ECR answers for it (FIPS, dual-stack, any case, an
+ * explicit port 443). A reference that names this account's ECR but cannot be read is a problem.
  *
  * @param imagesByRepository the listed images of each completely listed repository
  */
@@ -21,7 +26,11 @@ export function resolveUses(
   repositories: readonly Repository[],
   imagesByRepository: ReadonlyMap<string, readonly ImageRecord[]>,
 ): UseResolution[] {
-  const hosts = new Set(repositories.map((repository) => registryOf(repository.uri)));
+  const registries = repositories
+    .map((repository) => parseRegistryHost(registryOf(repository.uri)))
+    .filter((identity): identity is RegistryIdentity => identity !== undefined);
+  const accounts = new Set(registries.map((identity) => identity.account));
+  const ours = (host: string): boolean => accounts.has(ecrAccountOf(host) ?? '');
   const names = new Set(repositories.map((repository) => repository.name));
   const tagIndex = new Map<string, Map<string, string>>();
   const digestIndex = new Map<string, Set<string>>();
@@ -32,8 +41,18 @@ export function resolveUses(
 
   return uses.map((use): UseResolution => {
     const reference = parseImageReference(use.reference);
-    if (!reference) return { use, matched: false, why: 'not a valid image reference' };
-    if (!hosts.has(reference.registry)) return { use, matched: false, why: `another registry (${reference.registry})` };
+    if (!reference) {
+      return ours(use.reference)
+        ? { use, matched: false, why: "names this account's ECR registry, but is not a valid image reference", problem: true }
+        : { use, matched: false, why: 'not a valid image reference' };
+    }
+    const registry = parseRegistryHost(reference.registry);
+    if (!registry) {
+      return ours(reference.registry)
+        ? { use, matched: false, why: `names this account's ECR registry, but ${reference.registry} is not a host that ECR answers to`, problem: true }
+        : { use, matched: false, why: `another registry (${reference.registry})` };
+    }
+    if (!registries.some((identity) => sameRegistry(identity, registry))) return { use, matched: false, why: `another registry (${reference.registry})` };
     if (!names.has(reference.repository)) return { use, matched: false, why: 'repository not in scope' };
     const digests = digestIndex.get(reference.repository);
     if (!digests) return { use, matched: false, why: 'repository could not be listed' };
@@ -63,4 +82,40 @@ export function usesByRepository(
     out.set(resolution.repository, byDigest);
   }
   return out;
+}
+
+/** The words that open the description of each source's workload. */
+export const WORKLOAD_PREFIX: Readonly<Record<UseSource, string>> = {
+  running: 'running task',
+  'stopped-recently': 'stopped task',
+  'service-deployment': 'service deployment',
+  'service-revision': 'service revision',
+  'scheduled-task': 'scheduled',
+  'task-definition': 'task definition',
+  'lambda-function': 'function',
+  'in-use-list': 'listed at',
+};
+
+/** The workload behind a use, in a few words: `running task prod/abc (app)`, `function resize:live`. */
+export function describeWorkload(use: ImageUse): string {
+  const taskDefinition = use.taskDefinition?.slice(use.taskDefinition.lastIndexOf('/') + 1);
+  const container = use.container ? ` (${use.container})` : '';
+  const where = (name: string | undefined): string => [use.cluster, name].filter((part) => part !== undefined).join('/');
+  switch (use.source) {
+    case 'running':
+    case 'stopped-recently':
+      return `${WORKLOAD_PREFIX[use.source]} ${where(use.task?.slice(use.task.lastIndexOf('/') + 1))}${container}`;
+    case 'service-deployment':
+      return `${WORKLOAD_PREFIX[use.source]} ${where(use.service)}${taskDefinition ? ` (${taskDefinition})` : ''}`;
+    case 'service-revision':
+      return `${WORKLOAD_PREFIX[use.source]} ${where(use.service)}${container}`;
+    case 'scheduled-task':
+      return `${WORKLOAD_PREFIX[use.source]} ${use.schedule ?? '?'}${taskDefinition ? ` (${taskDefinition})` : ''}`;
+    case 'task-definition':
+      return `${WORKLOAD_PREFIX[use.source]} ${taskDefinition ?? '?'}${container}`;
+    case 'lambda-function':
+      return `${WORKLOAD_PREFIX[use.source]} ${use.function ?? '?'}`;
+    case 'in-use-list':
+      return `${WORKLOAD_PREFIX[use.source]} ${use.listEntry ?? '?'}`;
+  }
 }

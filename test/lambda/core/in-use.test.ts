@@ -14,7 +14,8 @@ const images = new Map<string, ImageRecord[]>([
 
 function resolve(reference: string, digest?: string): string {
   const [resolution] = resolveUses([use(reference, digest === undefined ? {} : { digest })], repositories, images);
-  return resolution.matched ? `${resolution.repository}@${resolution.digest} by ${resolution.by}` : `none: ${resolution.why}`;
+  if (resolution.matched) return `${resolution.repository}@${resolution.digest} by ${resolution.by}`;
+  return `${resolution.problem ? 'PROBLEM' : 'none'}: ${resolution.why}`;
 }
 
 describe('resolveUses', () => {
@@ -26,6 +27,13 @@ describe('resolveUses', () => {
     ['a tag and a digest, where the digest counts', `${HOST}/app:v2@${digestOf('v1')}`, undefined, `app@${digestOf('v1')} by digest`],
     ["the task's own digest, over the tag that has since moved", `${HOST}/app:latest`, digestOf('v1'), `app@${digestOf('v1')} by digest`],
     ['a repository name with a slash', `${HOST}/team/api:1.0`, undefined, `team/api@${digestOf('api')} by tag`],
+    ['the dual-stack host, by tag', '123456789012.dkr-ecr.eu-west-2.on.aws/app:v2', undefined, `app@${digestOf('v2')} by tag`],
+    ["the dual-stack host, by the task's digest", '123456789012.dkr-ecr.eu-west-2.on.aws/app:latest', digestOf('v1'), `app@${digestOf('v1')} by digest`],
+    ['the FIPS host, by tag', '123456789012.dkr.ecr-fips.eu-west-2.amazonaws.com/app:stable', undefined, `app@${digestOf('v1')} by tag`],
+    ["the FIPS host, by the task's digest", '123456789012.dkr.ecr-fips.eu-west-2.amazonaws.com/app:v9', digestOf('v2'), `app@${digestOf('v2')} by digest`],
+    ['dual-stack FIPS with :443', `123456789012.dkr-ecr-fips.eu-west-2.on.aws:443/app@${digestOf('v1')}`, undefined, `app@${digestOf('v1')} by digest`],
+    ['an upper-case host, by tag', `${HOST.toUpperCase()}/app:v2`, undefined, `app@${digestOf('v2')} by tag`],
+    ["an upper-case dual-stack host, by the task's digest", '123456789012.DKR-ECR.EU-WEST-2.ON.AWS/app:latest', digestOf('v1'), `app@${digestOf('v1')} by digest`],
   ])('matches %s', (_title, reference, digest, expected) => {
     expect(resolve(reference, digest)).toBe(expected);
   });
@@ -40,8 +48,20 @@ describe('resolveUses', () => {
     ['a tag that no image carries', `${HOST}/app:v9`, undefined, 'none: tag v9 is not in the repository'],
     ['a digest that is gone', `${HOST}/app:v1`, digestOf('gone'), `none: digest ${digestOf('gone')} is not in the repository`],
     ['something that is not a reference', 'not a reference!', undefined, 'none: not a valid image reference'],
+    ['the China partition of this account', '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:v1', undefined, 'none: another registry (123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn)'],
+    ['dual-stack in another region', '123456789012.dkr-ecr.eu-west-1.on.aws/app:v1', undefined, 'none: another registry (123456789012.dkr-ecr.eu-west-1.on.aws)'],
   ])('names no image of this registry for %s', (_title, reference, digest, expected) => {
     expect(resolve(reference, digest)).toBe(expected);
+  });
+});
+
+describe('resolveUses: failing closed', () => {
+  it.each([
+    ["this account's host on another port", '123456789012.dkr.ecr.eu-west-2.amazonaws.com:5000/app:v1', "PROBLEM: names this account's ECR registry, but 123456789012.dkr.ecr.eu-west-2.amazonaws.com:5000 is not a host that ECR answers to"],
+    ["this account's host with a misspelled suffix", '123456789012.dkr.ecr.eu-west-2.amazonaws.co/app:v1', "PROBLEM: names this account's ECR registry, but 123456789012.dkr.ecr.eu-west-2.amazonaws.co is not a host that ECR answers to"],
+    ["this account's registry with a reference that does not parse", '123456789012.dkr-ecr.eu-west-2.on.aws/App:v1', "PROBLEM: names this account's ECR registry, but is not a valid image reference"],
+  ])('reports %s as a problem', (_title, reference, expected) => {
+    expect(resolve(reference)).toBe(expected);
   });
 });
 
