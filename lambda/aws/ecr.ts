@@ -116,6 +116,7 @@ function toImageRecord(repository: string, detail: ImageDetail): ImageRecord {
     ...(detail.imageManifestMediaType && { mediaType: detail.imageManifestMediaType }),
     ...(detail.artifactMediaType && { artifactMediaType: detail.artifactMediaType }),
     ...(detail.subjectManifestDigest && { subjectDigest: detail.subjectManifestDigest }),
+    ...(detail.lastRecordedPullTime && { lastPulledAt: detail.lastRecordedPullTime }),
   };
 }
 

@@ -38,8 +38,9 @@ export interface PlanInput {
  *
  * 1. Group the manifests into artifacts (an index with its children, an image with its referrers).
  * 2. Judge each artifact: kept if any of its manifests is in use, if it was pushed within
- *    `keepImagesNewerThanDays` of `now`, or if it is among the `keepMinImageCount` most recently pushed
- *    artifacts (ties broken by digest). Otherwise it is unused.
+ *    `keepImagesNewerThanDays` of `now`, if ECR recorded a pull of any of its manifests within
+ *    `keepImagesPulledWithinDays` (when that is above 0), or if it is among the `keepMinImageCount` most
+ *    recently pushed artifacts (ties broken by digest). Otherwise it is unused.
  * 3. Members share their artifact's fate; a member that two artifacts share stays while either stays.
  * 4. Order the deletions in waves: an index before its children, a subject before its referrers.
  */
@@ -48,11 +49,15 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
   const ranked = [...graph.roots].sort(byNewestFirst);
   const newest = new Set(ranked.slice(0, policy.keepMinImageCount).map((image) => image.digest));
   const windowMs = policy.keepImagesNewerThanDays * DAY_MS;
+  const pullWindowMs = policy.keepImagesPulledWithinDays * DAY_MS;
+  const pulledRecently = (image: ImageRecord): boolean =>
+    pullWindowMs > 0 && image.lastPulledAt !== undefined && now.getTime() - image.lastPulledAt.getTime() < pullWindowMs;
 
   const rootReasons = new Map<string, KeepReason[]>();
   for (const root of ranked) {
     const reasons: KeepReason[] = [...inUseReasons([root, ...graph.descendantsOf(root.digest)], input.uses)];
     if (now.getTime() - root.pushedAt.getTime() < windowMs) reasons.push('recent');
+    if ([root, ...graph.descendantsOf(root.digest)].some(pulledRecently)) reasons.push('recently-pulled');
     if (newest.has(root.digest)) reasons.push('min-count');
     if (reasons.length === 0 && !input.inUseComplete) reasons.push('in-use-unknown');
     rootReasons.set(root.digest, reasons);

@@ -2,7 +2,7 @@
  * The run report: one plain, JSON-ready record of what was found, decided and done, and its renderings
  * for a terminal and for a CSV file. Pure: the cleaner hands it the facts.
  */
-import type { UseResolution } from './in-use';
+import { WORKLOAD_PREFIX, describeWorkload, usesByRepository, type UseResolution } from './in-use';
 import type {
   ArtifactPlan,
   DeleteReason,
@@ -12,6 +12,7 @@ import type {
   KeepReason,
   RepositoryPlan,
   RetentionPolicy,
+  UseSource,
 } from './types';
 
 export interface RunError {
@@ -46,6 +47,10 @@ export interface ArtifactReport {
   readonly rank: number;
   readonly action: 'keep' | 'delete';
   readonly reasons: readonly (KeepReason | DeleteReason)[];
+  /** The latest pull that ECR recorded of it or of a member, when it recorded one. */
+  readonly lastPulledAt?: string;
+  /** The workloads that use it or a member, in words: `cluster prod, service api`, `function resize:live`. */
+  readonly usedBy?: readonly string[];
   /** The digests that share its fate: index children, and referrers such as signatures. */
   readonly members: readonly string[];
   /** Its own bytes and those of its members, as ECR reports them. */
@@ -57,6 +62,8 @@ export interface ArtifactReport {
 export interface KeptCounts {
   readonly inUse: number;
   readonly recent: number;
+  /** Kept because ECR recorded a pull within `keepImagesPulledWithinDays`. */
+  readonly recentlyPulled: number;
   readonly minCount: number;
   /** Kept only because in-use discovery was incomplete. */
   readonly inUseUnknown: number;
@@ -118,7 +125,13 @@ export interface RunReport {
   readonly deletionBlocked?: string;
   /** Settings without effect, and what the settings leave unprotected. */
   readonly warnings: readonly string[];
-  readonly inUse: { readonly complete: boolean; readonly problems: readonly string[]; readonly references: readonly InUseReport[] };
+  readonly inUse: {
+    /** What was searched for images in use, in words. */
+    readonly sources: readonly string[];
+    readonly complete: boolean;
+    readonly problems: readonly string[];
+    readonly references: readonly InUseReport[];
+  };
   readonly repositories: readonly RepositoryReport[];
   readonly errors: readonly RunError[];
   readonly totals: Totals;
@@ -143,22 +156,26 @@ export interface RunFacts {
   readonly errors: readonly RunError[];
   readonly apiCalls: RunReport['apiCalls'];
   readonly warnings?: readonly string[];
+  /** What was searched for images in use, in words. */
+  readonly sources?: readonly string[];
   /** Deletion was enabled, but the operator did not confirm it. */
   readonly declined?: boolean;
 }
 
 const PLANNED: ImageResult = { status: 'planned' };
-const NO_KEPT: KeptCounts = { inUse: 0, recent: 0, minCount: 0, inUseUnknown: 0 };
+const NO_KEPT: KeptCounts = { inUse: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
 
 export function buildRunReport(facts: RunFacts): RunReport {
+  const uses = usesByRepository(facts.resolutions);
   const repositories = [...facts.repositories]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((repository) => reportRepository(repository, facts.results.get(repository.name) ?? new Map()));
+    .map((repository) => reportRepository(repository, facts.results.get(repository.name) ?? new Map(), uses.get(repository.name) ?? new Map()));
   const sum = (pick: (repository: RepositoryReport) => number): number =>
     repositories.reduce((total, repository) => total + pick(repository), 0);
   const keptByReason: KeptCounts = {
     inUse: sum((r) => r.kept.inUse),
     recent: sum((r) => r.kept.recent),
+    recentlyPulled: sum((r) => r.kept.recentlyPulled),
     minCount: sum((r) => r.kept.minCount),
     inUseUnknown: sum((r) => r.kept.inUseUnknown),
   };
@@ -180,7 +197,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     }),
     ...(inUseComplete && facts.declined && { deletionBlocked: 'the deletion was not confirmed, so no image was deleted' }),
     warnings: facts.warnings ?? [],
-    inUse: { complete: inUseComplete, problems: facts.discoveryProblems, references: facts.resolutions.map(reportUse) },
+    inUse: { sources: facts.sources ?? [], complete: inUseComplete, problems: facts.discoveryProblems, references: facts.resolutions.map(reportUse) },
     repositories,
     errors: facts.errors,
     totals: {
@@ -188,7 +205,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
       repositoriesWithErrors: repositories.filter((r) => r.status === 'error').length,
       images: sum((r) => r.images),
       manifests: sum((r) => r.manifests),
-      kept: keptByReason.inUse + keptByReason.recent + keptByReason.minCount + keptByReason.inUseUnknown,
+      kept: keptByReason.inUse + keptByReason.recent + keptByReason.recentlyPulled + keptByReason.minCount + keptByReason.inUseUnknown,
       keptByReason,
       toDelete: sum((r) => r.toDelete),
       manifestsToDelete: countDecisions((image) => image.action === 'delete'),
@@ -206,6 +223,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
 function reportRepository(
   repository: RunFacts['repositories'][number],
   results: ReadonlyMap<string, ImageResult>,
+  uses: ReadonlyMap<string, readonly ImageUse[]>,
 ): RepositoryReport {
   const { plan } = repository;
   if (!plan) {
@@ -235,19 +253,24 @@ function reportRepository(
       result: decision.action === 'delete' ? resultOf(decision.image.digest) : PLANNED,
     }),
   );
-  const artifacts = plan.artifacts.map(
-    (artifact): ArtifactReport => ({
+  const artifacts = plan.artifacts.map((artifact): ArtifactReport => {
+    const manifests = [artifact.root, ...artifact.members];
+    const pulls = manifests.flatMap((image) => (image.lastPulledAt ? [image.lastPulledAt.getTime()] : []));
+    const usedBy = [...new Set(manifests.flatMap((image) => (uses.get(image.digest) ?? []).map(describeWorkload)))];
+    return {
       digest: artifact.root.digest,
       tags: artifact.root.tags,
       pushedAt: artifact.root.pushedAt.toISOString(),
       rank: artifact.rank,
       action: artifact.action,
       reasons: artifact.reasons,
+      ...(pulls.length > 0 && { lastPulledAt: new Date(Math.max(...pulls)).toISOString() }),
+      ...(usedBy.length > 0 && { usedBy }),
       members: artifact.members.map((member) => member.digest),
       sizeBytes: artifact.sizeBytes,
       result: artifact.action === 'delete' ? artifactResult(artifact, resultOf) : PLANNED,
-    }),
-  );
+    };
+  });
   const kept = artifacts.filter((artifact) => artifact.action === 'keep');
   const doomed = decisions.filter((image) => image.action === 'delete');
   return {
@@ -258,6 +281,7 @@ function reportRepository(
     kept: {
       inUse: kept.filter((a) => primaryReason(a.reasons) === 'in-use').length,
       recent: kept.filter((a) => primaryReason(a.reasons) === 'recent').length,
+      recentlyPulled: kept.filter((a) => primaryReason(a.reasons) === 'recently-pulled').length,
       minCount: kept.filter((a) => primaryReason(a.reasons) === 'min-count').length,
       inUseUnknown: kept.filter((a) => primaryReason(a.reasons) === 'in-use-unknown').length,
     },
@@ -307,9 +331,10 @@ function isGone(result: ImageResult): boolean {
 }
 
 /** The reason an artifact is counted under in the summaries. */
-export function primaryReason(reasons: readonly string[]): 'in-use' | 'recent' | 'min-count' | 'in-use-unknown' | 'unused' {
+export function primaryReason(reasons: readonly string[]): 'in-use' | 'recent' | 'recently-pulled' | 'min-count' | 'in-use-unknown' | 'unused' {
   if (reasons.some((reason) => reason.startsWith('in-use:'))) return 'in-use';
   if (reasons.includes('recent')) return 'recent';
+  if (reasons.includes('recently-pulled')) return 'recently-pulled';
   if (reasons.includes('min-count')) return 'min-count';
   if (reasons.includes('in-use-unknown')) return 'in-use-unknown';
   return 'unused';
@@ -362,11 +387,20 @@ export function describeReasons(artifact: ArtifactReport, now: Date): string {
           return `unused: no workload uses it, pushed ${ageDays} ${plural(ageDays, 'day')} ago, newest #${artifact.rank}`;
         case 'recent':
           return `recent: pushed ${ageDays} ${plural(ageDays, 'day')} ago`;
+        case 'recently-pulled': {
+          const pulledDays = artifact.lastPulledAt ? Math.floor((now.getTime() - Date.parse(artifact.lastPulledAt)) / 86_400_000) : undefined;
+          return pulledDays === undefined ? 'recently-pulled' : `recently-pulled: pulled ${pulledDays} ${plural(pulledDays, 'day')} ago`;
+        }
         case 'min-count':
           return `min-count: newest #${artifact.rank}`;
         case 'in-use-unknown':
           return 'in-use-unknown: in-use discovery was incomplete';
         default:
+          if (reason.startsWith('in-use:') && artifact.usedBy) {
+            const source = reason.slice('in-use:'.length) as UseSource;
+            const workloads = artifact.usedBy.filter((workload) => workload.startsWith(`${WORKLOAD_PREFIX[source]} `));
+            if (workloads.length > 0) return `${reason} (${workloads.slice(0, 3).join('; ')}${workloads.length > 3 ? `; and ${workloads.length - 3} more` : ''})`;
+          }
           return reason.startsWith('child-of:') || reason.startsWith('referrer-of:')
             ? reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))
             : reason;
@@ -412,24 +446,28 @@ export function renderSummary(report: RunReport): string {
   const dryRun = report.mode === 'dry-run';
   const lines: string[] = [];
   lines.push(`ECR Maintainer · ${dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE'} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
+  const { policy } = report;
+  const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${policy.keepImagesPulledWithinDays} ${plural(policy.keepImagesPulledWithinDays, 'day')}` : '';
   lines.push(
-    `Keeps images in use by ECS${report.policy.keepServiceDeploymentImages ? ' (tasks and service deployments)' : ' (tasks)'}, pushed within ${report.policy.keepImagesNewerThanDays} ${plural(report.policy.keepImagesNewerThanDays, 'day')} of ${report.now}, and the newest ${report.policy.keepMinImageCount} of each repository.`,
+    `Keeps images in use (${report.inUse.sources.join(', ') || 'no source searched'}), pushed within ${policy.keepImagesNewerThanDays} ${plural(policy.keepImagesNewerThanDays, 'day')} of ${report.now}${pulled}, and the newest ${policy.keepMinImageCount} of each repository.`,
   );
   lines.push('');
 
-  const header = ['REPOSITORY', 'IMAGES', 'IN USE', 'RECENT', 'NEWEST', 'UNKNOWN', dryRun ? 'TO DELETE' : 'DELETED', dryRun ? 'RECLAIMABLE' : 'RECLAIMED'];
+  const showPulled = policy.keepImagesPulledWithinDays > 0;
+  const header = ['REPOSITORY', 'IMAGES', 'IN USE', 'RECENT', ...(showPulled ? ['PULLED'] : []), 'NEWEST', 'UNKNOWN', dryRun ? 'TO DELETE' : 'DELETED', dryRun ? 'RECLAIMABLE' : 'RECLAIMED'];
   const row = (name: string, counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes'>): string[] => [
     name,
     String(counts.images),
     String(counts.kept.inUse),
     String(counts.kept.recent),
+    ...(showPulled ? [String(counts.kept.recentlyPulled)] : []),
     String(counts.kept.minCount),
     String(counts.kept.inUseUnknown),
     dryRun ? String(counts.toDelete) : `${counts.deleted}/${counts.toDelete}`,
     formatBytes(dryRun ? counts.reclaimableBytes : counts.reclaimedBytes),
   ];
   const table = report.repositories.map((repository) =>
-    repository.status === 'error' ? [repository.name, '-', '-', '-', '-', '-', '-', 'ERROR'] : row(repository.name, repository),
+    repository.status === 'error' ? [repository.name, ...header.slice(1, -1).map(() => '-'), 'ERROR'] : row(repository.name, repository),
   );
   const { totals } = report;
   const footer = row('TOTAL', { ...totals, kept: totals.keptByReason });

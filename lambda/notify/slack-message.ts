@@ -15,7 +15,9 @@ export function renderSlackMessage(report: RunReport): string {
   );
   lines.push(
     `Scanned ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')} and ${images(totals.images)}. ` +
-      `Kept ${totals.kept}: ${totals.keptByReason.inUse} in use, ${totals.keptByReason.recent} recent, ${totals.keptByReason.minCount} among the newest ${report.policy.keepMinImageCount}` +
+      `Kept ${totals.kept}: ${totals.keptByReason.inUse} in use, ${totals.keptByReason.recent} recent, ` +
+      (totals.keptByReason.recentlyPulled > 0 ? `${totals.keptByReason.recentlyPulled} pulled recently, ` : '') +
+      `${totals.keptByReason.minCount} among the newest ${report.policy.keepMinImageCount}` +
       (totals.keptByReason.inUseUnknown > 0 ? `, ${totals.keptByReason.inUseUnknown} because in-use discovery failed` : '') +
       '.',
   );

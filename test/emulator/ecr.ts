@@ -10,6 +10,7 @@ export interface StoredImage {
   readonly digest: string;
   readonly tags: Set<string>;
   readonly pushedAt: Date;
+  readonly pulledAt?: Date;
   readonly sizeBytes: number;
   readonly mediaType: string;
   readonly manifest: string;
@@ -49,6 +50,7 @@ export class Ecr {
           digest: image.digest,
           tags: new Set(image.tags),
           pushedAt: new Date(now.getTime() - image.pushedDaysAgo * 86_400_000),
+          ...(image.pulledDaysAgo !== undefined && { pulledAt: new Date(now.getTime() - image.pulledDaysAgo * 86_400_000) }),
           sizeBytes: image.sizeBytes,
           mediaType: image.mediaType,
           manifest: image.manifest,
@@ -162,6 +164,7 @@ export class Ecr {
       ...(stored.tags.size > 0 && { imageTags: [...stored.tags].sort() }),
       imageSizeInBytes: stored.sizeBytes,
       imagePushedAt: epochSeconds(stored.pushedAt),
+      ...(stored.pulledAt && { lastRecordedPullTime: epochSeconds(stored.pulledAt) }),
       imageManifestMediaType: stored.mediaType,
       ...(stored.artifactMediaType && { artifactMediaType: stored.artifactMediaType }),
       ...(stored.subjectDigest && { subjectManifestDigest: stored.subjectDigest }),

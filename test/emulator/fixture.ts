@@ -16,6 +16,8 @@ export interface FixtureImage {
   readonly tags: readonly string[];
   /** Days before the emulator's start (or `Fixture.now`). Fractions are allowed. */
   readonly pushedDaysAgo: number;
+  /** Days before the emulator's start that ECR last recorded a pull (`lastRecordedPullTime`); never when unset. */
+  readonly pulledDaysAgo?: number;
   readonly sizeBytes: number;
   readonly mediaType: string;
   readonly manifest: string;

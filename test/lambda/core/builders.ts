@@ -19,6 +19,8 @@ export function digestOf(name: string): string {
 export interface ImageSpec {
   readonly tags?: readonly string[];
   readonly pushedDaysAgo?: number;
+  /** When ECR last recorded a pull; never when unset. */
+  readonly pulledDaysAgo?: number;
   readonly sizeBytes?: number;
   readonly index?: boolean;
   /** The short name of the image this one refers to (an OCI referrer). */
@@ -35,6 +37,7 @@ export function image(name: string, spec: ImageSpec = {}): ImageRecord {
     sizeBytes: spec.sizeBytes ?? 100,
     mediaType: spec.index ? INDEX : MANIFEST,
     ...(spec.subject !== undefined && { subjectDigest: digestOf(spec.subject) }),
+    ...(spec.pulledDaysAgo !== undefined && { lastPulledAt: new Date(NOW.getTime() - spec.pulledDaysAgo * DAY_MS) }),
   };
 }
 

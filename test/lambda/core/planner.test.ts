@@ -66,6 +66,28 @@ describe('planRepository: the keep rules', () => {
       { new: 'keep: min-count', old: 'delete: unused' },
     ],
     [
+      'keeps images that ECR recorded a pull of within the pull window, and only when the rule is on',
+      {
+        images: [image('pulled', { pushedDaysAgo: 200, pulledDaysAgo: 2 }), image('stale', { pushedDaysAgo: 200, pulledDaysAgo: 40 }), image('never', { pushedDaysAgo: 200 }), image('new', { pushedDaysAgo: 1 })],
+        policy: { keepMinImageCount: 1, keepImagesPulledWithinDays: 30 },
+      },
+      { pulled: 'keep: recently-pulled', stale: 'delete: unused', never: 'delete: unused', new: 'keep: recent, min-count' },
+    ],
+    [
+      'ignores pull times when the pull window is 0',
+      { images: [image('pulled', { pushedDaysAgo: 200, pulledDaysAgo: 0.1 }), image('new', { pushedDaysAgo: 1 })], policy: { keepMinImageCount: 1 } },
+      { pulled: 'delete: unused', new: 'keep: recent, min-count' },
+    ],
+    [
+      'keeps a multi-architecture image whose platform child was pulled recently, index and all',
+      {
+        images: [image('index', { index: true, pushedDaysAgo: 100 }), image('amd64', { pushedDaysAgo: 100, pulledDaysAgo: 3 }), image('arm64', { pushedDaysAgo: 100 }), image('new', { pushedDaysAgo: 1 })],
+        children: { index: ['amd64', 'arm64'] },
+        policy: { keepMinImageCount: 1, keepImagesPulledWithinDays: 7 },
+      },
+      { index: 'keep: recently-pulled', amd64: 'keep: child-of:index', arm64: 'keep: child-of:index', new: 'keep: recent, min-count' },
+    ],
+    [
       'keeps the most recently pushed images, whatever their age',
       { images: [40, 10, 20, 50, 30].map((days) => image(`d${days}`, { pushedDaysAgo: days })) },
       { d10: 'keep: min-count', d20: 'keep: min-count', d30: 'keep: min-count', d40: 'delete: unused', d50: 'delete: unused' },
@@ -78,6 +100,31 @@ describe('planRepository: the keep rules', () => {
         policy: { keepMinImageCount: 1 },
       },
       { run: 'keep: in-use:running', stop: 'keep: in-use:stopped-recently', svc: 'keep: in-use:service-deployment', none: 'keep: min-count' },
+    ],
+    [
+      'keeps the images of every new source, each with its own reason, in a fixed order',
+      {
+        images: ['rev', 'sched', 'family', 'fn', 'listed', 'all', 'none', 'newest'].map((name) => image(name, { pushedDaysAgo: name === 'newest' ? 50 : 100 })),
+        uses: {
+          rev: ['service-revision'],
+          sched: ['scheduled-task'],
+          family: ['task-definition'],
+          fn: ['lambda-function'],
+          listed: ['in-use-list'],
+          all: ['in-use-list', 'lambda-function', 'task-definition', 'scheduled-task', 'service-revision', 'running'],
+        },
+        policy: { keepMinImageCount: 1 },
+      },
+      {
+        rev: 'keep: in-use:service-revision',
+        sched: 'keep: in-use:scheduled-task',
+        family: 'keep: in-use:task-definition',
+        fn: 'keep: in-use:lambda-function',
+        listed: 'keep: in-use:in-use-list',
+        all: 'keep: in-use:running, in-use:service-revision, in-use:scheduled-task, in-use:task-definition, in-use:lambda-function, in-use:in-use-list',
+        none: 'delete: unused',
+        newest: 'keep: min-count',
+      },
     ],
     [
       'gives an image every reason that applies, not just the first',

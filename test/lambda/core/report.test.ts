@@ -37,6 +37,7 @@ function facts(overrides: Partial<RunFacts> = {}): RunFacts {
     ],
     resolutions: [],
     discoveryProblems: [],
+    sources: ['ECS tasks', 'ECS services'],
     results: new Map(),
     errors: [{ kind: 'repository', repository: 'locked', message: 'could not list repository locked, so nothing in it is deleted: AccessDeniedException' }],
     apiCalls: { total: 7, retries: 1, byOperation: { 'ECR.DescribeImages': 3, 'ECR.DescribeRepositories': 1, 'ECS.ListClusters': 1, 'ECR.BatchGetImage': 1, 'ECS.DescribeTasks': 1 } },
@@ -80,7 +81,7 @@ describe('buildRunReport', () => {
       images: 4,
       manifests: 6,
       kept: 2,
-      keptByReason: { inUse: 0, recent: 2, minCount: 0, inUseUnknown: 0 },
+      keptByReason: { inUse: 0, recent: 2, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 },
       toDelete: 2,
       manifestsToDelete: 4,
       deleted: 0,
@@ -112,7 +113,7 @@ describe('renderSummary', () => {
     expect(summary).toBe(
       [
         'ECR Maintainer · DRY RUN (nothing is deleted) · account 123456789012 · eu-west-2',
-        'Keeps images in use by ECS (tasks and service deployments), pushed within 7 days of 2026-11-25T12:00:00.000Z, and the newest 1 of each repository.',
+        'Keeps images in use (ECS tasks, ECS services), pushed within 7 days of 2026-11-25T12:00:00.000Z, and the newest 1 of each repository.',
         '',
         'REPOSITORY  IMAGES  IN USE  RECENT  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE',
         'api              2       0       1       0        0          1       5.0 MB',
@@ -131,6 +132,43 @@ describe('renderSummary', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows every warning, and a column for the pull-time rule only when it is on', () => {
+    const summary = renderSummary(
+      buildRunReport(facts({ warnings: ['only the ECS clusters prod were searched for running tasks and services: images that tasks or services in any other cluster run are unprotected'], policy: { ...POLICY, keepImagesPulledWithinDays: 30 } })),
+    );
+
+    expect(summary).toContain('\nWARNING: only the ECS clusters prod were searched for running tasks and services: images that tasks or services in any other cluster run are unprotected.\n');
+    expect(summary).toContain('REPOSITORY  IMAGES  IN USE  RECENT  PULLED  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE');
+    expect(summary).toContain(', pulled within 30 days, and the newest 1');
+    expect(renderSummary(buildRunReport(facts()))).not.toContain('PULLED');
+  });
+
+  it('names the workloads that keep an artifact, and when it was last pulled', () => {
+    const used = image('used', { pushedDaysAgo: 50, tags: ['v1'], pulledDaysAgo: 2 });
+    const plan = planRepository(
+      {
+        repository: 'api',
+        images: [{ ...used, repository: 'api' }],
+        indexChildren: new Map(),
+        uses: new Map([[used.digest, [{ source: 'lambda-function', reference: 'x', function: 'resize:live (version 3)' }]]]),
+        inUseComplete: true,
+      },
+      { ...POLICY, keepImagesPulledWithinDays: 7 },
+      NOW,
+    );
+    const report = buildRunReport(
+      facts({
+        repositories: [{ name: 'api', plan }],
+        resolutions: [{ use: { source: 'lambda-function', reference: 'x', function: 'resize:live (version 3)' }, matched: true, repository: 'api', digest: used.digest, by: 'digest' }],
+      }),
+    );
+
+    const [artifact] = report.repositories[0].artifacts;
+    expect(artifact.usedBy).toEqual(['function resize:live (version 3)']);
+    expect(artifact.lastPulledAt).toBe(new Date(NOW.getTime() - 2 * 86_400_000).toISOString());
+    expect(renderDecisions(report)).toContain('in-use:lambda-function (function resize:live (version 3)); recently-pulled: pulled 2 days ago; min-count: newest #1');
   });
 
   it('says DELETE and counts what was deleted when deletion was on', () => {

@@ -66,7 +66,7 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
       images: 28,
       manifests: 28,
       kept: 7,
-      keptByReason: { inUse: 3, recent: 4, minCount: 0, inUseUnknown: 0 },
+      keptByReason: { inUse: 3, recent: 4, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 },
       toDelete: 21,
       manifestsToDelete: 21,
       deleted: 0,
