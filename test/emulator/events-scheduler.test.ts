@@ -53,6 +53,15 @@ describe('the emulated EventBridge', () => {
     const { Rules } = await aws.events.send(new ListRulesCommand({ EventBusName: 'arn:aws:events:eu-west-2:123456789012:event-bus/ops' }));
 
     expect(Rules).toEqual([expect.objectContaining({ Name: 'backup', Arn: 'arn:aws:events:eu-west-2:123456789012:rule/ops/backup', State: 'DISABLED', EventBusName: 'ops' })]);
+    // EventBridge runs schedule expressions only on the default bus; rules on other buses match events.
+    expect(Rules?.[0]).toEqual(expect.objectContaining({ EventPattern: expect.any(String) }));
+    expect(Rules?.[0].ScheduleExpression).toBeUndefined();
+  });
+
+  it('refuses a fixture with a schedule expression on a custom bus, as EventBridge refuses such a rule', async () => {
+    await expect(Emulator.start({ repositories: [], eventBuses: [{ name: 'ops', rules: [{ name: 'tick', scheduleExpression: 'rate(1 hour)' }] }] })).rejects.toThrow(
+      'ScheduleExpression is supported only on the default event bus.',
+    );
   });
 
   it('answers an ECS target with the cluster ARN and EcsParameters.TaskDefinitionArn', async () => {

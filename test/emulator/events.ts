@@ -54,6 +54,10 @@ export class Events {
   ) {
     const buses = fixture.eventBuses ?? [];
     this.buses = buses.some((bus) => bus.name === 'default') ? buses : [{ name: 'default', rules: [] }, ...buses];
+    for (const bus of this.buses) {
+      const scheduled = (bus.rules ?? []).find((rule) => rule.scheduleExpression !== undefined);
+      if (bus.name !== 'default' && scheduled) throw new Error(`fixture: rule ${bus.name}/${scheduled.name}: ScheduleExpression is supported only on the default event bus.`);
+    }
   }
 
   busArn(name: string): string {
@@ -110,7 +114,7 @@ export class Events {
       Name: rule.name,
       Arn: this.ruleArn(bus, rule.name),
       State: rule.state ?? 'ENABLED',
-      ScheduleExpression: rule.scheduleExpression ?? 'rate(1 day)',
+      ...(bus === 'default' ? { ScheduleExpression: rule.scheduleExpression ?? 'rate(1 day)' } : { EventPattern: '{"source":["aws.ecr"]}' }),
       EventBusName: bus,
     };
   }

@@ -151,7 +151,12 @@ export interface FixtureRule {
   readonly name: string;
   /** @default 'ENABLED' */
   readonly state?: 'ENABLED' | 'DISABLED';
-  /** @default 'rate(1 day)' */
+  /**
+   * Only on the default bus: EventBridge refuses schedule expressions on any other, whose rules match
+   * an event pattern instead.
+   *
+   * @default 'rate(1 day)' on the default bus
+   */
   readonly scheduleExpression?: string;
   readonly targets?: readonly FixtureRuleTarget[];
 }
