@@ -1,47 +1,87 @@
 /**
  * The local command: `npm run cleaner -- [options]`. Flags become the same Config that the Lambda
  * builds from its environment, and the same cleaner runs. A dry run unless --delete is given.
+ *
+ * It says what it will do before it does it: the account and caller (from STS), the region, the mode
+ * and every setting, each with what gave it; then it plans, and in a terminal asks before deleting.
+ * The header, the warnings and the question go to stderr; the final summary goes to stdout, so that
+ * `npm run --silent cleaner > plan.txt` keeps only the result.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { ApiCalls } from './aws/api-calls';
 import { createAwsClients } from './aws/clients';
+import { readCallerIdentity, type CallerIdentity } from './aws/identity';
+import { readProfileRegion } from './aws/profile-region';
 import { runCleanup, type Progress } from './cleaner';
-import { parseConfig } from './config';
-import { renderDecisions, renderSummary } from './core/report';
-import { ConfigError, errorMessage } from './errors';
+import { parseConfig, type Config } from './config';
+import { formatBytes, plural, renderDecisions, renderSummary, type RunReport } from './core/report';
+import { AwsCallError, ConfigError, errorMessage } from './errors';
 
 const USAGE = `Usage: npm run cleaner -- [options]
 
-Plans the cleanup of unused ECR images in one account and region, and with --delete carries it out.
-Without --delete it is a dry run: it writes the plan and changes nothing.
+Plans the cleanup of unused ECR images in one account and region, and with
+--delete carries it out. Without --delete it is a dry run: it writes the plan
+and changes nothing. It first prints the account, region, mode and settings;
+in a terminal, it asks you to type the account ID before deleting.
 
 Keep rules (an image is kept when any applies):
-  in use by ECS: running or recently stopped tasks, and services' deployments
-  --keep-days N             pushed within N days             KEEP_IMAGES_NEWER_THAN_DAYS (default 7)
-  --keep-min N              among the N newest of its repo   KEEP_MIN_IMAGE_COUNT (default 3)
-
-Options:
-  --region REGION           the region to clean              AWS_REGION (default eu-west-2)
-  --delete                  delete the planned images        DELETE_ENABLED=true
-  --repositories A,B        only these repositories          ECR_REPOSITORIES (default: all)
-  --clusters A,B            only look for images in use in these ECS clusters
-                                                             ECS_CLUSTERS (default: all)
+  in use by ECS tasks and services, scheduled tasks, task definitions, Lambda
+  --keep-days N               pushed within N days
+                              KEEP_IMAGES_NEWER_THAN_DAYS (default 7)
+  --keep-min N                among the N newest of its repository
+                              KEEP_MIN_IMAGE_COUNT (default 3)
+  --keep-pulled-days N        pulled within N days (0: off)
+                              KEEP_IMAGES_PULLED_WITHIN_DAYS (default 0)
+  --keep-task-definition-revisions N
+                              the images of each family's N newest ACTIVE
+                              task definitions (0: off)
+                              KEEP_TASK_DEFINITION_REVISIONS (default 1)
+  --keep-lambda-versions N    the images of each container-image Lambda
+                              function's N newest published versions
+                              KEEP_LAMBDA_VERSIONS (default 3)
+  --in-use-images PATH|s3://BUCKET/KEY
+                              a list of image references in use elsewhere
+                              IN_USE_IMAGES_URI
   --ignore-service-deployments
-                            do not keep the images of services' deployments
-                                                             KEEP_SERVICE_DEPLOYMENT_IMAGES=false
-  --max-concurrent-calls N  AWS calls in flight at once      MAX_CONCURRENT_CALLS (default 8)
-  --now TIME                evaluate the rules at this ISO 8601 instant, e.g. 2026-12-01
-  --csv PATH                where the planned deletions go   (default ./to_delete.csv)
-  --json PATH               also write the whole plan, with every reason, as JSON
-  --explain                 print every decision with its reasons
-  --slack                   post the report to Slack         SLACK_ENABLED=true
-  --slack-channel ID        the channel to post to           SLACK_CHANNEL
-  --slack-token-secret ID   read the bot token from this Secrets Manager secret
-                                                             SLACK_TOKEN_SECRET_ARN (or SLACK_TOKEN)
-  --quiet                   show no progress
-  -h, --help                show this help
+                              not the images of services' deployments
+                              KEEP_SERVICE_DEPLOYMENT_IMAGES=false
+  --ignore-scheduled-tasks    not the images of scheduled ECS tasks
+                              KEEP_SCHEDULED_TASK_IMAGES=false
+  --ignore-lambda             not the images of Lambda functions
+                              KEEP_LAMBDA_IMAGES=false
 
-Credentials, profiles and endpoints come from the usual AWS settings (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
+Mode:
+  --dry-run                   plan only, whatever DELETE_ENABLED says
+  --delete                    delete the planned images  DELETE_ENABLED=true
+  --yes                       delete without asking for the account ID
+  --now TIME                  preview the rules at a later ISO 8601 instant,
+                              e.g. 2026-12-01T00:00:00Z (dry runs only)
+
+Scope:
+  --region REGION             the region to clean: --region, AWS_REGION,
+                              AWS_DEFAULT_REGION, the profile's region,
+                              else eu-west-2
+  --repositories A,B          only these repositories   ECR_REPOSITORIES
+  --clusters A,B              only look for images in use in these ECS
+                              clusters                  ECS_CLUSTERS
+  --max-concurrent-calls N    AWS calls in flight at once
+                              MAX_CONCURRENT_CALLS (default 8)
+
+Reports:
+  --csv PATH                  the planned deletions (default ./to_delete.csv)
+  --json PATH                 also the whole plan, with every reason, as JSON
+  --explain                   print every decision with its reasons
+  --slack                     post the report to Slack  SLACK_ENABLED=true
+  --slack-channel ID          the channel to post to    SLACK_CHANNEL
+  --slack-token-secret ID     the Secrets Manager secret that holds the token
+                              SLACK_TOKEN_SECRET_ARN (or SLACK_TOKEN)
+  --quiet                     show no progress
+  -h, --help                  show this help
+
+Credentials, profiles and endpoints come from the usual AWS settings
+(AWS_PROFILE, AWS_ENDPOINT_URL, ...).
 Exit status: 0 done, 1 the run had errors, 2 bad settings or usage.
 `;
 
@@ -49,11 +89,19 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   region: { type: 'string' },
   delete: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean' },
   'keep-min': { type: 'string' },
   'keep-days': { type: 'string' },
+  'keep-pulled-days': { type: 'string' },
+  'keep-task-definition-revisions': { type: 'string' },
+  'keep-lambda-versions': { type: 'string' },
+  'in-use-images': { type: 'string' },
   repositories: { type: 'string' },
   clusters: { type: 'string' },
   'ignore-service-deployments': { type: 'boolean' },
+  'ignore-scheduled-tasks': { type: 'boolean' },
+  'ignore-lambda': { type: 'boolean' },
   'max-concurrent-calls': { type: 'string' },
   now: { type: 'string' },
   csv: { type: 'string' },
@@ -65,66 +113,262 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
 } as const;
 
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+/** What the CLI reads and writes besides files: the process's streams, or a test's. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  /** A person can answer only when stdin is a terminal. */
+  readonly stdin: { readonly isTTY?: boolean };
+  /** Asks one question; resolves to the line typed, or undefined when the input ends or is interrupted. */
+  readonly ask: (question: string) => Promise<string | undefined>;
+}
+
+/** AWS error codes that mean the credentials were refused: invalid, expired, or for another partition. */
+const REFUSED_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'AuthFailure',
+]);
+/** Errors of the SDK's credential chain: no credentials, or an SSO session that has ended. */
+const MISSING_CREDENTIALS = new Set(['CredentialsProviderError', 'TokenProviderError']);
+const LOGIN_FIX = 'run "aws sso login" (with --profile or AWS_PROFILE), or set AWS_PROFILE / AWS_ACCESS_KEY_ID';
+
 /** Runs the command; resolves to the exit status. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo = processIo()): Promise<number> {
+  let values: Values;
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    process.stderr.write(`${errorMessage(error)}\n\nRun with --help for the options.\n`);
+    io.stderr.write(`${errorMessage(error)}\n\nRun with --help for the options.\n`);
     return 2;
   }
   if (values.help) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
 
-  let config;
+  let config: Config;
   try {
-    config = parseConfig(env, {
-      region: values.region,
-      delete: values.delete,
-      keepMin: values['keep-min'],
-      keepDays: values['keep-days'],
-      repositories: values.repositories,
-      clusters: values.clusters,
-      ignoreServiceDeployments: values['ignore-service-deployments'],
-      maxConcurrentCalls: values['max-concurrent-calls'],
-      now: values.now,
-      slack: values.slack,
-      slackChannel: values['slack-channel'],
-      slackTokenSecret: values['slack-token-secret'],
-    });
+    const profileRegion = await readProfileRegion(env);
+    config = parseConfig(env, configFlags(values), { shell: 'cli', ...(profileRegion && { profileRegion }) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    io.stderr.write(`${error.message}\n`);
     return 2;
   }
+  const reports = { csv: values.csv ?? 'to_delete.csv', ...(values.json !== undefined && { json: values.json }) };
+  for (const [flag, file] of Object.entries(reports)) {
+    const why = whyUnwritable(file);
+    if (why) {
+      io.stderr.write(`ecr-maintainer: --${flag} ${file}${flag === 'csv' && values.csv === undefined ? ' (the default)' : ''} cannot be written: ${why}\n`);
+      return 2;
+    }
+  }
 
-  const progress = values.quiet || !process.stderr.isTTY ? undefined : terminalProgress();
-  const outcome = await runCleanup({ aws: createAwsClients(config), slackTokens: new Map() }, config, {
+  const aws = createAwsClients(config);
+  let caller: CallerIdentity;
+  try {
+    caller = await readCallerIdentity(aws.sts, new ApiCalls(1));
+  } catch (error) {
+    io.stderr.write(`ecr-maintainer: ${describeIdentityFailure(error)}\n`);
+    return 1;
+  }
+
+  const asking = config.deleteEnabled && io.stdin.isTTY === true && values.yes !== true;
+  const warnings = [...config.warnings];
+  if (values.yes && !config.deleteEnabled) warnings.push('--yes has no effect in a dry run: nothing is deleted, so nothing is asked');
+  io.stderr.write(renderHeader(config, caller, env, asking ? 'asked' : values.yes ? 'yes' : 'no-terminal'));
+  for (const warning of warnings) io.stderr.write(`WARNING: ${warning}\n`);
+  io.stderr.write('\n');
+
+  const progress = values.quiet || !io.stderr.isTTY ? undefined : terminalProgress(io.stderr);
+  const outcome = await runCleanup({ aws, slackTokens: new Map() }, config, {
     now: config.now ?? new Date(),
+    account: caller.account,
+    warnings,
     ...(progress && { onProgress: progress.update }),
+    ...(asking && {
+      confirmDeletion: async (plan: RunReport) => {
+        progress?.clear();
+        return confirm(plan, caller.account, io);
+      },
+    }),
   });
   progress?.clear();
 
-  const csvPath = values.csv ?? 'to_delete.csv';
-  writeFileSync(csvPath, outcome.csv);
-  const written = [`Planned deletions: ${csvPath}`];
-  if (values.json !== undefined) {
-    writeFileSync(values.json, `${JSON.stringify(outcome.report, null, 2)}\n`);
-    written.push(`Whole plan: ${values.json}`);
+  writeFileSync(reports.csv, outcome.csv);
+  const written = [`Planned deletions: ${reports.csv}`];
+  if (reports.json !== undefined) {
+    writeFileSync(reports.json, `${JSON.stringify(outcome.report, null, 2)}\n`);
+    written.push(`Whole plan: ${reports.json}`);
   }
   const decisions = values.explain ? `${renderDecisions(outcome.report)}\n` : '';
-  process.stdout.write(`${decisions}${renderSummary(outcome.report)}${written.join('\n')}\n`);
+  io.stdout.write(`${decisions}${renderSummary(outcome.report)}${written.join('\n')}\n`);
   return outcome.ok ? 0 : 1;
 }
 
+function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
+  return {
+    region: values.region,
+    delete: values.delete,
+    dryRun: values['dry-run'],
+    keepMin: values['keep-min'],
+    keepDays: values['keep-days'],
+    keepPulledDays: values['keep-pulled-days'],
+    keepTaskDefinitionRevisions: values['keep-task-definition-revisions'],
+    keepLambdaVersions: values['keep-lambda-versions'],
+    inUseImages: values['in-use-images'],
+    repositories: values.repositories,
+    clusters: values.clusters,
+    ignoreServiceDeployments: values['ignore-service-deployments'],
+    ignoreScheduledTasks: values['ignore-scheduled-tasks'],
+    ignoreLambda: values['ignore-lambda'],
+    maxConcurrentCalls: values['max-concurrent-calls'],
+    now: values.now,
+    slack: values.slack,
+    slackChannel: values['slack-channel'],
+    slackTokenSecret: values['slack-token-secret'],
+  };
+}
+
+/**
+ * Why a report file cannot be written, or undefined when it can. The file is opened for appending, which
+ * neither truncates nor touches an existing one; a file created by the check is removed again.
+ */
+function whyUnwritable(file: string): string | undefined {
+  const existed = existsSync(file);
+  try {
+    closeSync(openSync(file, 'a'));
+    if (!existed) unlinkSync(file);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    switch (code) {
+      case 'ENOENT':
+        return 'its folder does not exist (ENOENT)';
+      case 'ENOTDIR':
+        return 'a part of its path is not a folder (ENOTDIR)';
+      case 'EISDIR':
+        return 'it is a folder (EISDIR)';
+      case 'EACCES':
+      case 'EPERM':
+        return `permission denied (${code})`;
+      case 'EROFS':
+        return 'the file system is read-only (EROFS)';
+      default:
+        return errorMessage(error);
+    }
+  }
+}
+
+/** One line that says what went wrong with STS, and the fix when it is the credentials. */
+function describeIdentityFailure(error: unknown): string {
+  const code = error instanceof AwsCallError ? error.code : 'Error';
+  const said = oneLine(errorMessage(error instanceof AwsCallError ? error.cause : error));
+  if (MISSING_CREDENTIALS.has(code)) return `no usable AWS credentials: ${LOGIN_FIX} (the SDK said: ${said})`;
+  if (REFUSED_CREDENTIALS.has(code)) return `AWS refused the credentials (${code}): ${LOGIN_FIX} (STS said: ${said})`;
+  return `could not ask STS which account the credentials belong to, so nothing was read: ${oneLine(errorMessage(error))}`;
+}
+
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * What the run is about to do, before it does anything: the account and caller, the region, the mode,
+ * whether it will ask, and every setting with its origin. Defaults share a line, to keep it short.
+ */
+export function renderHeader(config: Config, caller: CallerIdentity, env: NodeJS.ProcessEnv, confirmation: 'asked' | 'yes' | 'no-terminal'): string {
+  const origin = (setting: string): string => config.origins.find((entry) => entry.setting === setting)?.from ?? 'default';
+  const from = (text: string): string => (text.startsWith('default') ? `(${text})` : `(from ${text})`);
+  const modeFrom = origin('DELETE_ENABLED');
+  const rows: [string, string][] = [
+    ['Account', `${caller.account} (${caller.arn})`],
+    ['Region', `${config.region} ${from(origin('AWS_REGION'))}`],
+    [
+      'Mode',
+      config.deleteEnabled
+        ? `DELETE ${from(modeFrom)}; ${
+            confirmation === 'asked'
+              ? 'you will be asked to type the account ID first'
+              : confirmation === 'yes'
+                ? 'not asked first: --yes'
+                : 'not asked first: stdin is not a terminal'
+          }`
+        : `DRY RUN, nothing is deleted ${from(modeFrom === 'default' ? 'default: a dry run unless --delete or DELETE_ENABLED=true' : modeFrom)}`,
+    ],
+  ];
+  if (env.AWS_ENDPOINT_URL?.trim()) rows.push(['Endpoint', `${env.AWS_ENDPOINT_URL.trim()} (from AWS_ENDPOINT_URL)`]);
+  if (config.now) rows.push(['Rules at', `${config.now.toISOString()} (from --now: a preview)`]);
+
+  const settings = config.origins.filter((entry) => entry.setting !== 'AWS_REGION' && entry.setting !== 'DELETE_ENABLED');
+  const given = settings.filter((entry) => entry.from !== 'default');
+  const defaults = settings.filter((entry) => entry.from === 'default');
+  const width = Math.max(0, ...given.map((entry) => `${entry.setting}=${entry.value}`.length));
+  const settingLines = [
+    ...given.map((entry) => `${`${entry.setting}=${entry.value}`.padEnd(width)}  (from ${entry.from})`),
+    ...wrap(`defaults: ${defaults.map((entry) => `${entry.setting}=${entry.value}`).join(', ')}`, 90),
+  ];
+  rows.push(['Settings', settingLines[0] ?? ''], ...settingLines.slice(1).map((line): [string, string] => ['', line]));
+  return `${rows.map(([label, text]) => `${label.padEnd(10)}${text}`).join('\n')}\n`;
+}
+
+/** Splits a long line at its spaces, continuing with an indent. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = `  ${word}`;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
+}
+
+/** Shows the plan, then asks the operator to type the account ID; anything else cancels. */
+async function confirm(plan: RunReport, account: string, io: CliIo): Promise<boolean> {
+  const { totals } = plan;
+  io.stderr.write(`The plan; nothing is deleted yet:\n\n${renderSummary(plan)}\n`);
+  const what = `${totals.toDelete} ${plural(totals.toDelete, 'image')} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)})`;
+  const answer = await io.ask(`Type the account ID to delete ${what} in ${account}/${plan.region}; anything else cancels: `);
+  const confirmed = answer?.trim() === account;
+  io.stderr.write(confirmed ? 'Confirmed: deleting.\n\n' : `${answer === undefined ? '\n' : ''}ecr-maintainer: nothing deleted: not confirmed.\n\n`);
+  return confirmed;
+}
+
+/** The process's own streams, with a question read from the terminal. */
+function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    ask: (question) =>
+      new Promise((resolve) => {
+        const terminal = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+        let answer: string | undefined;
+        terminal.on('SIGINT', () => terminal.close());
+        terminal.on('close', () => resolve(answer));
+        terminal.question(question, (line) => {
+          answer = line;
+          terminal.close();
+        });
+      }),
+  };
+}
+
 /** One line on stderr, rewritten in place. */
-function terminalProgress(): { update: (progress: Progress) => void; clear: () => void } {
+function terminalProgress(stderr: CliIo['stderr']): { update: (progress: Progress) => void; clear: () => void } {
   let shown = false;
   const show = (text: string): void => {
-    process.stderr.write(`\r\x1b[2K${text}`);
+    stderr.write(`\r\x1b[2K${text}`);
     shown = true;
   };
   return {
@@ -143,7 +387,8 @@ function terminalProgress(): { update: (progress: Progress) => void; clear: () =
       }
     },
     clear: () => {
-      if (shown) process.stderr.write('\r\x1b[2K');
+      if (shown) stderr.write('\r\x1b[2K');
+      shown = false;
     },
   };
 }

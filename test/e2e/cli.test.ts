@@ -7,7 +7,7 @@ import type { RunReport } from '../../lambda/core/report';
 import { Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
 import { CLI, ROOT, TSX, run, runCli, workFolder } from '../support/cli';
-import { HOST, NOW, SLACK_TOKEN, largeAccount, smallAccount } from './accounts';
+import { HOST, SLACK_TOKEN, largeAccount, smallAccount } from './accounts';
 
 jest.setTimeout(60_000);
 
@@ -23,6 +23,11 @@ async function start(fixture: Fixture): Promise<Emulator> {
 }
 const withFaults = (fixture: Fixture, faults: Faults): Fixture => ({ ...fixture, faults });
 const readPlan = (cwd: string): RunReport => JSON.parse(readFileSync(path.join(cwd, 'plan.json'), 'utf8')) as RunReport;
+/** When the emulator says an image was pushed: its ages count back from its start. */
+const pushedAt = (emulator: Emulator, repository: string, digest: string): string =>
+  emulator.ecr.repositories.get(repository)?.images.get(digest)?.pushedAt.toISOString() ?? 'not stored';
+/** An instant `days` from now, for a `--now` preview. */
+const daysFromNow = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString();
 const tagsLeft = (emulator: Emulator, repository: string): string[] =>
   [...(emulator.ecr.repositories.get(repository)?.images.values() ?? [])].flatMap((stored) => [...stored.tags]).sort();
 
@@ -31,18 +36,18 @@ describe('the CLI, end to end', () => {
     const account = smallAccount();
     const emulator = await start(account);
 
-    const result = await runCli(['--now', NOW, '--json', 'plan.json'], emulator.env());
+    const result = await runCli(['--json', 'plan.json'], emulator.env());
 
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toMatch(/^Account {3}123456789012 /);
     expect(result.status).toBe(0);
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
     expect(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8')).toBe(
       [
         'repository,digest,tags,pushed_at,size_bytes,child_manifests,reason,result',
-        `app,${account.app.r6.digest},r6,2026-10-26T12:00:00.000Z,1000000,0,"unused: no workload uses it, pushed 30 days ago, newest #4",dry run`,
-        `app,${account.app.r1.digest},r1,2026-09-06T12:00:00.000Z,1000000,0,"unused: no workload uses it, pushed 80 days ago, newest #9",dry run`,
-        `app,${account.app.r0.digest},r0,2026-08-27T12:00:00.000Z,1000000,0,"unused: no workload uses it, pushed 90 days ago, newest #10",dry run`,
-        `web,${account.oldWeb.index.digest},w0,2026-09-26T12:00:00.000Z,80041245,4,"unused: no workload uses it, pushed 60 days ago, newest #4",dry run`,
+        `app,${account.app.r6.digest},r6,${pushedAt(emulator, 'app', account.app.r6.digest)},1000000,0,"unused: no workload uses it, pushed 30 days ago, newest #4",dry run`,
+        `app,${account.app.r1.digest},r1,${pushedAt(emulator, 'app', account.app.r1.digest)},1000000,0,"unused: no workload uses it, pushed 80 days ago, newest #9",dry run`,
+        `app,${account.app.r0.digest},r0,${pushedAt(emulator, 'app', account.app.r0.digest)},1000000,0,"unused: no workload uses it, pushed 90 days ago, newest #10",dry run`,
+        `web,${account.oldWeb.index.digest},w0,${pushedAt(emulator, 'web', account.oldWeb.index.digest)},80041245,4,"unused: no workload uses it, pushed 60 days ago, newest #4",dry run`,
         '',
       ].join('\n'),
     );
@@ -77,7 +82,7 @@ describe('the CLI, end to end', () => {
     const account = smallAccount();
     const emulator = await start(account);
 
-    const result = await runCli(['--now', NOW, '--delete'], emulator.env());
+    const result = await runCli(['--delete'], emulator.env());
 
     expect(result.status).toBe(0);
     expect(tagsLeft(emulator, 'app')).toEqual(['blue', 'r2', 'r3', 'r4', 'r5', 'r7', 'r8', 'r9']);
@@ -91,12 +96,14 @@ describe('the CLI, end to end', () => {
   it('takes the flags for the rules, and --now to preview a later cleanup', async () => {
     const emulator = await start(smallAccount());
 
-    const later = await runCli(['--now', '2026-12-25T12:00:00Z', '--keep-min', '1', '--keep-days', '0', '--json', 'plan.json'], emulator.env());
+    const inAMonth = daysFromNow(30);
+
+    const later = await runCli(['--now', inAMonth, '--keep-min', '1', '--keep-days', '0', '--json', 'plan.json'], emulator.env());
 
     expect(later.status).toBe(0);
     const plan = readPlan(later.cwd);
     expect(plan.policy).toMatchObject({ keepMinImageCount: 1, keepImagesNewerThanDays: 0 });
-    expect(plan.now).toBe('2026-12-25T12:00:00.000Z');
+    expect(plan.now).toBe(inAMonth);
     expect(plan.repositories[0].artifacts.filter((artifact) => artifact.action === 'keep').map((artifact) => artifact.tags.join('+'))).toEqual(['r9', 'blue+r5', 'r4', 'r3', 'r2']);
   });
 
@@ -104,7 +111,7 @@ describe('the CLI, end to end', () => {
     const account = largeAccount();
     const emulator = await start(account);
 
-    const result = await runCli(['--now', NOW, '--delete', '--json', 'plan.json'], emulator.env());
+    const result = await runCli(['--delete', '--json', 'plan.json'], emulator.env());
 
     expect(result.status).toBe(0);
     const left = new Set(emulator.digestsIn('big'));
@@ -124,12 +131,14 @@ describe('the CLI, end to end', () => {
   });
 
   it('reaches the same result when 20% of calls are throttled', async () => {
-    const calm = await start(smallAccount());
-    const throttled = await start(withFaults(smallAccount(), { throttle: { rate: 0.2, seed: 42 } }));
+    // One clock for both, so that the images' push times, which count back from it, are the same.
+    const now = new Date().toISOString();
+    const calm = await start({ ...smallAccount(), now });
+    const throttled = await start(withFaults({ ...smallAccount(), now }, { throttle: { rate: 0.2, seed: 42 } }));
 
     const [a, b] = await Promise.all([
-      runCli(['--now', NOW, '--delete', '--json', 'plan.json'], calm.env()),
-      runCli(['--now', NOW, '--delete', '--json', 'plan.json'], throttled.env()),
+      runCli(['--delete', '--json', 'plan.json'], calm.env()),
+      runCli(['--delete', '--json', 'plan.json'], throttled.env()),
     ]);
 
     expect([a.status, b.status]).toEqual([0, 0]);
@@ -143,7 +152,7 @@ describe('the CLI, end to end', () => {
   it('fails closed when one cluster is denied: no BatchDeleteImage at all, exit 1, and the reason', async () => {
     const emulator = await start(withFaults(smallAccount(), { errors: [{ operation: 'ECS.ListTasks', cluster: 'batch' }] }));
 
-    const result = await runCli(['--now', NOW, '--delete'], emulator.env());
+    const result = await runCli(['--delete'], emulator.env());
 
     expect(result.status).toBe(1);
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
@@ -155,7 +164,7 @@ describe('the CLI, end to end', () => {
     const account = smallAccount();
     const emulator = await start(withFaults(account, { deleteFailures: [{ digest: account.app.r0.digest, code: 'KmsError', reason: 'key disabled' }] }));
 
-    const result = await runCli(['--now', NOW, '--delete'], emulator.env());
+    const result = await runCli(['--delete'], emulator.env());
 
     expect(result.status).toBe(1);
     expect(tagsLeft(emulator, 'app')).toContain('r0');
@@ -183,7 +192,7 @@ describe('the CLI, end to end', () => {
   it('posts to Slack with the token from a secret, and never prints the token', async () => {
     const emulator = await start(smallAccount());
 
-    const result = await runCli(['--now', NOW, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack'], emulator.env());
+    const result = await runCli(['--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack'], emulator.env());
 
     expect(result.status).toBe(0);
     expect(emulator.slack.messages).toHaveLength(1);
@@ -194,7 +203,7 @@ describe('the CLI, end to end', () => {
   it('ends with exit 1 when Slack fails, and says why without the token', async () => {
     const emulator = await start(withFaults(smallAccount(), { slack: [{ method: 'chat.postMessage', error: 'channel_not_found' }] }));
 
-    const result = await runCli(['--now', NOW], { ...emulator.env(), SLACK_ENABLED: 'true', SLACK_CHANNEL: 'C0ECRMAINT', SLACK_TOKEN });
+    const result = await runCli([], { ...emulator.env(), SLACK_ENABLED: 'true', SLACK_CHANNEL: 'C0ECRMAINT', SLACK_TOKEN });
 
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('could not post to Slack: Slack chat.postMessage failed: channel_not_found');
@@ -205,7 +214,7 @@ describe('the CLI, end to end', () => {
     const emulator = await start(smallAccount());
 
     // `script` gives the CLI a terminal, and copies what the terminal shows to stdout.
-    const result = await run('script', ['-qec', [TSX, CLI, '--now', NOW].join(' '), '/dev/null'], emulator.env(), workFolder());
+    const result = await run('script', ['-qec', [TSX, CLI].join(' '), '/dev/null'], emulator.env(), workFolder());
 
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('\r\x1b[2KListing images: 2/2 repositories');
@@ -216,10 +225,10 @@ describe('the CLI, end to end', () => {
   it('prints only its own output through `npm run --silent cleaner`', async () => {
     const emulator = await start(smallAccount());
 
-    const result = await run('npm', ['--prefix', ROOT, 'run', '--silent', 'cleaner', '--', '--now', NOW, '--csv', path.join(workFolder(), 'plan.csv')], emulator.env(), workFolder());
+    const result = await run('npm', ['--prefix', ROOT, 'run', '--silent', 'cleaner', '--', '--csv', path.join(workFolder(), 'plan.csv')], emulator.env(), workFolder());
 
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toMatch(/^Account {3}123456789012 \(arn:aws:sts::123456789012:assumed-role\/ecr-maintainer\/cleaner\)\n/);
     expect(result.stdout.split('\n')[0]).toBe('ECR Maintainer · DRY RUN (nothing is deleted) · account 123456789012 · eu-west-2');
   });
 });
