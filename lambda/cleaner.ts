@@ -7,12 +7,15 @@ import type { AwsClients } from './aws/clients';
 import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
 import { discoverImageUses } from './aws/ecs';
 import { readSlackToken } from './aws/secrets';
-import { TaskDefinitionReader } from './aws/task-definitions';
+import { readInUseList } from './aws/in-use-list';
+import { discoverLambdaImages } from './aws/lambda-functions';
+import { discoverScheduledTaskImages } from './aws/scheduled-tasks';
+import { TaskDefinitionReader, discoverTaskDefinitionImages } from './aws/task-definitions';
 import { isIndexMediaType } from './core/artifact-graph';
-import { resolveUses, usesByRepository, type UseResolution } from './core/in-use';
+import { describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
 import { buildRunReport, renderCsv, shortDigest, type RunError, type RunReport } from './core/report';
-import type { ImageRecord, ImageResult, Repository, RepositoryPlan } from './core/types';
+import type { ImageRecord, ImageResult, InUseDiscovery, Repository, RepositoryPlan } from './core/types';
 import { errorMessage } from './errors';
 import { postReportToSlack, type SlackPostOptions } from './notify/slack';
 
@@ -71,8 +74,9 @@ interface RepositoryState {
  *
  * 1. List the repositories in scope, and every image of each, concurrently; read the manifests of
  *    image indexes. A repository that cannot be listed completely is left alone.
- * 2. Then find every image that ECS runs or may start again. If anything could not be read, nothing is
- *    deleted anywhere.
+ * 2. Then find every image that a workload runs or may start again: ECS tasks and services, scheduled
+ *    tasks, task definition families, Lambda functions and the operator's list, each source as the
+ *    settings switch it on. If anything could not be read, nothing is deleted anywhere.
  * 3. Plan each repository with the keep rules.
  * 4. When deletion is enabled and nothing blocks it, delete the planned images in waves.
  * 5. Build the report, and post it to Slack when Slack is enabled.
@@ -82,25 +86,26 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   const calls = new ApiCalls(config.maxConcurrentCalls);
   const progress = options.onProgress ?? (() => undefined);
   const errors: RunError[] = [];
-  const { ecs } = deps.aws;
 
   // 1. List.
   const states = await listRegistry(deps, calls, config, progress, errors);
 
-  // 2. Find what is in use, after listing: an image pushed since is not in the plan, and a task started
-  // since is seen.
-  const discovery = await discoverImageUses(ecs, calls, {
-    ...(config.clusters && { clusters: config.clusters }),
-    includeServices: config.keepServiceDeploymentImages,
-    taskDefinitions: new TaskDefinitionReader(ecs, calls),
-    onClusterDone: (done, total) => progress({ phase: 'in-use', done, total }),
-  });
-  for (const problem of discovery.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
-  const inUseComplete = discovery.problems.length === 0;
+  // 2. Find what is in use, after listing: an image pushed since is not in the plan, and a workload
+  // started since is seen.
+  const found = await findImagesInUse(deps, calls, config, progress);
   const listedImages = new Map(
     states.filter((state) => state.images).map((state) => [state.repository.name, state.images as readonly ImageRecord[]]),
   );
-  const resolutions: UseResolution[] = resolveUses(discovery.uses, states.map((state) => state.repository), listedImages);
+  const resolutions: UseResolution[] = resolveUses(found.uses, states.map((state) => state.repository), listedImages);
+  const discovery = {
+    uses: found.uses,
+    problems: [
+      ...found.problems,
+      ...resolutions.flatMap((resolution) => (!resolution.matched && resolution.problem ? [`${describeWorkload(resolution.use)}: ${resolution.use.reference}: ${resolution.why}`] : [])),
+    ],
+  };
+  for (const problem of discovery.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
+  const inUseComplete = discovery.problems.length === 0;
   const uses = usesByRepository(resolutions);
 
   // 3. Plan.
@@ -141,6 +146,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       errors: [...errors],
       apiCalls: calls.stats(),
       warnings: [...(options.warnings ?? []), ...scopeWarnings(config)],
+      sources: describeSources(config),
       declined,
     });
 
@@ -176,6 +182,41 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
 }
 
 const OUT_OF_TIME = 'the run reached its time limit; the next run goes on';
+
+/**
+ * Asks every source that is on, concurrently, for the images its workloads run or may start. They share
+ * one task-definition reader, so each task definition is described once per run.
+ */
+async function findImagesInUse(deps: CleanerDeps, calls: ApiCalls, config: Config, progress: (progress: Progress) => void): Promise<InUseDiscovery> {
+  const { ecs, events, scheduler, lambda, s3 } = deps.aws;
+  const taskDefinitions = new TaskDefinitionReader(ecs, calls);
+  const none: Promise<InUseDiscovery> = Promise.resolve({ uses: [], problems: [] });
+  const results = await Promise.all([
+    discoverImageUses(ecs, calls, {
+      ...(config.clusters && { clusters: config.clusters }),
+      includeServices: config.keepServiceDeploymentImages,
+      taskDefinitions,
+      onClusterDone: (done, total) => progress({ phase: 'in-use', done, total }),
+    }),
+    config.keepScheduledTaskImages ? discoverScheduledTaskImages({ events, scheduler }, calls, { taskDefinitions }) : none,
+    discoverTaskDefinitionImages(ecs, calls, { keepRevisions: config.keepTaskDefinitionRevisions, taskDefinitions }),
+    config.keepLambdaImages ? discoverLambdaImages(lambda, calls, { keepVersions: config.keepLambdaVersions }) : none,
+    config.inUseImagesUri !== undefined ? readInUseList(s3, calls, config.inUseImagesUri) : none,
+  ]);
+  return { uses: results.flatMap((result) => result.uses), problems: results.flatMap((result) => result.problems) };
+}
+
+/** The sources searched for images in use, in words, for the summaries. */
+function describeSources(config: Config): string[] {
+  return [
+    config.clusters ? `ECS tasks in ${config.clusters.join(', ')}` : 'ECS tasks',
+    ...(config.keepServiceDeploymentImages ? ['ECS services'] : []),
+    ...(config.keepScheduledTaskImages ? ['scheduled tasks'] : []),
+    ...(config.keepTaskDefinitionRevisions > 0 ? [`the newest ${config.keepTaskDefinitionRevisions} task definition ${config.keepTaskDefinitionRevisions === 1 ? 'revision' : 'revisions'} of each family`] : []),
+    ...(config.keepLambdaImages ? [`Lambda functions ($LATEST, aliases, the newest ${config.keepLambdaVersions} ${config.keepLambdaVersions === 1 ? 'version' : 'versions'})`] : []),
+    ...(config.inUseImagesUri !== undefined ? [`the list ${config.inUseImagesUri}`] : []),
+  ];
+}
 
 /** What the settings leave unprotected, said in every summary. */
 function scopeWarnings(config: Config): string[] {

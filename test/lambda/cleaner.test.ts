@@ -91,6 +91,8 @@ describe('runCleanup', () => {
   it('reports the API calls by operation, at their lower bound', async () => {
     const { outcome } = await runOnce(account(), { DELETE_ENABLED: 'true' });
 
+    // With no services, schedules, task definitions or functions, each source costs one empty listing;
+    // EventBridge lists the buses and the rules of the default bus.
     expect(outcome.report.apiCalls.byOperation).toEqual({
       'ECR.BatchDeleteImage': 2,
       'ECR.DescribeImages': 2,
@@ -98,8 +100,25 @@ describe('runCleanup', () => {
       'ECS.DescribeTasks': 2,
       'ECS.ListClusters': 1,
       'ECS.ListServices': 2,
+      'ECS.ListTaskDefinitions': 1,
       'ECS.ListTasks': 4,
+      'Events.ListEventBuses': 1,
+      'Events.ListRules': 1,
+      'Lambda.ListFunctions': 1,
+      'Scheduler.ListSchedules': 1,
     });
+  });
+
+  it('makes no call for a source that is switched off', async () => {
+    const { outcome } = await runOnce(account(), {
+      KEEP_SERVICE_DEPLOYMENT_IMAGES: 'false',
+      KEEP_SCHEDULED_TASK_IMAGES: 'false',
+      KEEP_TASK_DEFINITION_REVISIONS: '0',
+      KEEP_LAMBDA_IMAGES: 'false',
+    });
+
+    expect(Object.keys(outcome.report.apiCalls.byOperation)).toEqual(['ECR.DescribeImages', 'ECR.DescribeRepositories', 'ECS.DescribeTasks', 'ECS.ListClusters', 'ECS.ListTasks']);
+    expect(outcome.report.inUse.sources).toEqual(['ECS tasks']);
   });
 
   it.each<[string, Faults]>([
