@@ -59,7 +59,7 @@ if (!MOTO_AVAILABLE) {
       await seed(aws.ecs, aws.events, aws.scheduler, aws.s3);
     });
 
-    afterAll(async () => {
+    afterAll(() => {
       if (aws) destroy(aws);
       moto?.kill();
       restoreEnv();
