@@ -194,6 +194,9 @@ export class EcrCleaner extends Construct {
     if (!slackEnabled && (props.slackChannel !== undefined || props.slackTokenSecret !== undefined)) {
       Annotations.of(this).addWarningV2('ecr-maintainer:slack-disabled', 'Slack settings are given but slackEnabled is false: no report is posted. Set slackEnabled to true to post.');
     }
+    if (!sources.keepLambdaImages && props.keepLambdaVersions !== undefined) {
+      Annotations.of(this).addWarningV2('ecr-maintainer:lambda-versions-unused', 'keepLambdaVersions is given but keepLambdaImages is false: no Lambda image is kept. Set keepLambdaImages to true to keep them.');
+    }
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

@@ -38,7 +38,6 @@ describe('EcrCleaner: the permissions of each in-use source', () => {
     ['keepLambdaImages', { keepLambdaImages: true }, ['lambda:GetFunction', 'lambda:ListAliases', 'lambda:ListFunctions', 'lambda:ListVersionsByFunction']],
     ['inUseImagesUri', { inUseImagesUri: 's3://inventory/ecr/in-use.json' }, ['s3:GetObject']],
     ['keepImagesPulledWithin', { keepImagesPulledWithin: Duration.days(14) }, []],
-    ['keepLambdaVersions', { keepLambdaVersions: 10 }, []],
   ])('adds exactly its own actions when %s is on', (_name, on, added) => {
     const base = actionsOf(statementsFor(ALL_OFF));
 
@@ -78,6 +77,10 @@ describe('EcrCleaner: the permissions of each in-use source', () => {
       { Sid: 'DescribeServiceDeploymentsInScope', Action: 'ecs:DescribeServiceDeployments', Effect: 'Allow', Resource: arn('ecs', 'service-deployment/prod/*') },
       { Sid: 'DescribeServiceRevisionsInScope', Action: 'ecs:DescribeServiceRevisions', Effect: 'Allow', Resource: arn('ecs', 'service-revision/prod/*') },
     ]);
+  });
+
+  it('changes no permission for the number of Lambda versions kept', () => {
+    expect(actionsOf(statementsFor({ keepLambdaVersions: 10 }))).toEqual(actionsOf(statementsFor({})));
   });
 
   it('reads no S3 object unless a list of in-use images is given', () => {

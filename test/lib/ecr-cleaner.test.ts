@@ -246,6 +246,13 @@ describe('EcrCleaner: Slack', () => {
     expect(Annotations.fromStack(synthCleaner({ slackEnabled: true, slackChannel: 'C1' }).stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
+  it('warns when keepLambdaVersions is given while Lambda images are not kept', () => {
+    const { stack } = synthCleaner({ keepLambdaImages: false, keepLambdaVersions: 5 });
+
+    Annotations.fromStack(stack).hasWarning('/Test/Cleaner', Match.stringLikeRegexp('^keepLambdaVersions is given but keepLambdaImages is false'));
+    expect(Annotations.fromStack(synthCleaner({ keepLambdaVersions: 5 }).stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
   it('never puts a token into the template, nor a SLACK_TOKEN variable', () => {
     const token = 'xoxb-1234567890-never-in-a-template';
     process.env.SLACK_TOKEN = token;
