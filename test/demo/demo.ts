@@ -2,9 +2,12 @@
  * `npm run demo`: the main job on an embedded default. Starts the local emulator with a sample account
  * (several repositories, multi-architecture images, signatures, tasks in two clusters, services mid-
  * deployment, images of every age) and runs the real CLI against it, with Slack going to the emulator
- * too. Nothing leaves this machine. Extra flags go to the CLI: `npm run demo -- --delete`.
+ * too. Nothing leaves this machine. Extra flags go to the CLI: `npm run demo -- --delete`. The CLI's
+ * files (`to_delete.csv`, `plan.json`) go to a fresh temporary folder, never into the repository.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
 import { sampleAccount } from '../emulator/sample-account';
@@ -13,6 +16,7 @@ const ROOT = path.join(__dirname, '..', '..');
 
 async function main(): Promise<number> {
   const emulator = await Emulator.start(sampleAccount());
+  const folder = mkdtempSync(path.join(tmpdir(), 'ecr-maintainer-demo-'));
   const say = (text: string): boolean => process.stderr.write(process.stderr.isTTY ? `\x1b[2m${text}\x1b[0m\n` : `${text}\n`);
   say(`Demo: a sample account on a local emulator of ECR, ECS, Secrets Manager and Slack at ${emulator.url}; nothing leaves this machine.`);
   say('Running: npm run cleaner -- --explain --json plan.json --slack --slack-channel C0ECRMAINT --slack-token-secret ecr-maintainer/slack-token ' + process.argv.slice(2).join(' '));
@@ -33,7 +37,7 @@ async function main(): Promise<number> {
         'ecr-maintainer/slack-token',
         ...process.argv.slice(2),
       ],
-      { stdio: 'inherit', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...emulator.env() } },
+      { stdio: 'inherit', cwd: folder, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...emulator.env() } },
     );
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
@@ -44,6 +48,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${message.text.split('\n').map((line) => `  │ ${line}`).join('\n')}\n`);
   }
   for (const file of emulator.slack.files.values()) say(`Slack (emulated) received the file ${file.filename} (${file.length} bytes) in the thread.`);
+  say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions) and plan.json (the whole plan).`);
   await emulator.stop();
   return status;
 }

@@ -1,7 +1,8 @@
 /**
  * The real CLI, as a child process, against the emulator over HTTP.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { RunReport } from '../../lambda/core/report';
 import { Emulator } from '../emulator/server';
@@ -235,13 +236,20 @@ describe('the CLI, end to end', () => {
 
 describe('npm run demo', () => {
   it('runs the CLI over the sample account and shows every kind of decision, and what Slack received', async () => {
-    const result = await run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'demo', 'demo.ts')], {}, workFolder());
+    const cwd = workFolder();
+
+    const result = await run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'test', 'demo', 'demo.ts')], {}, cwd);
 
     expect(result.status).toBe(0);
+    // Its files go to a fresh temporary folder, which it names; never into the folder it runs in.
+    const folder = /wrote its files into (\S+): to_delete\.csv/.exec(result.stderr)?.[1] ?? 'not said';
+    expect(readdirSync(folder).sort()).toEqual(['plan.json', 'to_delete.csv']);
+    expect(folder.startsWith(tmpdir())).toBe(true);
+    expect(readdirSync(cwd)).toEqual([]);
     for (const reason of ['in-use:running', 'in-use:stopped-recently', 'in-use:service-deployment', 'recent: pushed', 'min-count: newest', 'unused: no workload uses it', 'child-of:', 'referrer-of:']) {
       expect(result.stdout).toContain(reason);
     }
-    expect(result.stdout).toContain('DRY RUN: 16 images would be deleted');
+    expect(result.stdout).toMatch(/DRY RUN: [1-9]\d* images would be deleted/);
     expect(result.stdout).toContain('  │ *ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2');
     expect(result.stderr).toContain('nothing leaves this machine');
   });

@@ -4,26 +4,104 @@
  *   npm run emulator                    # the sample account on port 4566
  *   npm run emulator -- --port 5000 --fixture my-account.json
  *
- * and, in another terminal, the variables it prints, then `npm run cleaner`.
+ * It prints the environment to set, the Slack channel and secret that a `--slack` run needs, and ready
+ * command lines. A port in use stops it with one line that says what to do.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Fixture } from './fixture';
 import { sampleAccount } from './sample-account';
 import { Emulator } from './server';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '4566' }, fixture: { type: 'string' } } });
+const DEFAULT_PORT = 4566;
+
+async function main(): Promise<number> {
+  let values: { port?: string; fixture?: string };
+  try {
+    ({ values } = parseArgs({ options: { port: { type: 'string' }, fixture: { type: 'string' } } }));
+  } catch (error) {
+    process.stderr.write(`emulator: ${(error as Error).message}; usage: npm run emulator -- [--port N] [--fixture FILE.json]\n`);
+    return 2;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`emulator: --port must be a whole number from 0 to 65535 (0: any free port), got "${values.port}"\n`);
+    return 2;
+  }
   const fixture = values.fixture ? (JSON.parse(readFileSync(values.fixture, 'utf8')) as Fixture) : sampleAccount();
-  const emulator = await Emulator.start(fixture, Number(values.port));
-  process.stdout.write(`Emulating ECR, ECS, Secrets Manager and Slack at ${emulator.url}. Point the cleaner at it with:\n\n`);
-  for (const [name, value] of Object.entries(emulator.env())) process.stdout.write(`export ${name}=${value}\n`);
-  process.stdout.write('\nCtrl-C stops it.\n');
+  const busy = await portInUse(port);
+  if (busy) {
+    process.stderr.write(
+      `emulator: port ${port} on 127.0.0.1 is in use (${busy}): stop the other process (an emulator already running?), or choose another port: npm run emulator -- --port ${port === DEFAULT_PORT ? 4567 : port + 1}\n`,
+    );
+    return 1;
+  }
+
+  const emulator = await Emulator.start(fixture, port);
+  process.stdout.write(renderInstructions(emulator, fixture));
   const stop = (): void => {
     void emulator.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  return 0;
 }
 
-void main();
+/** What to paste into another terminal, with the fixture's own account, Slack channel and secret. */
+function renderInstructions(emulator: Emulator, fixture: Fixture): string {
+  // SLACK_API_URL goes only with --slack: set without it, the cleaner warns that Slack is off.
+  const { SLACK_API_URL: slackApiUrl, ...env } = emulator.env();
+  const channel = fixture.slack?.channels?.[0];
+  const secret = Object.keys(fixture.secrets ?? {})[0];
+  const lines = [
+    `Emulating ECR, ECS, Secrets Manager, STS, Lambda, EventBridge, EventBridge Scheduler, S3 and Slack at ${emulator.url},`,
+    `as account ${emulator.accountId} in ${emulator.region}. Nothing leaves this machine.`,
+    '',
+    'In another terminal, set this environment (it keeps your own AWS profiles and credentials out):',
+    '',
+    ...Object.entries(env).map(([name, value]) => `  export ${name}=${value}`),
+    '',
+    'then run the cleaner:',
+    '',
+    '  npm run cleaner -- --explain',
+  ];
+  if (channel && secret) {
+    lines.push(
+      '',
+      `To post the report to the emulated Slack, give the channel ID ${channel.id}${channel.name ? ` (#${channel.name})` : ''} and the secret ${secret}, which holds the bot token:`,
+      '',
+      `  SLACK_API_URL=${slackApiUrl} npm run cleaner -- --explain --slack --slack-channel ${channel.id} --slack-token-secret ${secret}`,
+    );
+  }
+  lines.push(
+    '',
+    'Or all in one line, ready to paste:',
+    '',
+    `  env ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')} npm run cleaner -- --explain`,
+    '',
+    'Ctrl-C stops it.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** Why the port cannot be listened on (`EADDRINUSE`, `EACCES`), or undefined when it is free. */
+function portInUse(port: number): Promise<string | undefined> {
+  if (port === 0) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(undefined)));
+  });
+}
+
+main().then(
+  (status) => {
+    if (status !== 0) process.exit(status);
+  },
+  (error: unknown) => {
+    process.stderr.write(`emulator: ${String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -41,3 +41,38 @@ export function run(command: string, args: readonly string[], env: Record<string
 export function runCli(args: readonly string[], env: Record<string, string>, cwd = workFolder()): Promise<ProcessResult & { cwd: string }> {
   return run(TSX, [CLI, ...args], env, cwd).then((result) => ({ ...result, cwd }));
 }
+
+/**
+ * Runs a command on a real pseudo-terminal (python3's `pty`): stdin, stdout and stderr are all the
+ * terminal, so the CLI asks its question. When the question (`anything else cancels:`) appears, `answer`
+ * is typed with Enter. What the terminal showed comes back as stdout.
+ */
+export function runOnTerminal(args: readonly string[], env: Record<string, string>, answer: string, cwd = workFolder()): Promise<ProcessResult & { cwd: string }> {
+  return run('python3', ['-c', TERMINAL, answer, TSX, CLI, ...args], env, cwd).then((result) => ({ ...result, cwd }));
+}
+
+const TERMINAL = `
+import os, pty, select, sys
+answer, argv = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+shown, typed = b'', False
+while True:
+    ready, _, _ = select.select([fd], [], [], 30)
+    if not ready:
+        break
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    shown += data
+    if not typed and b'anything else cancels: ' in shown:
+        os.write(fd, answer.encode() + b'\\r')
+        typed = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(shown)
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
