@@ -252,7 +252,7 @@ export class EcrCleaner extends Construct {
         KEEP_SCHEDULED_TASK_IMAGES: String(sources.keepScheduledTaskImages),
         KEEP_TASK_DEFINITION_REVISIONS: String(sources.keepTaskDefinitionRevisions),
         KEEP_LAMBDA_IMAGES: String(sources.keepLambdaImages),
-        KEEP_LAMBDA_VERSIONS: String(props.keepLambdaVersions ?? DEFAULTS.keepLambdaVersions),
+        ...(sources.keepLambdaImages && { KEEP_LAMBDA_VERSIONS: String(props.keepLambdaVersions ?? DEFAULTS.keepLambdaVersions) }),
         ...(props.inUseImagesUri !== undefined && { IN_USE_IMAGES_URI: props.inUseImagesUri }),
         MAX_CONCURRENT_CALLS: String(props.maxConcurrentCalls ?? DEFAULTS.maxConcurrentCalls),
         ...(props.repositories && { ECR_REPOSITORIES: props.repositories.join(',') }),
