@@ -140,6 +140,22 @@ describe('the CLI says what it will do before it does it', () => {
   });
 });
 
+describe('--help', () => {
+  it('lists every flag within 80 columns', async () => {
+    const stdout: string[] = [];
+    const io: CliIo = { stdout: { write: (text) => stdout.push(text) }, stderr: { write: () => true }, stdin: {}, ask: () => Promise.resolve(undefined) };
+
+    const status = await main(['--help'], {}, io);
+
+    expect(status).toBe(0);
+    const help = stdout.join('');
+    expect(help.split('\n').filter((line) => line.length > 80)).toEqual([]);
+    for (const flag of ['--dry-run', '--yes', '--keep-pulled-days', '--in-use-images', '--ignore-scheduled-tasks', '--ignore-lambda', '--keep-task-definition-revisions', '--keep-lambda-versions']) {
+      expect(help).toContain(`  ${flag}`);
+    }
+  });
+});
+
 describe('credentials', () => {
   it('stops with exit 1, one line that names the fix, and no AWS request when there are no credentials', async () => {
     const emulator = await start();

@@ -127,6 +127,13 @@ describe('the CLI, end to end', () => {
       'ECS.ListTasks': 2 + 1 + 1 + 3,
       'ECS.DescribeTasks': 2 + 1 + 1,
       'ECS.ListServices': 3,
+      // The other sources, each one page on an account without them: no task definition, bus rule,
+      // schedule or function, so nothing to describe.
+      'ECS.ListTaskDefinitions': 1,
+      'Events.ListEventBuses': 1,
+      'Events.ListRules': 1,
+      'Scheduler.ListSchedules': 1,
+      'Lambda.ListFunctions': 1,
     });
     expect(emulator.callsOf('ECR.DescribeImages').every((call) => call.params.maxResults === 1000)).toBe(true);
   });
