@@ -4,6 +4,7 @@
  * or refused credentials, and unwritable reports. The real CLI as a child process against the emulator,
  * and `main` in this process where a test drives the question.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main, type CliIo } from '../../lambda/cli';
@@ -276,6 +277,30 @@ describe('the confirmation before deleting', () => {
 });
 
 describe('npm run emulator', () => {
+  it('prints the environment, the Slack channel and secret of the sample account, and a command line to paste', async () => {
+    const child = spawn(TSX, [path.join(ROOT, 'test', 'emulator', 'main.ts'), '--port', '0'], { cwd: workFolder(), env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } });
+    let stdout = '';
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('Ctrl-C stops it.')) resolve();
+        });
+        child.on('close', () => reject(new Error(`the emulator stopped: ${stdout}`)));
+      });
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+
+    const url = /at (http:\/\/127\.0\.0\.1:\d+),/.exec(stdout)?.[1] ?? 'no URL';
+    expect(stdout).toContain(`  export AWS_ENDPOINT_URL=${url}\n`);
+    expect(stdout).toContain('channel ID C0ECRMAINT (#platform-alerts) and the secret ecr-maintainer/slack-token');
+    expect(stdout).toContain(`  SLACK_API_URL=${url}/api/ npm run cleaner -- --explain --slack --slack-channel C0ECRMAINT --slack-token-secret ecr-maintainer/slack-token\n`);
+    expect(stdout).toMatch(new RegExp(`\\n {2}env AWS_ENDPOINT_URL=${url} .*AWS_ACCESS_KEY_ID=emulator .* npm run cleaner -- --explain\\n`));
+  });
+
   it('stops with exit 1 and one line naming the fix when its port is in use', async () => {
     const emulator = await start();
     const port = new URL(emulator.url).port;
