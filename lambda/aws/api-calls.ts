@@ -75,3 +75,15 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
 }
+
+/** Follows every page of a listing: `page` fetches one page for a token, and the items are joined. */
+export async function listAll<T>(page: (nextToken?: string) => Promise<{ items: readonly T[]; nextToken?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const result = await page(nextToken);
+    items.push(...result.items);
+    nextToken = result.nextToken;
+  } while (nextToken);
+  return items;
+}

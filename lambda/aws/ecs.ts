@@ -19,7 +19,7 @@ import {
 import { errorMessage } from '../errors';
 import { clusterName } from '../core/names';
 import type { ImageUse, InUseDiscovery } from '../core/types';
-import { chunk, type ApiCalls } from './api-calls';
+import { chunk, listAll, type ApiCalls } from './api-calls';
 import type { ContainerImage, TaskDefinitionReader } from './task-definitions';
 
 /**
@@ -338,16 +338,6 @@ async function collectProblems(problems: string[], work: () => Promise<void>): P
   }
 }
 
-async function listAll(page: (nextToken?: string) => Promise<{ items: string[]; nextToken?: string }>): Promise<string[]> {
-  const items: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const result = await page(nextToken);
-    items.push(...result.items);
-    nextToken = result.nextToken;
-  } while (nextToken);
-  return items;
-}
 
 function describeFailure(operation: string, cluster: string, failure: Failure): string {
   return `${operation} could not read ${failure.arn ?? '?'} in cluster ${cluster}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}`;

@@ -11,7 +11,7 @@ import { GetScheduleCommand, ListSchedulesCommand, type SchedulerClient } from '
 import { errorMessage } from '../errors';
 import { clusterName } from '../core/names';
 import type { ImageUse, InUseDiscovery } from '../core/types';
-import type { ApiCalls } from './api-calls';
+import { listAll, type ApiCalls } from './api-calls';
 import type { TaskDefinitionReader } from './task-definitions';
 
 /** The largest page of ListEventBuses, ListRules, ListTargetsByRule and ListSchedules. */
@@ -205,13 +205,3 @@ function runTaskInput(input: string | undefined): { taskDefinition?: string; clu
   return { taskDefinition, ...(typeof cluster === 'string' && cluster !== '' && { cluster: clusterName(cluster) }) };
 }
 
-async function listAll<T>(page: (nextToken?: string) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
-  const items: T[] = [];
-  let nextToken: string | undefined;
-  do {
-    const result = await page(nextToken);
-    items.push(...result.items);
-    nextToken = result.nextToken;
-  } while (nextToken);
-  return items;
-}

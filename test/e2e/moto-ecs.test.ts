@@ -8,38 +8,32 @@
  * `ListTaskDefinitions` answers every ARN in one page (no `maxResults`, no `nextToken`), so paging,
  * limits and failures are checked against our emulator only.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { DeregisterTaskDefinitionCommand, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { ApiCalls } from '../../lambda/aws/api-calls';
 import { createAwsClients, type AwsClients } from '../../lambda/aws/clients';
 import { discoverTaskDefinitionImages, TaskDefinitionReader } from '../../lambda/aws/task-definitions';
 import { destroy, restoreEnv } from '../support/aws';
+import { MOTO_AVAILABLE, reportMotoMissing, startMoto } from '../support/moto';
 
 jest.setTimeout(90_000);
 
-const MOTO_AVAILABLE = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 const REGION = 'eu-west-2';
 const ACCOUNT = '123456789012';
 const HOST = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 const TD = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition`;
 
 if (!MOTO_AVAILABLE) {
-  it('cannot cross-check against moto: moto_server is not installed (pip install "moto[server]==5.2.1")', () => {
-    // Never silently: CI must have moto; elsewhere the skip is printed with the reason.
-    process.stderr.write('\n*** moto_server is not installed: the moto cross-check was SKIPPED ***\n\n');
-    expect(process.env.CI).not.toBe('true');
-  });
+  reportMotoMissing('task definition families');
 } else {
   describe('task definition families against moto_server', () => {
     let moto: ChildProcess;
     let aws: AwsClients;
 
     beforeAll(async () => {
-      const port = await freePort();
-      const endpoint = `http://127.0.0.1:${port}`;
-      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-      await waitFor(`${endpoint}/moto-api/`, 30_000);
+      const started = await startMoto();
+      moto = started.process;
+      const endpoint = started.endpoint;
       Object.assign(process.env, {
         AWS_ENDPOINT_URL: endpoint,
         AWS_REGION: REGION,
@@ -93,27 +87,4 @@ async function seed(ecs: ECSClient): Promise<void> {
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'api-worker', containerDefinitions: [{ name: 'worker', image: `${HOST}/worker:${tag}`, memory: 128 }] }));
   }
   await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'api:4' }));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`moto_server did not answer at ${url} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

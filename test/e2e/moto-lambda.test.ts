@@ -14,25 +14,20 @@
  * - IAM: the function's role must exist, so it is created with a raw IAM query call (there is no IAM
  *   client among the dependencies).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateAliasCommand, CreateFunctionCommand, GetFunctionCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { ApiCalls } from '../../lambda/aws/api-calls';
 import { discoverLambdaImages } from '../../lambda/aws/lambda-functions';
 import { image } from '../emulator/fixture';
+import { MOTO_AVAILABLE, reportMotoMissing, startMoto } from '../support/moto';
 
 jest.setTimeout(90_000);
 
-const MOTO_AVAILABLE = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 const REGION = 'eu-west-2';
 
 if (!MOTO_AVAILABLE) {
-  it('cannot cross-check Lambda against moto: moto_server is not installed (pip install "moto[server]==5.2.1")', () => {
-    // Never silently: CI must have moto; elsewhere the skip is printed with the reason.
-    process.stderr.write('\n*** moto_server is not installed: the moto cross-check of Lambda was SKIPPED ***\n\n');
-    expect(process.env.CI).not.toBe('true');
-  });
+  reportMotoMissing('Lambda');
 } else {
   describe('discoverLambdaImages against moto_server', () => {
     let moto: ChildProcess;
@@ -43,10 +38,9 @@ if (!MOTO_AVAILABLE) {
     const digestOf = new Map<string, string>();
 
     beforeAll(async () => {
-      const port = await freePort();
-      const endpoint = `http://127.0.0.1:${port}`;
-      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_LAMBDA_STUB_ECR: 'false' } });
-      await waitFor(`${endpoint}/moto-api/`, 30_000);
+      const started = await startMoto({ MOTO_LAMBDA_STUB_ECR: 'false' });
+      moto = started.process;
+      const endpoint = started.endpoint;
       const config = { region: REGION, endpoint, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' }, maxAttempts: 2 };
       ecr = new ECRClient(config);
       lambda = new LambdaClient(config);
@@ -120,27 +114,4 @@ async function createRole(endpoint: string, name: string): Promise<string> {
   const arn = /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1];
   if (!response.ok || !arn) throw new Error(`moto did not create the role ${name}: HTTP ${response.status}`);
   return arn;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`moto_server did not answer at ${url} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

@@ -8,8 +8,7 @@
  * and cannot refuse credentials; it has no fault injection, so failures are checked against our emulator
  * only.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { CreateEventBusCommand, type EventBridgeClient, PutRuleCommand, PutTargetsCommand, type Target } from '@aws-sdk/client-eventbridge';
 import { CreateClusterCommand, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -21,10 +20,10 @@ import { readObjectText } from '../../lambda/aws/objects';
 import { discoverScheduledTaskImages } from '../../lambda/aws/scheduled-tasks';
 import { TaskDefinitionReader } from '../../lambda/aws/task-definitions';
 import { destroy, restoreEnv } from '../support/aws';
+import { MOTO_AVAILABLE, reportMotoMissing, startMoto } from '../support/moto';
 
 jest.setTimeout(90_000);
 
-const MOTO_AVAILABLE = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 const REGION = 'eu-west-2';
 const ACCOUNT = '123456789012';
 const HOST = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
@@ -32,21 +31,16 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduled-tasks`;
 const TD = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition`;
 
 if (!MOTO_AVAILABLE) {
-  it('cannot cross-check against moto: moto_server is not installed (pip install "moto[server]==5.2.1")', () => {
-    // Never silently: CI must have moto; elsewhere the skip is printed with the reason.
-    process.stderr.write('\n*** moto_server is not installed: the moto cross-check was SKIPPED ***\n\n');
-    expect(process.env.CI).not.toBe('true');
-  });
+  reportMotoMissing('scheduled tasks, identity and S3');
 } else {
   describe('scheduled tasks, identity and S3 against moto_server', () => {
     let moto: ChildProcess;
     let aws: AwsClients;
 
     beforeAll(async () => {
-      const port = await freePort();
-      const endpoint = `http://127.0.0.1:${port}`;
-      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-      await waitFor(`${endpoint}/moto-api/`, 30_000);
+      const started = await startMoto();
+      moto = started.process;
+      const endpoint = started.endpoint;
       Object.assign(process.env, {
         AWS_ENDPOINT_URL: endpoint,
         AWS_REGION: REGION,
@@ -128,27 +122,4 @@ async function seed(ecs: ECSClient, events: EventBridgeClient, scheduler: Schedu
 
   await s3.send(new CreateBucketCommand({ Bucket: 'ops-config', CreateBucketConfiguration: { LocationConstraint: REGION } }));
   await s3.send(new PutObjectCommand({ Bucket: 'ops-config', Key: 'ecr/in-use.txt', Body: `${HOST}/report:1\n` }));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`moto_server did not answer at ${url} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

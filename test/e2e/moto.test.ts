@@ -6,9 +6,8 @@
  * and the deleting runs (where --now is refused) keep nothing for its age with --keep-days 0.
  * Slack still goes to our emulator, with the token that moto's Secrets Manager holds.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
@@ -16,19 +15,15 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { image } from '../emulator/fixture';
 import { Emulator } from '../emulator/server';
 import { runCli } from '../support/cli';
+import { MOTO_AVAILABLE, reportMotoMissing, startMoto } from '../support/moto';
 
 jest.setTimeout(90_000);
 
-const MOTO_AVAILABLE = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 const TOKEN = 'xoxb-moto-0000-never-print';
 const REGION = 'eu-west-2';
 
 if (!MOTO_AVAILABLE) {
-  it('cannot cross-check against moto: moto_server is not installed (pip install "moto[server]==5.2.1")', () => {
-    // Never silently: CI must have moto; elsewhere the skip is printed with the reason.
-    process.stderr.write('\n*** moto_server is not installed: the moto cross-check was SKIPPED ***\n\n');
-    expect(process.env.CI).not.toBe('true');
-  });
+  reportMotoMissing('the CLI');
 } else {
   describe('the CLI against moto_server', () => {
     let moto: ChildProcess;
@@ -39,10 +34,9 @@ if (!MOTO_AVAILABLE) {
     let clients: { ecr: ECRClient; ecs: ECSClient; secrets: SecretsManagerClient };
 
     beforeAll(async () => {
-      const port = await freePort();
-      endpoint = `http://127.0.0.1:${port}`;
-      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-      await waitFor(`${endpoint}/moto-api/`, 30_000);
+      const started = await startMoto();
+      moto = started.process;
+      endpoint = started.endpoint;
       slack = await Emulator.start({ repositories: [], slack: { token: TOKEN, channels: [{ id: 'C0ECRMAINT', name: 'alerts' }] } });
       const config = { region: REGION, endpoint, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } };
       clients = { ecr: new ECRClient(config), ecs: new ECSClient(config), secrets: new SecretsManagerClient(config) };
@@ -122,27 +116,4 @@ if (!MOTO_AVAILABLE) {
       expect(result.stdout).toContain('DELETED: 0 images of 0 planned');
     });
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`moto_server did not answer at ${url} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
