@@ -14,7 +14,7 @@
  *   npm run bench -- --latency 50 --repositories 400
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -69,6 +69,8 @@ async function measure(label: string, shape: Shape, latencyMs: number, args: str
   await emulator.stop();
   if (status !== 0) throw new Error(`${label}: the CLI exited with ${String(status)}:\n${Buffer.concat(stderr).toString('utf8')}`);
   const report = JSON.parse(readFileSync(path.join(work, 'plan.json'), 'utf8')) as RunReport;
+  const peakMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+  rmSync(work, { recursive: true, force: true });
   const made = report.apiCalls.byOperation;
   const bound = account.lowerBound(report);
   const offBound = [...new Set([...Object.keys(made), ...Object.keys(bound)])]
@@ -88,7 +90,7 @@ async function measure(label: string, shape: Shape, latencyMs: number, args: str
     calls: report.apiCalls.total,
     lowerBound: Object.values(bound).reduce((sum, count) => sum + count, 0),
     retries: report.apiCalls.retries,
-    peakMiB: Number(readFileSync(rssFile, 'utf8')) / 1024,
+    peakMiB,
     images: report.totals.manifests,
     toDelete: report.totals.manifestsToDelete,
     byOperation: made,
