@@ -25,7 +25,10 @@ export interface TaskDefinitionImages {
 }
 
 export class TaskDefinitionReader {
+  /** Reads in flight or done, by `family:revision`, or by family alone for its latest ACTIVE revision. */
   private readonly cache = new Map<string, Promise<TaskDefinitionImages>>();
+  /** The latest ACTIVE revision of each family, when a listing of every ACTIVE task definition is made. */
+  private latest?: Promise<ReadonlyMap<string, string>>;
 
   constructor(
     private readonly ecs: ECSClient,
@@ -33,13 +36,29 @@ export class TaskDefinitionReader {
   ) {}
 
   /**
+   * Tells the reader that a listing of every ACTIVE task definition is under way, so that a request by
+   * family alone waits for it and is answered as its latest revision, which may be read already, rather
+   * than with a call of its own.
+   */
+  useLatestRevisions(latest: Promise<ReadonlyMap<string, string>>): void {
+    this.latest = latest;
+  }
+
+  /**
    * Reads a task definition by ARN, by `family:revision`, or by family alone (which ECS answers with the
-   * family's latest ACTIVE revision).
+   * family's latest ACTIVE revision). The same task definition is described once, however it is named.
    *
    * @throws AwsCallError when ECS cannot describe it
    */
-  read(taskDefinition: string): Promise<TaskDefinitionImages> {
-    let pending = this.cache.get(taskDefinition);
+  async read(taskDefinition: string): Promise<TaskDefinitionImages> {
+    // `family:revision` or `family`, however it was named: an ARN and its short name share one read.
+    const marker = taskDefinition.lastIndexOf('task-definition/');
+    const name = marker >= 0 ? taskDefinition.slice(marker + 'task-definition/'.length) : taskDefinition;
+    if (!name.includes(':') && this.latest) {
+      const arn = (await this.latest).get(name);
+      if (arn !== undefined) return this.read(arn);
+    }
+    let pending = this.cache.get(name);
     if (!pending) {
       pending = this.calls
         .send('ECS.DescribeTaskDefinition', `task definition ${taskDefinition}`, () =>
@@ -52,11 +71,12 @@ export class TaskDefinitionReader {
             ...(container.image && { image: container.image }),
           })),
         }));
-      this.cache.set(taskDefinition, pending);
-      // A later request by the full ARN is answered from the same read.
+      this.cache.set(name, pending);
+      // A later request by the revision that a family resolved to is answered from the same read.
       pending.then(
         (read) => {
-          if (!this.cache.has(read.arn)) this.cache.set(read.arn, pending as Promise<TaskDefinitionImages>);
+          const parsed = parseTaskDefinitionArn(read.arn);
+          if (parsed && !this.cache.has(`${parsed.family}:${parsed.revision}`)) this.cache.set(`${parsed.family}:${parsed.revision}`, pending as Promise<TaskDefinitionImages>);
         },
         () => undefined,
       );
@@ -89,6 +109,8 @@ export async function discoverTaskDefinitionImages(ecs: ECSClient, calls: ApiCal
   const problems: string[] = [];
 
   const arns: string[] = [];
+  let listed: (latest: ReadonlyMap<string, string>) => void = () => undefined;
+  options.taskDefinitions.useLatestRevisions(new Promise((resolve) => (listed = resolve)));
   try {
     let nextToken: string | undefined;
     do {
@@ -99,6 +121,7 @@ export async function discoverTaskDefinitionImages(ecs: ECSClient, calls: ApiCal
       nextToken = page.nextToken;
     } while (nextToken);
   } catch (error) {
+    listed(new Map());
     return { uses, problems: [errorMessage(error)] };
   }
 
@@ -111,9 +134,9 @@ export async function discoverTaskDefinitionImages(ecs: ECSClient, calls: ApiCal
     }
     families.set(parsed.family, [...(families.get(parsed.family) ?? []), { arn, revision: parsed.revision }]);
   }
-  const newest = [...families.values()].flatMap((revisions) =>
-    revisions.sort((a, b) => b.revision - a.revision).slice(0, options.keepRevisions).map((revision) => revision.arn),
-  );
+  for (const revisions of families.values()) revisions.sort((a, b) => b.revision - a.revision);
+  listed(new Map([...families].map(([family, revisions]) => [family, revisions[0].arn])));
+  const newest = [...families.values()].flatMap((revisions) => revisions.slice(0, options.keepRevisions).map((revision) => revision.arn));
 
   await Promise.all(
     newest.map(async (arn) => {

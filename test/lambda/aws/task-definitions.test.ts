@@ -91,6 +91,40 @@ describe('discoverTaskDefinitionImages', () => {
       await emulator.stop();
     }
   });
+
+  it.each([
+    ['a family alone', 'api'],
+    ['a family ARN without a revision', `${ARN}/api`],
+    ['a short family:revision', 'api:4'],
+  ])('describes a task definition once when another source names it by %s', async (_title, name) => {
+    const { emulator, aws, calls } = await startWith({ repositories: [], taskDefinitions: family('api', 4) });
+    try {
+      const reader = new TaskDefinitionReader(aws.ecs, calls);
+
+      const [families, named] = await Promise.all([discoverTaskDefinitionImages(aws.ecs, calls, { keepRevisions: 1, taskDefinitions: reader }), reader.read(name)]);
+
+      expect(families.problems).toEqual([]);
+      expect(named.arn).toBe(`${ARN}/api:4`);
+      expect(emulator.callsOf('ECS.DescribeTaskDefinition')).toHaveLength(1);
+    } finally {
+      destroy(aws);
+      await emulator.stop();
+    }
+  });
+
+  it('still reads a family alone by itself when the families are not listed', async () => {
+    const { emulator, aws, calls } = await startWith({ repositories: [], taskDefinitions: family('api', 4) });
+    try {
+      const reader = new TaskDefinitionReader(aws.ecs, calls);
+
+      expect((await reader.read('api')).arn).toBe(`${ARN}/api:4`);
+      expect((await reader.read(`${ARN}/api:4`)).arn).toBe(`${ARN}/api:4`);
+      expect(emulator.callsOf('ECS.DescribeTaskDefinition').map((call) => call.params.taskDefinition)).toEqual(['api']);
+    } finally {
+      destroy(aws);
+      await emulator.stop();
+    }
+  });
 });
 
 describe('discoverTaskDefinitionImages: failing closed', () => {
