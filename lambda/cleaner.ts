@@ -124,7 +124,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   }
 
   // 5's report, for any set of results: built for the confirmation, and again at the end.
-  const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false): RunReport =>
+  const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunReport =>
     buildRunReport({
       deleteEnabled: config.deleteEnabled,
       region: config.region,
@@ -148,12 +148,13 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       warnings: [...(options.warnings ?? []), ...scopeWarnings(config)],
       sources: describeSources(config),
       declined,
+      awaitingConfirmation,
     });
 
   // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
   // second lock on the same door. The shell may ask for confirmation first.
   const deleting = config.deleteEnabled && inUseComplete && [...plans.values()].some((plan) => plan.deletionWaves.length > 0);
-  const declined = deleting && options.confirmDeletion !== undefined && !(await options.confirmDeletion(build(new Map())));
+  const declined = deleting && options.confirmDeletion !== undefined && !(await options.confirmDeletion(build(new Map(), false, true)));
   const results =
     deleting && !declined
       ? await deletePlans(deps, calls, [...plans.values()], options.deleteDeadline, progress, errors)

@@ -313,6 +313,7 @@ function parseNow(value: string | undefined, deleteEnabled: boolean, clock: Date
 
 function parseSlack(read: Reader, flags: ConfigFlags, problems: string[], warnings: string[]): SlackConfig | undefined {
   const enabled = flags.slack === true || (read.boolean('SLACK_ENABLED') ?? false);
+  if (flags.slack === true) read.record('SLACK_ENABLED', 'true', '--slack');
   const maxMessageLength =
     read.integer({ variable: 'SLACK_MAX_MESSAGE_LENGTH', min: 1, max: SLACK_TEXT_LIMIT }) ?? DEFAULTS.slackMaxMessageLength;
   const channel = read.string({ variable: 'SLACK_CHANNEL', flag: '--slack-channel' }, flags.slackChannel);
@@ -324,12 +325,12 @@ function parseSlack(read: Reader, flags: ConfigFlags, problems: string[], warnin
     problems.push(`SLACK_API_URL must be an http(s) URL such as http://127.0.0.1:4566/api/, got "${apiUrl}"`);
   }
   if (!enabled) {
+    // SLACK_API_URL is left out: like AWS_ENDPOINT_URL, it only says where Slack is, and local setups keep it.
     const stray = [
       channel !== undefined && read.source('SLACK_CHANNEL', '--slack-channel', flags.slackChannel),
       token !== undefined && 'SLACK_TOKEN',
       tokenSecretId !== undefined && read.source('SLACK_TOKEN_SECRET_ARN', '--slack-token-secret', flags.slackTokenSecret),
       read.given('SLACK_MAX_MESSAGE_LENGTH') && 'SLACK_MAX_MESSAGE_LENGTH',
-      apiUrl !== undefined && 'SLACK_API_URL',
     ].filter((name): name is string => typeof name === 'string');
     if (stray.length > 0) {
       warnings.push(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but Slack is off, so nothing is posted: pass --slack or set SLACK_ENABLED=true to post`);

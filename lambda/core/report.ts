@@ -121,6 +121,8 @@ export interface RunReport {
   readonly durationMs: number;
   readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean };
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
+  /** The plan of a deleting run, built to ask the operator before the first deletion. */
+  readonly awaitingConfirmation?: true;
   /** Why nothing was deleted anywhere: the cleaner failed closed, or the operator did not confirm. */
   readonly deletionBlocked?: string;
   /** Settings without effect, and what the settings leave unprotected. */
@@ -160,6 +162,8 @@ export interface RunFacts {
   readonly sources?: readonly string[];
   /** Deletion was enabled, but the operator did not confirm it. */
   readonly declined?: boolean;
+  /** The report is the plan shown to the operator before deletion. */
+  readonly awaitingConfirmation?: boolean;
 }
 
 const PLANNED: ImageResult = { status: 'planned' };
@@ -196,6 +200,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
     }),
     ...(inUseComplete && facts.declined && { deletionBlocked: 'the deletion was not confirmed, so no image was deleted' }),
+    ...(facts.awaitingConfirmation && { awaitingConfirmation: true as const }),
     warnings: facts.warnings ?? [],
     inUse: { sources: facts.sources ?? [], complete: inUseComplete, problems: facts.discoveryProblems, references: facts.resolutions.map(reportUse) },
     repositories,
@@ -443,9 +448,11 @@ function csvField(value: string): string {
  * and every error.
  */
 export function renderSummary(report: RunReport): string {
-  const dryRun = report.mode === 'dry-run';
+  // A plan that waits for the operator's word reads as a plan: what is to go, nothing deleted yet.
+  const awaiting = report.mode === 'delete' && report.awaitingConfirmation === true;
+  const dryRun = report.mode === 'dry-run' || awaiting;
   const lines: string[] = [];
-  lines.push(`ECR Maintainer · ${dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE'} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
+  lines.push(`ECR Maintainer · ${awaiting ? 'DELETE (the plan; nothing is deleted yet)' : dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE'} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
   const { policy } = report;
   const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${policy.keepImagesPulledWithinDays} ${plural(policy.keepImagesPulledWithinDays, 'day')}` : '';
   lines.push(
@@ -477,7 +484,11 @@ export function renderSummary(report: RunReport): string {
   const images = (count: number): string => `${count} ${plural(count, 'image')}`;
   if (report.deletionBlocked) lines.push(`NOTHING DELETED: ${report.deletionBlocked}.`);
   for (const warning of report.warnings) lines.push(`WARNING: ${warning}.`);
-  if (dryRun) {
+  if (awaiting) {
+    lines.push(
+      `TO DELETE: ${images(totals.toDelete)} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,
+    );
+  } else if (dryRun) {
     lines.push(
       `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,
     );

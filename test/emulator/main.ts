@@ -8,7 +8,6 @@
  * command lines. A port in use stops it with one line that says what to do.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Fixture } from './fixture';
 import { sampleAccount } from './sample-account';
@@ -30,15 +29,16 @@ async function main(): Promise<number> {
     return 2;
   }
   const fixture = values.fixture ? (JSON.parse(readFileSync(values.fixture, 'utf8')) as Fixture) : sampleAccount();
-  const busy = await portInUse(port);
-  if (busy) {
+  let emulator: Emulator;
+  try {
+    emulator = await Emulator.start(fixture, port);
+  } catch (error) {
+    const busy = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     process.stderr.write(
       `emulator: port ${port} on 127.0.0.1 is in use (${busy}): stop the other process (an emulator already running?), or choose another port: npm run emulator -- --port ${port === DEFAULT_PORT ? 4567 : port + 1}\n`,
     );
     return 1;
   }
-
-  const emulator = await Emulator.start(fixture, port);
   process.stdout.write(renderInstructions(emulator, fixture));
   const stop = (): void => {
     void emulator.stop().then(() => process.exit(0));
@@ -50,7 +50,6 @@ async function main(): Promise<number> {
 
 /** What to paste into another terminal, with the fixture's own account, Slack channel and secret. */
 function renderInstructions(emulator: Emulator, fixture: Fixture): string {
-  // SLACK_API_URL goes only with --slack: set without it, the cleaner warns that Slack is off.
   const { SLACK_API_URL: slackApiUrl, ...env } = emulator.env();
   const channel = fixture.slack?.channels?.[0];
   const secret = Object.keys(fixture.secrets ?? {})[0];
@@ -84,16 +83,6 @@ function renderInstructions(emulator: Emulator, fixture: Fixture): string {
     '',
   );
   return lines.join('\n');
-}
-
-/** Why the port cannot be listened on (`EADDRINUSE`, `EACCES`), or undefined when it is free. */
-function portInUse(port: number): Promise<string | undefined> {
-  if (port === 0) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(undefined)));
-  });
 }
 
 main().then(

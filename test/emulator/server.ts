@@ -78,7 +78,14 @@ export class Emulator {
   /** Starts an emulator on a free loopback port (or `port`). */
   static async start(fixture: Fixture, port = 0): Promise<Emulator> {
     const emulator = new Emulator(fixture);
-    await new Promise<void>((resolve) => emulator.server.listen(port, '127.0.0.1', resolve));
+    // A port in use (EADDRINUSE) rejects here, rather than escaping as an uncaught error.
+    await new Promise<void>((resolve, reject) => {
+      emulator.server.once('error', reject);
+      emulator.server.listen(port, '127.0.0.1', () => {
+        emulator.server.off('error', reject);
+        resolve();
+      });
+    });
     emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
     return emulator;
   }

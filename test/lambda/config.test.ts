@@ -295,6 +295,11 @@ describe('parseConfig', () => {
   });
 
   describe('settings without effect, and misspelled ones', () => {
+    it('says that --slack turned Slack on, and does not warn of SLACK_API_URL alone', () => {
+      expect(parseConfig({ SLACK_CHANNEL: 'C1', SLACK_TOKEN: 'x' }, { slack: true }).origins).toContainEqual({ setting: 'SLACK_ENABLED', value: 'true', from: '--slack' });
+      expect(parseConfig({ SLACK_API_URL: 'http://127.0.0.1:9/api/' }).warnings).toEqual([]);
+    });
+
     it('warns of Slack settings while Slack is off, naming each', () => {
       const config = parseConfig({ SLACK_CHANNEL: 'C1', SLACK_TOKEN: 'xoxb-secret' }, { slackTokenSecret: 'x' });
 

@@ -171,6 +171,15 @@ describe('renderSummary', () => {
     expect(renderDecisions(report)).toContain('in-use:lambda-function (function resize:live (version 3)); recently-pulled: pulled 2 days ago; min-count: newest #1');
   });
 
+  it('shows the plan of a deleting run that waits for confirmation as what is to go, with nothing deleted yet', () => {
+    const summary = renderSummary(buildRunReport(facts({ deleteEnabled: true, awaitingConfirmation: true })));
+
+    expect(summary.split('\n')[0]).toBe('ECR Maintainer · DELETE (the plan; nothing is deleted yet) · account 123456789012 · eu-west-2');
+    expect(summary).toContain('TO DELETE  RECLAIMABLE');
+    expect(summary).toContain('\nTO DELETE: 2 images (4 manifests, up to 5.0 MB); 2 images kept, of 4 images in 3 repositories.\n');
+    expect(summary).not.toContain('DELETED');
+  });
+
   it('says DELETE and counts what was deleted when deletion was on', () => {
     const results = new Map([['api', new Map<string, ImageResult>([[digestOf('a1'), { status: 'deleted' }]])]]);
 
