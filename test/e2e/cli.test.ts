@@ -185,6 +185,20 @@ describe('the CLI, end to end', () => {
     ['a bad variable', { KEEP_MIN_IMAGE_COUNT: 'ten' }, [], 'invalid configuration:\n  KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "ten"\n'],
     ['a bad flag', {}, ['--keep-days', 'soon'], 'invalid configuration:\n  --keep-days must be a whole number >= 0, got "soon"\n'],
     ['an unknown flag', {}, ['--force'], /^Unknown option '--force'.*\n\nRun with --help for the options\.\n$/s],
+    [
+      '--now with --delete',
+      {},
+      ['--now', '2030-01-01T00:00:00Z', '--delete'],
+      'invalid configuration:\n  --now cannot be used with deletion (--delete or DELETE_ENABLED=true), got "2030-01-01T00:00:00Z": a later --now removes the "recent" protection, so it is for dry runs only\n',
+    ],
+    [
+      '--now with DELETE_ENABLED=true',
+      { DELETE_ENABLED: 'true' },
+      ['--now', '2030-01-01T00:00:00Z'],
+      'invalid configuration:\n  --now cannot be used with deletion (--delete or DELETE_ENABLED=true), got "2030-01-01T00:00:00Z": a later --now removes the "recent" protection, so it is for dry runs only\n',
+    ],
+    ['--now in the past', {}, ['--now', '2020-01-01T00:00:00Z'], /^invalid configuration:\n {2}--now must be later than the current time \(.*\): it exists to look ahead, got "2020-01-01T00:00:00Z"\n$/],
+    ['--now on a day that does not exist', {}, ['--now', '2031-02-30T00:00:00Z'], /^invalid configuration:\n {2}--now must be a time that exists, .*got "2031-02-30T00:00:00Z"\n$/],
   ])('stops with exit 2 and no AWS call on %s', async (_title, env, args, message) => {
     const emulator = await start(smallAccount());
 
@@ -255,6 +269,16 @@ describe('npm run demo', () => {
     expect(readdirSync(cwd)).toEqual([]);
     for (const reason of ['in-use:running', 'in-use:stopped-recently', 'in-use:service-deployment', 'recent: pushed', 'min-count: newest', 'unused: no workload uses it', 'child-of:', 'referrer-of:']) {
       expect(result.stdout).toContain(reason);
+    }
+    // Each of the sample account's harder cases keeps its image, with the workload named.
+    for (const kept of [
+      /KEEP {4}v1\.6 +sha256:\w+ {2}in-use:service-revision \(service revision production\/api-canary \(api\)\)/,
+      /KEEP {4}build-100 +sha256:\w+ {2}in-use:scheduled-task \(scheduled rule default\/nightly-reindex \(worker:1\)\)/,
+      /KEEP {4}m0 +sha256:\w+ {2}in-use:scheduled-task \(scheduled schedule default\/monthly-migrations \(migrations:2\)\)/,
+      /KEEP {4}t2 +sha256:\w+ {2}in-use:lambda-function \(function thumbnailer:live \(version 2\)\)/,
+      /KEEP {4}v1\.3 +sha256:\w+ {2}in-use:running \(running task staging\/a7b8c9d0e1f2 \(reports\)\)/,
+    ]) {
+      expect(result.stdout).toMatch(kept);
     }
     expect(result.stdout).toMatch(/DRY RUN: [1-9]\d* images would be deleted/);
     expect(result.stdout).toContain('  │ *ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2');
