@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
 import { ROOT, run, runCli, workFolder, type ProcessResult } from '../support/cli';
-import { SLACK_TOKEN, smallAccount } from './accounts';
+import { EVERY_SOURCE_SETTINGS, SLACK_TOKEN, everySourceAccount, smallAccount } from './accounts';
 
 jest.setTimeout(120_000);
 
@@ -50,8 +50,13 @@ afterEach(async () => {
 const SECRET_NAME = 'EcrMaintainerSlackToken';
 
 /** The account, with the token in the secret that the template's Ref names. */
-async function start(faults: Faults = {}): Promise<Emulator> {
-  const account: Fixture = { ...smallAccount(), secrets: { [SECRET_NAME]: JSON.stringify({ token: SLACK_TOKEN }) }, faults };
+async function start(faults: Faults = {}, base: Fixture = smallAccount()): Promise<Emulator> {
+  const account: Fixture = {
+    ...base,
+    secrets: { [SECRET_NAME]: JSON.stringify({ token: SLACK_TOKEN }) },
+    slack: { token: SLACK_TOKEN, channels: [{ id: 'C0ECRMAINT', name: 'platform-alerts' }] },
+    faults: { ...base.faults, ...faults },
+  };
   const emulator = await Emulator.start(account);
   emulators.push(emulator);
   return emulator;
@@ -105,6 +110,22 @@ describe('the bundled Lambda handler', () => {
     const plan = JSON.parse(readFileSync(path.join(cli.cwd, 'plan.json'), 'utf8')) as { totals: Record<string, number> };
     expect(invocation.outcome.result?.totals).toEqual(plan.totals);
     expect(invocation.outcome.result).toMatchObject({ mode: 'delete', errors: [] });
+  });
+
+  it('sees every source of images in use as the CLI does, and deletes the same images', async () => {
+    const lambdaAccount = await start({}, everySourceAccount());
+    const cliAccount = await start({}, everySourceAccount());
+
+    const invocation = await invoke(lambdaAccount, EVERY_SOURCE_SETTINGS);
+    const cli = await runCli(['--delete'], { ...cliAccount.env(), ...EVERY_SOURCE_SETTINGS });
+
+    expect(invocation.outcome.error).toBeUndefined();
+    expect(cli.status).toBe(0);
+    expect(invocation.outcome.result?.totals).toMatchObject({ deleted: 5, toDelete: 5 });
+    expect(lambdaAccount.digestsIn('app')).toEqual(cliAccount.digestsIn('app'));
+    for (const operation of ['ECS.DescribeServiceRevisions', 'Events.ListTargetsByRule', 'Scheduler.GetSchedule', 'ECS.ListTaskDefinitions', 'Lambda.GetFunction', 'S3.GetObject']) {
+      expect(`${operation}: ${lambdaAccount.callsOf(operation).length > 0}`).toBe(`${operation}: true`);
+    }
   });
 
   it('reads the Slack token from the secret by ARN, posts the report, and never logs the token', async () => {
