@@ -1,6 +1,7 @@
 /**
  * Runs the real CLI as a child process, with only the environment it is given (no AWS settings of the
- * machine leak in), and collects what it prints.
+ * machine leak in), and collects what it prints. The CLI runs as users run it: `node bin/cleaner.mjs`,
+ * the launcher that rebuilds `dist/cli.js` when its sources changed and then runs it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -8,8 +9,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
+/** tsx, for the TypeScript tools that still run from source (the emulator's `main.ts`). */
 export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-export const CLI = path.join(ROOT, 'lambda', 'cli.ts');
+/** The launcher that `npm run cleaner` runs; it takes the CLI's arguments. */
+export const CLI = path.join(ROOT, 'bin', 'cleaner.mjs');
+/** The command line of `npm run cleaner`, without npm and without arguments. */
+export const CLI_COMMAND: readonly string[] = [process.execPath, CLI];
 
 export interface ProcessResult {
   readonly status: number | null;
@@ -39,7 +44,7 @@ export function run(command: string, args: readonly string[], env: Record<string
 
 /** `npm run cleaner -- args`, without npm: the same command line that the script runs. */
 export function runCli(args: readonly string[], env: Record<string, string>, cwd = workFolder()): Promise<ProcessResult & { cwd: string }> {
-  return run(TSX, [CLI, ...args], env, cwd).then((result) => ({ ...result, cwd }));
+  return run(CLI_COMMAND[0], [...CLI_COMMAND.slice(1), ...args], env, cwd).then((result) => ({ ...result, cwd }));
 }
 
 /**
@@ -48,7 +53,7 @@ export function runCli(args: readonly string[], env: Record<string, string>, cwd
  * is typed with Enter. What the terminal showed comes back as stdout.
  */
 export function runOnTerminal(args: readonly string[], env: Record<string, string>, answer: string, cwd = workFolder()): Promise<ProcessResult & { cwd: string }> {
-  return run('python3', ['-c', TERMINAL, answer, TSX, CLI, ...args], env, cwd).then((result) => ({ ...result, cwd }));
+  return run('python3', ['-c', TERMINAL, answer, ...CLI_COMMAND, ...args], env, cwd).then((result) => ({ ...result, cwd }));
 }
 
 const TERMINAL = `
