@@ -17,7 +17,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RunReport } from '../../lambda/core/report';
 import { Emulator } from '../emulator/server';
@@ -57,7 +56,7 @@ async function measure(label: string, shape: Shape, latencyMs: number, args: str
   const status = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--require', path.join(__dirname, 'rss.cjs'), '--import', pathToFileURL(require.resolve('tsx')).href, path.join(ROOT, 'lambda', 'cli.ts'), '--json', 'plan.json', '--quiet', ...account.args, ...args],
+      ['--require', path.join(__dirname, 'rss.cjs'), path.join(ROOT, 'bin', 'cleaner.mjs'), '--json', 'plan.json', '--quiet', ...account.args, ...args],
       { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BENCH_RSS_FILE: rssFile, ...emulator.env() } },
     );
     // The CLI's header and warnings go to stderr; shown only when the run fails.

@@ -23,10 +23,11 @@ async function main(): Promise<number> {
   say('');
 
   const status = await new Promise<number>((resolve, reject) => {
+    // What `npm run cleaner` runs: the launcher, which rebuilds dist/cli.js if a source changed.
     const child = spawn(
-      path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+      process.execPath,
       [
-        path.join(ROOT, 'lambda', 'cli.ts'),
+        path.join(ROOT, 'bin', 'cleaner.mjs'),
         '--explain',
         '--json',
         'plan.json',
