@@ -2,7 +2,7 @@
  * The cleanup use case, shared by the Lambda handler and the CLI.
  */
 import type { Config } from './config';
-import { ApiCalls } from './aws/api-calls';
+import { ApiCalls, DEADLINE_PASSED } from './aws/api-calls';
 import type { AwsClients } from './aws/clients';
 import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
 import { discoverImageUses } from './aws/ecs';
@@ -83,7 +83,10 @@ interface RepositoryState {
  */
 export async function runCleanup(deps: CleanerDeps, config: Config, options: RunOptions): Promise<RunOutcome> {
   const startedAt = new Date();
-  const calls = new ApiCalls(config.maxConcurrentCalls);
+  const calls = new ApiCalls(config.maxConcurrentCalls, {
+    maxAttempts: config.awsMaxAttempts,
+    ...(options.deleteDeadline && { deadline: { at: options.deleteDeadline, operations: ['ECR.BatchDeleteImage'] } }),
+  });
   const progress = options.onProgress ?? (() => undefined);
   const errors: RunError[] = [];
 
@@ -327,6 +330,9 @@ async function slackToken(deps: CleanerDeps, calls: ApiCalls, secretId: string):
  * Deletes a repository's plan wave by wave. A manifest whose index or subject was not deleted is skipped:
  * ECR would refuse a child, and a signature must not vanish from an image that stays. A manifest that ECR
  * still finds listed by an index is tried once more at the end, after its known parents are gone.
+ *
+ * The deadline holds for each call: no wave starts after it, and within a wave `ApiCalls` starts no
+ * `BatchDeleteImage` after it (a call in flight may finish). What was not sent is skipped as out of time.
  */
 async function deleteInWaves(
   deps: CleanerDeps,
@@ -343,6 +349,9 @@ async function deleteInWaves(
     ]),
   );
   const gone = (digest: string): boolean => ['deleted', 'already-gone'].includes(results.get(digest)?.status ?? '');
+  // A delete that ApiCalls did not send, because the deadline had passed, is skipped, not failed.
+  const unlessOutOfTime = (outcome: ImageResult): ImageResult =>
+    outcome.status === 'failed' && outcome.code === DEADLINE_PASSED ? { status: 'skipped', why: OUT_OF_TIME } : outcome;
 
   const referenced: string[] = [];
   for (const wave of plan.deletionWaves) {
@@ -362,7 +371,7 @@ async function deleteInWaves(
       if (outcome.status === 'failed' && outcome.code === 'ImageReferencedByManifestList') {
         referenced.push(digest);
         deferred += 1;
-      } else results.set(digest, outcome);
+      } else results.set(digest, unlessOutOfTime(outcome));
     }
     onDone(wave.length - deferred);
   }
@@ -374,7 +383,7 @@ async function deleteInWaves(
         digest,
         outcome.status === 'failed' && outcome.code === 'ImageReferencedByManifestList'
           ? { status: 'kept-by-ecr', why: 'an image index that is not in the plan lists it (pushed during the run?); the next run judges it again' }
-          : outcome,
+          : unlessOutOfTime(outcome),
       );
     }
     onDone(referenced.length);

@@ -29,11 +29,16 @@ export interface AwsClients {
 const REQUEST_TIMEOUT_MS = 30_000;
 const CONNECTION_TIMEOUT_MS = 5_000;
 
-export function createAwsClients(config: Pick<Config, 'region' | 'awsMaxAttempts' | 'awsRetryMode'>): AwsClients {
+/**
+ * The clients make one attempt per call: `ApiCalls` retries (up to `AWS_MAX_ATTEMPTS`), so that a call
+ * that backs off does not hold a slot, and adapts the calls in flight to throttling. `AWS_RETRY_MODE`
+ * therefore no longer reaches the SDK: `ApiCalls` is adaptive in either mode. Both settings are
+ * accepted here, and ignored, so that callers may pass the whole configuration.
+ */
+export function createAwsClients(config: Pick<Config, 'region'> & Partial<Pick<Config, 'awsMaxAttempts' | 'awsRetryMode'>>): AwsClients {
   const options = {
     region: config.region,
-    maxAttempts: config.awsMaxAttempts,
-    retryMode: config.awsRetryMode,
+    maxAttempts: 1,
     requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
   };
   return {

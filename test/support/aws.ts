@@ -27,7 +27,7 @@ export function clientsFor(emulator: Emulator, options: { maxAttempts?: number }
 /** A started emulator with clients and a fresh call counter. */
 export async function startWith(fixture: Fixture, options: { maxAttempts?: number } = {}): Promise<{ emulator: Emulator; aws: AwsClients; calls: ApiCalls }> {
   const emulator = await Emulator.start(fixture);
-  return { emulator, aws: clientsFor(emulator, options), calls: new ApiCalls(8) };
+  return { emulator, aws: clientsFor(emulator, options), calls: new ApiCalls(8, { maxAttempts: options.maxAttempts ?? 8 }) };
 }
 
 export function destroy(aws: AwsClients): void {
