@@ -65,7 +65,12 @@ function writeCache(buildId, script) {
 }
 
 async function run() {
-  await ensureBuilt(ROOT);
+  try {
+    await ensureBuilt(ROOT);
+  } catch (error) {
+    process.stderr.write(`ecr-maintainer: could not build dist/cli.js: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   return loadCli().main(process.argv.slice(2), process.env);
 }
 
