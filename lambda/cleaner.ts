@@ -93,42 +93,14 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // 1. List.
   const states = await listRegistry(deps, calls, config, progress, errors);
 
-  // 2. Find what is in use, after listing: an image pushed since is not in the plan, and a workload
-  // started since is seen.
-  const found = await findImagesInUse(deps, calls, config, progress);
-  const listedImages = new Map(
-    states.filter((state) => state.images).map((state) => [state.repository.name, state.images as readonly ImageRecord[]]),
-  );
-  const resolutions: UseResolution[] = resolveUses(found.uses, states.map((state) => state.repository), listedImages);
-  const discovery = {
-    uses: found.uses,
-    problems: [
-      ...found.problems,
-      ...resolutions.flatMap((resolution) => (!resolution.matched && resolution.problem ? [`${describeWorkload(resolution.use)}: ${resolution.use.reference}: ${resolution.why}`] : [])),
-    ],
-  };
-  for (const problem of discovery.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
-  const inUseComplete = discovery.problems.length === 0;
-  const uses = usesByRepository(resolutions);
-
-  // 3. Plan.
-  const plans = new Map<string, RepositoryPlan>();
-  for (const state of states) {
-    if (!state.images || !state.indexChildren) continue;
-    const name = state.repository.name;
-    plans.set(
-      name,
-      planRepository(
-        { repository: name, images: state.images, indexChildren: state.indexChildren, uses: uses.get(name) ?? new Map(), inUseComplete },
-        config.policy,
-        options.now,
-      ),
-    );
-  }
+  // 2 and 3. Find what is in use, after listing (an image pushed since is not in the plan, and a workload
+  // started since is seen), and plan each repository.
+  let judged = await judge(deps, calls, config, states, options.now, progress);
 
   // 5's report, for any set of results: built for the confirmation, and again at the end.
-  const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunReport =>
-    buildRunReport({
+  const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunReport => {
+    const { plans, resolutions, problems } = judged;
+    return buildRunReport({
       deleteEnabled: config.deleteEnabled,
       region: config.region,
       ...((options.account ?? states[0]?.repository.registryId) !== undefined && { account: options.account ?? states[0]?.repository.registryId }),
@@ -144,7 +116,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
         ...(state.error && { error: state.error }),
       })),
       resolutions,
-      discoveryProblems: discovery.problems,
+      discoveryProblems: problems,
       results,
       errors: [...errors],
       apiCalls: calls.stats(),
@@ -153,15 +125,28 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       declined,
       awaitingConfirmation,
     });
+  };
 
   // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
-  // second lock on the same door. The shell may ask for confirmation first.
-  const deleting = config.deleteEnabled && inUseComplete && [...plans.values()].some((plan) => plan.deletionWaves.length > 0);
-  const declined = deleting && options.confirmDeletion !== undefined && !(await options.confirmDeletion(build(new Map(), false, true)));
-  const results =
-    deleting && !declined
-      ? await deletePlans(deps, calls, [...plans.values()], options.deleteDeadline, progress, errors)
-      : new Map<string, Map<string, ImageResult>>();
+  // second lock on the same door. The shell may ask for confirmation first: then, since the operator may
+  // have taken a while, in-use discovery runs again, and only what both plans delete is deleted.
+  const condemns = (plans: ReadonlyMap<string, RepositoryPlan>): boolean => [...plans.values()].some((plan) => plan.deletionWaves.length > 0);
+  let declined = false;
+  const unconfirmed = new Map<string, Map<string, ImageResult>>();
+  if (config.deleteEnabled && judged.problems.length === 0 && condemns(judged.plans) && options.confirmDeletion) {
+    declined = !(await options.confirmDeletion(build(new Map(), false, true)));
+    if (!declined) {
+      const confirmed = judged.plans;
+      judged = await judge(deps, calls, config, states, options.now, progress);
+      judged = { ...judged, plans: keepConfirmed(judged.plans, confirmed, unconfirmed) };
+    }
+  }
+  for (const problem of judged.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
+  const deleting = config.deleteEnabled && !declined && judged.problems.length === 0 && condemns(judged.plans);
+  const results = deleting
+    ? await deletePlans(deps, calls, [...judged.plans.values()], options.deleteDeadline, progress, errors)
+    : new Map<string, Map<string, ImageResult>>();
+  for (const [repository, skipped] of unconfirmed) results.set(repository, new Map([...skipped, ...(results.get(repository) ?? [])]));
 
   // 5. Report, and tell Slack.
   let report = build(results, declined);
@@ -186,6 +171,71 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
 }
 
 const OUT_OF_TIME = 'the run reached its time limit; the next run goes on';
+
+interface Judgement {
+  readonly resolutions: readonly UseResolution[];
+  /** What made in-use discovery incomplete; any problem stops all deletion. */
+  readonly problems: readonly string[];
+  readonly plans: ReadonlyMap<string, RepositoryPlan>;
+}
+
+/** Steps 2 and 3: find every image in use, match the uses to the listed images, and plan each repository. */
+async function judge(
+  deps: CleanerDeps,
+  calls: ApiCalls,
+  config: Config,
+  states: readonly RepositoryState[],
+  now: Date,
+  progress: (progress: Progress) => void,
+): Promise<Judgement> {
+  const found = await findImagesInUse(deps, calls, config, progress);
+  const listedImages = new Map(
+    states.filter((state) => state.images).map((state) => [state.repository.name, state.images as readonly ImageRecord[]]),
+  );
+  const resolutions = resolveUses(found.uses, states.map((state) => state.repository), listedImages);
+  const problems = [
+    ...found.problems,
+    ...resolutions.flatMap((resolution) => (!resolution.matched && resolution.problem ? [`${describeWorkload(resolution.use)}: ${resolution.use.reference}: ${resolution.why}`] : [])),
+  ];
+  const uses = usesByRepository(resolutions);
+  const plans = new Map<string, RepositoryPlan>();
+  for (const state of states) {
+    if (!state.images || !state.indexChildren) continue;
+    const name = state.repository.name;
+    plans.set(
+      name,
+      planRepository(
+        { repository: name, images: state.images, indexChildren: state.indexChildren, uses: uses.get(name) ?? new Map(), inUseComplete: problems.length === 0 },
+        config.policy,
+        now,
+      ),
+    );
+  }
+  return { resolutions, problems, plans };
+}
+
+/**
+ * The new plans, deleting only what the confirmed plans deleted too. What only the new plans would delete
+ * is recorded in `unconfirmed` as skipped: the operator did not see it, and the next run judges it again.
+ */
+function keepConfirmed(
+  plans: ReadonlyMap<string, RepositoryPlan>,
+  confirmed: ReadonlyMap<string, RepositoryPlan>,
+  unconfirmed: Map<string, Map<string, ImageResult>>,
+): Map<string, RepositoryPlan> {
+  const kept = new Map<string, RepositoryPlan>();
+  for (const [name, plan] of plans) {
+    const allowed = new Set(confirmed.get(name)?.deletionWaves.flat() ?? []);
+    const skipped = new Map<string, ImageResult>();
+    for (const digest of plan.deletionWaves.flat()) {
+      if (!allowed.has(digest)) skipped.set(digest, { status: 'skipped', why: 'it was not in the plan that was confirmed; the next run judges it again' });
+    }
+    if (skipped.size > 0) unconfirmed.set(name, skipped);
+    const waves = plan.deletionWaves.map((wave) => wave.filter((digest) => allowed.has(digest))).filter((wave) => wave.length > 0);
+    kept.set(name, { ...plan, deletionWaves: waves });
+  }
+  return kept;
+}
 
 /**
  * Asks every source that is on, concurrently, for the images its workloads run or may start. They share

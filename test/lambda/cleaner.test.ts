@@ -1,6 +1,7 @@
 import { runCleanup, type RunOutcome } from '../../lambda/cleaner';
 import { parseConfig } from '../../lambda/config';
-import { image, multiArchImage, registryHost, signature, type Faults, type Fixture, type FixtureImage } from '../emulator/fixture';
+import type { RunReport } from '../../lambda/core/report';
+import { image, multiArchImage, registryHost, signature, type Faults, type Fixture, type FixtureImage, type FixtureTask } from '../emulator/fixture';
 import { Emulator } from '../emulator/server';
 import { createAwsClients } from '../../lambda/aws/clients';
 import { clientsFor, destroy, restoreEnv, useEmulatorEnv } from '../support/aws';
@@ -240,6 +241,73 @@ describe('runCleanup', () => {
     expect(attempts).toHaveLength(2);
     const decision = outcome.report.repositories.find((r) => r.name === 'app')?.decisions.find((d) => d.digest === app[5].digest);
     expect(decision?.result).toEqual({ status: 'kept-by-ecr', why: 'an image index that is not in the plan lists it (pushed during the run?); the next run judges it again' });
+  });
+
+  describe('the confirmation', () => {
+    async function confirmedRun(fixture: Fixture, whileAsking: (emulator: Emulator) => void, answer = true): Promise<{ outcome: RunOutcome; emulator: Emulator; asked: RunReport[] }> {
+      const emulator = await Emulator.start(fixture);
+      useEmulatorEnv(emulator);
+      const config = parseConfig({ ...emulator.env(), DELETE_ENABLED: 'true' });
+      const aws = createAwsClients(config);
+      const asked: RunReport[] = [];
+      try {
+        const outcome = await runCleanup({ aws, slackTokens: new Map() }, config, {
+          now: NOW,
+          confirmDeletion: async (plan) => {
+            asked.push(plan);
+            whileAsking(emulator);
+            return answer;
+          },
+        });
+        return { outcome, emulator, asked };
+      } finally {
+        destroy(aws);
+      }
+    }
+
+    it('shows the plan before any deletion, and deletes nothing when the answer is no', async () => {
+      const { outcome, emulator, asked } = await confirmedRun(account(), () => undefined, false);
+
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatchObject({ mode: 'delete', awaitingConfirmation: true, totals: { toDelete: 12, deleted: 0 } });
+      expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+      expect(outcome).toMatchObject({ ok: true, report: { deletionBlocked: 'the deletion was not confirmed, so no image was deleted' } });
+      await emulator.stop();
+    });
+
+    it('looks again after the answer: an image that a task started on meanwhile is kept, and nothing beyond the confirmed plan goes', async () => {
+      const fixture = account();
+      const prod = (fixture.clusters ?? [])[0];
+      const tasks = prod.tasks as FixtureTask[];
+      const app = fixture.repositories[0].images;
+
+      const { outcome, emulator } = await confirmedRun(fixture, () => {
+        // While the operator reads the plan, a task starts on v0, which the plan deletes; and the task on v2
+        // stops for good, so that v2 would now be deleted, though nobody confirmed that.
+        tasks.splice(0, tasks.length, { id: 't9', containers: [{ name: 'app', image: `${HOST}/app:v0` }] });
+      });
+
+      expect(outcome.report.errors).toEqual([]);
+      expect(tagsLeft(emulator, 'app')).toEqual(expect.arrayContaining(['v0', 'v2']));
+      const artifacts = outcome.report.repositories.find((repository) => repository.name === 'app')?.artifacts ?? [];
+      expect(artifacts.find((artifact) => artifact.digest === app[0].digest)).toMatchObject({ action: 'keep', reasons: ['in-use:running'] });
+      expect(artifacts.find((artifact) => artifact.digest === app[2].digest)).toMatchObject({
+        action: 'delete',
+        result: { status: 'skipped', why: 'it was not in the plan that was confirmed; the next run judges it again' },
+      });
+      expect(emulator.callsOf('ECS.ListClusters')).toHaveLength(2);
+      await emulator.stop();
+    });
+
+    it('deletes nothing when the second look fails', async () => {
+      const fixture = account();
+      const { outcome, emulator } = await confirmedRun(fixture, (running) => running.setFaults({ errors: [{ operation: 'ECS.ListClusters' }] }));
+
+      expect(outcome.ok).toBe(false);
+      expect(outcome.report.deletionBlocked).toMatch(/^in-use discovery was incomplete/);
+      expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
+      await emulator.stop();
+    });
   });
 
   it('stops deleting at the time limit, leaves the rest for the next run, and says so', async () => {
