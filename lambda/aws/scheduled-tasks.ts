@@ -18,8 +18,13 @@ import type { TaskDefinitionReader } from './task-definitions';
 const PAGE_SIZE = 100;
 /** An ECS cluster's ARN: the target of an EventBridge ECS target and of Scheduler's templated RunTask target. */
 const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
-/** Scheduler's universal target for ECS RunTask; its `Input` is RunTask's request as JSON. */
-const UNIVERSAL_RUN_TASK = /^arn:aws[a-z-]*:scheduler:::aws-sdk:ecs:runTask$/;
+/**
+ * Scheduler's universal targets for the ECS actions that start a task definition: RunTask and StartTask
+ * start tasks, CreateService and UpdateService deploy one. Their `Input` is the action's request as JSON.
+ */
+const UNIVERSAL_ECS_TARGET = /^arn:aws[a-z-]*:scheduler:::aws-sdk:ecs:(runTask|startTask|createService|updateService)$/;
+/** The universal actions that must name a task definition; an UpdateService may change only the count. */
+const NAMES_TASK_DEFINITION = new Set(['runTask', 'startTask', 'createService']);
 
 export interface ScheduledTaskClients {
   readonly events: EventBridgeClient;
@@ -148,7 +153,8 @@ async function findScheduleTasks(scheduler: SchedulerClient, calls: ApiCalls, pr
   try {
     schedules = await listAll(async (NextToken) => {
       const page = await calls.send('Scheduler.ListSchedules', 'the account', () => scheduler.send(new ListSchedulesCommand({ MaxResults: PAGE_SIZE, NextToken })));
-      const ecs = (page.Schedules ?? []).filter((summary) => isEcsTarget(summary.Target?.Arn));
+      // A summary without a target's ARN is read in full too: it might start a task.
+      const ecs = (page.Schedules ?? []).filter((summary) => summary.Target?.Arn === undefined || isEcsTarget(summary.Target.Arn));
       return { items: ecs.map((summary) => ({ name: summary.Name ?? '?', group: summary.GroupName ?? 'default' })), nextToken: page.NextToken };
     });
   } catch (error) {
@@ -162,12 +168,17 @@ async function findScheduleTasks(scheduler: SchedulerClient, calls: ApiCalls, pr
       const schedule = `schedule ${group}/${name}`;
       try {
         const { Target: target } = await calls.send('Scheduler.GetSchedule', schedule, () => scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group })));
-        const task = UNIVERSAL_RUN_TASK.test(target?.Arn ?? '')
-          ? runTaskInput(target?.Input)
-          : { taskDefinition: target?.EcsParameters?.TaskDefinitionArn, ...clusterOf(target?.Arn) };
-        if (typeof task === 'string') problems.push(`${schedule}: Scheduler.GetSchedule answered a universal ecs:runTask target whose Input ${task}`);
-        else if (!task.taskDefinition) problems.push(`${schedule}: Scheduler.GetSchedule answered an ECS target that names no task definition`);
-        else tasks.push({ schedule, taskDefinition: task.taskDefinition, ...(task.cluster && { cluster: task.cluster }) });
+        const arn = target?.Arn;
+        if (arn === undefined) {
+          problems.push(`${schedule}: Scheduler.GetSchedule answered a schedule without a target ARN`);
+          return;
+        }
+        if (!isEcsTarget(arn)) return;
+        const universal = UNIVERSAL_ECS_TARGET.exec(arn)?.[1];
+        const task = universal ? ecsRequestInput(target?.Input, NAMES_TASK_DEFINITION.has(universal)) : { taskDefinition: target?.EcsParameters?.TaskDefinitionArn, ...clusterOf(arn) };
+        if (typeof task === 'string') problems.push(`${schedule}: Scheduler.GetSchedule answered a universal ecs:${universal ?? '?'} target whose Input ${task}`);
+        else if (task.taskDefinition) tasks.push({ schedule, taskDefinition: task.taskDefinition, ...(task.cluster && { cluster: task.cluster }) });
+        else if (!universal) problems.push(`${schedule}: Scheduler.GetSchedule answered an ECS target that names no task definition`);
       } catch (error) {
         problems.push(errorMessage(error));
       }
@@ -177,7 +188,7 @@ async function findScheduleTasks(scheduler: SchedulerClient, calls: ApiCalls, pr
 }
 
 function isEcsTarget(arn: string | undefined): boolean {
-  return arn !== undefined && (CLUSTER_ARN.test(arn) || UNIVERSAL_RUN_TASK.test(arn));
+  return arn !== undefined && (CLUSTER_ARN.test(arn) || UNIVERSAL_ECS_TARGET.test(arn));
 }
 
 /** The cluster's name, when the target's ARN is a cluster's. */
@@ -186,10 +197,10 @@ function clusterOf(arn: string | undefined): { cluster?: string } {
 }
 
 /**
- * The task definition and cluster of a universal RunTask target's `Input` (RunTask's request, whose
- * members Scheduler accepts in either case), or why it cannot be read.
+ * The task definition and cluster of a universal ECS target's `Input` (the action's request, whose members
+ * Scheduler accepts in either case), or why it cannot be read.
  */
-function runTaskInput(input: string | undefined): { taskDefinition?: string; cluster?: string } | string {
+function ecsRequestInput(input: string | undefined, needsTaskDefinition: boolean): { taskDefinition?: string; cluster?: string } | string {
   if (input === undefined) return 'is missing';
   let request: unknown;
   try {
@@ -201,7 +212,9 @@ function runTaskInput(input: string | undefined): { taskDefinition?: string; clu
   const fields = request as Record<string, unknown>;
   const taskDefinition = fields.TaskDefinition ?? fields.taskDefinition;
   const cluster = fields.Cluster ?? fields.cluster;
+  const clusterField = typeof cluster === 'string' && cluster !== '' ? { cluster: clusterName(cluster) } : {};
+  if (taskDefinition === undefined && !needsTaskDefinition) return clusterField;
   if (typeof taskDefinition !== 'string' || taskDefinition === '') return 'names no TaskDefinition';
-  return { taskDefinition, ...(typeof cluster === 'string' && cluster !== '' && { cluster: clusterName(cluster) }) };
+  return { taskDefinition, ...clusterField };
 }
 

@@ -166,6 +166,32 @@ describe('discoverScheduledTaskImages: Scheduler schedules', () => {
     expect(result).toEqual({ uses: [expect.objectContaining({ reference: `${HOST}/nightly:4`, cluster: 'batch', schedule: 'schedule default/camel' })], problems: [] });
   });
 
+  it('reads the universal targets that start or deploy a task definition: StartTask, CreateService and UpdateService', async () => {
+    const universal = (action: string, input: object): FixtureSchedule => ({ name: action, target: { arn: `arn:aws:scheduler:::aws-sdk:ecs:${action}`, input: JSON.stringify(input) } });
+
+    const { result, emulator } = await discover(
+      fixture({
+        scheduleGroups: [
+          {
+            name: 'default',
+            schedules: [
+              universal('startTask', { Cluster: 'batch', TaskDefinition: 'report:1', ContainerInstances: ['x'] }),
+              universal('createService', { Cluster: 'batch', ServiceName: 'api', TaskDefinition: 'report:2' }),
+              universal('updateService', { Cluster: 'batch', Service: 'api', TaskDefinition: 'backup:7' }),
+              // Scales a service: it names no task definition, so it starts no new image.
+              universal('updateService', { Cluster: 'batch', Service: 'api', DesiredCount: 0 }),
+              universal('listTasks', { Cluster: 'batch' }),
+            ].map((schedule, n) => ({ ...schedule, name: `${schedule.name}-${n}` })),
+          },
+        ],
+      }),
+    );
+
+    expect(result.problems).toEqual([]);
+    expect(refs(result)).toEqual([`${HOST}/backup:7`, `${HOST}/report:old`, `${HOST}/report:v2`, 'public.ecr.aws/xray/aws-xray-daemon:3']);
+    expect(emulator.callsOf('Scheduler.GetSchedule').map((call) => call.params.Name)).toEqual(['startTask-0', 'createService-1', 'updateService-2', 'updateService-3']);
+  });
+
   it('pages through 230 schedules 100 at a time', async () => {
     const many = Array.from({ length: 230 }, (_, n): FixtureSchedule => ({ name: `s${n}`, target: { arn: 'arn:aws:lambda:eu-west-2:123456789012:function:f' } }));
 
