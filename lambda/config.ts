@@ -132,7 +132,8 @@ export const VARIABLES = [
 
 /** Slack truncates a message longer than this. */
 const SLACK_TEXT_LIMIT = 40000;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/** A region's name: `eu-west-2`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`. */
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 /** An S3 object: `s3://bucket/key`, with a bucket name as S3 allows it. */
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 /** ISO 8601 with a time and an explicit zone: `2026-12-01T09:00Z`, `2026-12-01T09:00:00.000+01:00`. */

@@ -29,6 +29,12 @@ export function resolveUses(
   const registries = repositories
     .map((repository) => parseRegistryHost(registryOf(repository.uri)))
     .filter((identity): identity is RegistryIdentity => identity !== undefined);
+  // Without this registry's own identity no use can be matched or ruled out: every one is in doubt.
+  const unreadable = repositories.find((repository) => parseRegistryHost(registryOf(repository.uri)) === undefined);
+  if (unreadable) {
+    const why = `this registry's own host ${registryOf(unreadable.uri)} (of repository ${unreadable.name}) is not one the cleaner can read, so no use can be matched`;
+    return uses.map((use) => ({ use, matched: false, why, problem: true }));
+  }
   const accounts = new Set(registries.map((identity) => identity.account));
   const ours = (host: string): boolean => accounts.has(ecrAccountOf(host) ?? '');
   const names = new Set(repositories.map((repository) => repository.name));

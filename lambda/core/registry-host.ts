@@ -29,7 +29,7 @@ const DUAL_STACK_SUFFIXES: Readonly<Record<string, string>> = {
 };
 
 /** `<account>.dkr.ecr[-fips].<region>.<suffix>` or `<account>.dkr-ecr[-fips].<region>.<suffix>`. */
-const ECR_HOST = /^(\d{12})\.dkr(\.ecr|-ecr)(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.([a-z0-9.-]+?)(?::443)?$/;
+const ECR_HOST = /^(\d{12})\.dkr(\.ecr|-ecr)(-fips)?\.([a-z]{2,4}(?:-[a-z]+)+-\d+)\.([a-z0-9.-]+?)(?::443)?$/;
 /** Anything that starts like an ECR host: the account is what tells it is this registry's. */
 const ECR_LIKE = /^(\d{12})\.dkr[.-]/;
 

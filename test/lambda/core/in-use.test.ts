@@ -63,6 +63,17 @@ describe('resolveUses: failing closed', () => {
   ])('reports %s as a problem', (_title, reference, expected) => {
     expect(resolve(reference)).toBe(expected);
   });
+
+  it("reports every use as a problem when this registry's own host cannot be read", () => {
+    const odd: Repository[] = [{ name: 'app', uri: '123456789012.dkr.ecr.eu-west-2.example.internal/app', registryId: '123456789012' }];
+
+    const resolutions = resolveUses([use(`${HOST}/app:v1`), use('redis:7')], odd, images);
+
+    expect(resolutions.map((resolution) => (resolution.matched ? 'matched' : `${resolution.problem ? 'PROBLEM' : 'none'}: ${resolution.why}`))).toEqual([
+      "PROBLEM: this registry's own host 123456789012.dkr.ecr.eu-west-2.example.internal (of repository app) is not one the cleaner can read, so no use can be matched",
+      "PROBLEM: this registry's own host 123456789012.dkr.ecr.eu-west-2.example.internal (of repository app) is not one the cleaner can read, so no use can be matched",
+    ]);
+  });
 });
 
 describe('usesByRepository', () => {

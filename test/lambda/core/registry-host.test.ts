@@ -16,6 +16,7 @@ describe('parseRegistryHost', () => {
     ['China dual-stack', '123456789012.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn', { account: '123456789012', region: 'cn-northwest-1', partition: 'aws-cn' }],
     ['GovCloud', '123456789012.dkr.ecr.us-gov-west-1.amazonaws.com', { account: '123456789012', region: 'us-gov-west-1', partition: 'aws-us-gov' }],
     ['GovCloud FIPS', '123456789012.dkr.ecr-fips.us-gov-east-1.amazonaws.com', { account: '123456789012', region: 'us-gov-east-1', partition: 'aws-us-gov' }],
+    ['the European Sovereign Cloud', '123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu', { account: '123456789012', region: 'eusc-de-east-1', partition: 'aws-eusc' }],
     ['an ISO region', '123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov', { account: '123456789012', region: 'us-iso-east-1', partition: 'aws-iso' }],
   ])('reads %s', (_title, host, expected) => {
     expect(parseRegistryHost(host)).toEqual(expected);
