@@ -49,6 +49,7 @@ export function createAwsClients(config: Pick<Config, 'region'> & Partial<Pick<C
     events: new EventBridgeClient(options),
     scheduler: new SchedulerClient(options),
     sts: new STSClient(options),
-    s3: new S3Client(options),
+    // The list of images in use may live in a bucket of another region.
+    s3: new S3Client({ ...options, followRegionRedirects: true }),
   };
 }

@@ -132,6 +132,7 @@ async function findTaskImages(
         ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
       );
       problems.push(...(output.failures ?? []).filter((failure) => !expired(failure)).map((failure) => describeFailure('DescribeTasks', name, failure)));
+      problems.push(...unanswered('DescribeTasks', name, batch, [...(output.failures ?? []).map((failure) => failure.arn), ...(output.tasks ?? []).map((task) => task.taskArn)]));
       for (const task of output.tasks ?? []) {
         const source = task.desiredStatus === 'RUNNING' ? 'running' : 'stopped-recently';
         for (const container of task.containers ?? []) {
@@ -187,6 +188,7 @@ async function findServiceImages(
         ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
       );
       problems.push(...(output.failures ?? []).map((failure) => describeFailure('DescribeServices', name, failure)));
+      problems.push(...unanswered('DescribeServices', name, batch, [...(output.failures ?? []).map((failure) => failure.arn), ...(output.services ?? []).map((service) => service.serviceArn)]));
       for (const service of output.services ?? []) {
         const deployments = service.deployments ?? [];
         const live = [...deployments, ...(service.taskSets ?? [])].filter(
@@ -282,6 +284,12 @@ async function readServiceRevisions(
         ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch })),
       );
       problems.push(...(output.failures ?? []).map((failure) => describeFailure('DescribeServiceDeployments', name, failure)));
+      problems.push(
+        ...unanswered('DescribeServiceDeployments', name, batch, [
+          ...(output.failures ?? []).map((failure) => failure.arn),
+          ...(output.serviceDeployments ?? []).map((deployment) => deployment.serviceDeploymentArn),
+        ]),
+      );
       for (const deployment of output.serviceDeployments ?? []) {
         const service = serviceOfDeployment.get(deployment.serviceDeploymentArn ?? '') ?? deployment.serviceArn ?? '?';
         for (const revision of [...(deployment.sourceServiceRevisions ?? []), deployment.targetServiceRevision]) {
@@ -299,10 +307,7 @@ async function readServiceRevisions(
       );
       const failures = output.failures ?? [];
       problems.push(...failures.map((failure) => describeFailure('DescribeServiceRevisions', name, failure)));
-      const answered = new Set([...failures.map((failure) => failure.arn), ...(output.serviceRevisions ?? []).map((revision) => revision.serviceRevisionArn)]);
-      for (const arn of batch.filter((requested) => !answered.has(requested))) {
-        problems.push(`DescribeServiceRevisions did not answer for ${arn} in cluster ${name}`);
-      }
+      problems.push(...unanswered('DescribeServiceRevisions', name, batch, [...failures.map((failure) => failure.arn), ...(output.serviceRevisions ?? []).map((revision) => revision.serviceRevisionArn)]));
       for (const revision of output.serviceRevisions ?? []) {
         const arn = revision.serviceRevisionArn ?? '?';
         const service = serviceOf.get(arn) ?? revision.serviceArn ?? '?';
@@ -338,6 +343,12 @@ async function collectProblems(problems: string[], work: () => Promise<void>): P
   }
 }
 
+
+/** The ARNs of a batch that a describe call neither described nor named in `failures[]`: each is a problem. */
+function unanswered(operation: string, cluster: string, batch: readonly string[], answered: readonly (string | undefined)[]): string[] {
+  const seen = new Set(answered);
+  return batch.filter((arn) => !seen.has(arn)).map((arn) => `${operation} did not answer for ${arn} in cluster ${cluster}`);
+}
 
 function describeFailure(operation: string, cluster: string, failure: Failure): string {
   return `${operation} could not read ${failure.arn ?? '?'} in cluster ${cluster}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}`;

@@ -52,7 +52,8 @@ export async function discoverLambdaImages(lambda: LambdaClient, calls: ApiCalls
     do {
       const page = await calls.send('Lambda.ListFunctions', 'the account', () => lambda.send(new ListFunctionsCommand({ MaxItems: PAGE_SIZE, Marker: marker })));
       for (const fn of page.Functions ?? []) {
-        if (fn.PackageType !== 'Image') continue;
+        // Only a .zip function runs no image; one whose package type is not stated is read in full.
+        if (fn.PackageType === 'Zip') continue;
         const name = fn.FunctionName ?? fn.FunctionArn ?? '?';
         pending.push(
           findFunctionImages(lambda, calls, name, options.keepVersions).then((found) => {
