@@ -232,8 +232,10 @@ export class ApiCalls {
       return;
     }
     await new Promise<void>((start) => {
-      // Oldest call first: a retry keeps its place, so a listing's next page is not starved.
-      const at = gate.waiting.findIndex((waiter) => waiter.order > order);
+      // Oldest call first: a retry keeps its place, so a listing's next page is not starved. A new call
+      // is the youngest, and goes last without a search.
+      const last = gate.waiting[gate.waiting.length - 1];
+      const at = last === undefined || last.order < order ? -1 : gate.waiting.findIndex((waiter) => waiter.order > order);
       gate.waiting.splice(at === -1 ? gate.waiting.length : at, 0, { order, start });
     });
   }
