@@ -203,15 +203,25 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   });
   progress?.clear();
 
-  writeFileSync(reports.csv, outcome.csv);
-  const written = [`Planned deletions: ${reports.csv}`];
-  if (reports.json !== undefined) {
-    writeFileSync(reports.json, `${JSON.stringify(outcome.report, null, 2)}\n`);
-    written.push(`Whole plan: ${reports.json}`);
-  }
+  // The summary comes first: if a report cannot be written now (a full disk), what was done is still said.
   const decisions = values.explain ? `${renderDecisions(outcome.report)}\n` : '';
-  io.stdout.write(`${decisions}${renderSummary(outcome.report)}${written.join('\n')}\n`);
-  return outcome.ok ? 0 : 1;
+  io.stdout.write(`${decisions}${renderSummary(outcome.report)}`);
+  const files: [flag: string, path: string | undefined, text: () => string][] = [
+    ['--csv', reports.csv, () => outcome.csv],
+    ['--json', reports.json, () => `${JSON.stringify(outcome.report, null, 2)}\n`],
+  ];
+  let written = true;
+  for (const [flag, file, text] of files) {
+    if (file === undefined) continue;
+    try {
+      writeFileSync(file, text());
+      io.stdout.write(`${flag === '--csv' ? 'Planned deletions' : 'Whole plan'}: ${file}\n`);
+    } catch (error) {
+      written = false;
+      io.stderr.write(`ecr-maintainer: could not write ${flag} ${file}: ${describeFileError(error)}\n`);
+    }
+  }
+  return outcome.ok && written ? 0 : 1;
 }
 
 function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
@@ -249,22 +259,29 @@ function whyUnwritable(file: string): string | undefined {
     if (!existed) unlinkSync(file);
     return undefined;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    switch (code) {
-      case 'ENOENT':
-        return 'its folder does not exist (ENOENT)';
-      case 'ENOTDIR':
-        return 'a part of its path is not a folder (ENOTDIR)';
-      case 'EISDIR':
-        return 'it is a folder (EISDIR)';
-      case 'EACCES':
-      case 'EPERM':
-        return `permission denied (${code})`;
-      case 'EROFS':
-        return 'the file system is read-only (EROFS)';
-      default:
-        return errorMessage(error);
-    }
+    return describeFileError(error);
+  }
+}
+
+/** Why a file could not be opened or written, in words, with the system's code. */
+function describeFileError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'its folder does not exist (ENOENT)';
+    case 'ENOTDIR':
+      return 'a part of its path is not a folder (ENOTDIR)';
+    case 'EISDIR':
+      return 'it is a folder (EISDIR)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'EROFS':
+      return 'the file system is read-only (EROFS)';
+    case 'ENOSPC':
+      return 'the disk is full (ENOSPC)';
+    default:
+      return errorMessage(error);
   }
 }
 

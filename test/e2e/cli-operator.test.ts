@@ -5,7 +5,7 @@
  * and `main` in this process where a test drives the question.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main, type CliIo } from '../../lambda/cli';
 import type { RunReport } from '../../lambda/core/report';
@@ -44,18 +44,19 @@ const awsCalls = (emulator: Emulator): string[] => emulator.calls.map((call) => 
  * Runs `main` in this process with a terminal on stdin and `answer` as what the operator types. The AWS
  * SDK reads its endpoint and credentials from `process.env`, so the emulator's are set for the call.
  */
-async function runAsked(emulator: Emulator, args: readonly string[], answer: string | undefined) {
+async function runAsked(emulator: Emulator, args: readonly string[], answer: string | undefined, options: { folder?: string; whileAsking?: () => void } = {}) {
   const saved = { ...process.env };
   Object.assign(process.env, emulator.env());
   const stdout: string[] = [];
   const stderr: string[] = [];
   const ask = jest.fn((question: string) => {
     stderr.push(question);
+    options.whileAsking?.();
     return Promise.resolve(answer);
   });
   const io: CliIo = { stdout: { write: (text) => stdout.push(text) }, stderr: { write: (text) => stderr.push(text), isTTY: false }, stdin: { isTTY: true }, ask };
   try {
-    const status = await main([...args, '--csv', path.join(workFolder(), 'to_delete.csv')], emulator.env(), io);
+    const status = await main([...args, '--csv', path.join(options.folder ?? workFolder(), 'to_delete.csv')], emulator.env(), io);
     return { status, stdout: stdout.join(''), stderr: stderr.join(''), ask };
   } finally {
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
@@ -217,6 +218,18 @@ describe('the confirmation before deleting', () => {
     expect(result.stderr).toContain(`Type the account ID to delete 4 images (8 manifests, up to 83.0 MB) in ${ACCOUNT}/eu-west-2; anything else cancels: `);
     expect(emulator.callsOf('ECR.BatchDeleteImage').length).toBeGreaterThan(0);
     expect(result.stdout).toContain('DELETED: 4 images of 4 planned');
+  });
+
+  it('still prints what it deleted, and exits 1, when the report cannot be written after deleting', async () => {
+    const emulator = await start();
+    const folder = workFolder();
+
+    // The folder was writable when the run began, and is gone by the time the report is written.
+    const result = await runAsked(emulator, ['--delete'], ACCOUNT, { folder, whileAsking: () => rmSync(folder, { recursive: true }) });
+
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('DELETED: 4 images of 4 planned');
+    expect(result.stderr).toContain(`ecr-maintainer: could not write --csv ${path.join(folder, 'to_delete.csv')}: its folder does not exist (ENOENT)\n`);
   });
 
   it('deletes nothing and exits 0 when anything else is typed', async () => {
