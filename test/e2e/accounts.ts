@@ -222,7 +222,10 @@ export function everySourceAccount(faults: FaultRule[] = []): Fixture & { images
       },
       { name: 'zipped', packageType: 'Zip' },
     ],
-    objects: [{ bucket: 'platform-lists', key: 'ecr/in-use.txt', body: `# from the EKS clusters\n${DUAL_STACK}/app:listed\n` }],
+    objects: [
+      { bucket: 'platform-lists', key: 'ecr/in-use.txt', body: `# from the EKS clusters\n${DUAL_STACK}/app:listed\n` },
+      { bucket: 'platform-lists', key: 'ecr/bad-line.txt', body: `${DUAL_STACK}/app:listed\nthe payments api, pinned\n` },
+    ],
     faults: { errors: faults },
   };
 }

@@ -104,7 +104,8 @@ describe('every source of images in use, end to end', () => {
     ['a Lambda function it may not read', { operation: 'Lambda.GetFunction', function: 'resize' }, {}],
     ['an in-use list it may not read', { operation: 'S3.GetObject' }, {}],
     ['an in-use list that is missing', undefined, { IN_USE_IMAGES_URI: 's3://platform-lists/ecr/missing.txt' }],
-    ['an in-use list with a line it cannot read', undefined, { IN_USE_IMAGES_URI: '/nonexistent/in-use.txt' }],
+    ['a local in-use list that is missing', undefined, { IN_USE_IMAGES_URI: '/nonexistent/in-use.txt' }],
+    ['an in-use list with a line it cannot read', undefined, { IN_USE_IMAGES_URI: 's3://platform-lists/ecr/bad-line.txt' }],
   ])('deletes nothing anywhere when it meets %s', async (_title, fault, env) => {
     const { outcome, emulator } = await run(everySourceAccount(fault ? [fault] : []), { DELETE_ENABLED: 'true', ...env });
 
