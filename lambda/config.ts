@@ -6,7 +6,9 @@
  */
 import { ConfigError } from './errors';
 import { DEFAULTS } from './core/defaults';
+import { closestName } from './core/did-you-mean';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
+import { checkS3Uri } from './core/s3-uri';
 import type { RetentionPolicy } from './core/types';
 
 export { DEFAULTS };
@@ -134,8 +136,6 @@ export const VARIABLES = [
 const SLACK_TEXT_LIMIT = 40000;
 /** A region's name: `eu-west-2`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`. */
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
-/** An S3 object: `s3://bucket/key`, with a bucket name as S3 allows it. */
-const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 /** ISO 8601 with a time and an explicit zone: `2026-12-01T09:00Z`, `2026-12-01T09:00:00.000+01:00`. */
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -179,8 +179,9 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   const inUseImagesUri = read.string({ variable: 'IN_USE_IMAGES_URI', flag: '--in-use-images' }, flags.inUseImages);
   if (inUseImagesUri !== undefined) {
     const name = read.source('IN_USE_IMAGES_URI', '--in-use-images', flags.inUseImages);
-    if (inUseImagesUri.startsWith('s3://') ? !S3_URI.test(inUseImagesUri) : context.shell === 'lambda') {
-      problems.push(`${name} must be an S3 object such as s3://my-bucket/in-use.txt${context.shell === 'lambda' ? ' (the Lambda cannot read local files)' : ', or a local file'}, got "${inUseImagesUri}"`);
+    const why = inUseImagesUri.startsWith('s3://') ? checkS3Uri(inUseImagesUri) : context.shell === 'lambda' ? 'the Lambda cannot read local files' : undefined;
+    if (why !== undefined) {
+      problems.push(`${name} must be an S3 object such as s3://my-bucket/in-use.txt${context.shell === 'lambda' ? '' : ', or a local file'}, got "${inUseImagesUri}": ${why}`);
     }
   }
   const repositories = read.list({ variable: 'ECR_REPOSITORIES', flag: '--repositories', pattern: REPOSITORY_NAME, what: 'ECR repository names' }, flags.repositories);
@@ -363,35 +364,14 @@ function misspelledVariables(env: Env, deleteEnabled: boolean, problems: string[
   const warnings: string[] = [];
   for (const name of Object.keys(env).sort()) {
     if (known.has(name) || env[name] === undefined || env[name]?.trim() === '') continue;
-    const closest = closestName(name, VARIABLES);
+    // Two edits at most: AWS_DEFAULT_OUTPUT is not a misspelled AWS_DEFAULT_REGION.
+    const closest = closestName(name, VARIABLES, 2);
     if (closest === undefined && !name.startsWith('KEEP_')) continue;
     const message = `${name} is not a setting of ECR Maintainer${closest ? ` (did you mean ${closest}?)` : ''}, so it is ignored`;
     if (deleteEnabled) problems.push(`${message}; with deletion on, rename or unset it`);
     else warnings.push(message);
   }
   return warnings;
-}
-
-/** The known name within two edits of `name`, if any. */
-export function closestName(name: string, known: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(name.toUpperCase(), candidate.toUpperCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, column) => column);
-  for (let row = 1; row <= a.length; row += 1) {
-    const current = [row];
-    for (let column = 1; column <= b.length; column += 1) {
-      current[column] = Math.min(previous[column] + 1, current[column - 1] + 1, previous[column - 1] + (a[row - 1] === b[column - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 interface Named {

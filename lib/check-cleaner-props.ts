@@ -5,7 +5,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from '../lambda/core/names';
 import type { EcrCleanerProps } from './ecr-cleaner';
-import { checkS3Uri } from './s3-uri';
+import { checkS3Uri } from '../lambda/core/s3-uri';
 import { SCHEDULE_EXAMPLE, checkScheduleExpression } from './schedule-expression';
 
 /** One prop that cannot be deployed; `problem` follows the prop's name: "must be …, got …". */

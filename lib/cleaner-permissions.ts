@@ -7,7 +7,7 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { clusterName } from '../lambda/core/names';
-import { parseS3Uri } from './s3-uri';
+import { parseS3Uri } from '../lambda/core/s3-uri';
 
 /** The in-use sources that are switched on, with their defaults applied. */
 export interface InUseSources {

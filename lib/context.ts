@@ -12,7 +12,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { checkCleanerProps } from './check-cleaner-props';
-import { closestName } from './did-you-mean';
+import { closestName } from '../lambda/core/did-you-mean';
 import type { EcrCleanerProps } from './ecr-cleaner';
 import { InvalidSettingsError } from './errors';
 

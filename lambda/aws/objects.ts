@@ -1,30 +1,23 @@
 /** Reads a small text object from S3, such as the operator's list of image references. */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EcrMaintainerError } from '../errors';
+import { checkS3Uri, parseS3Uri, type S3Location } from '../core/s3-uri';
 import type { ApiCalls } from './api-calls';
 
 /** The largest object read: 10 MiB. */
 export const MAX_OBJECT_BYTES = 10 * 1024 * 1024;
 
-/** A bucket name as S3 allows it (general purpose buckets: 3 to 63 lower-case letters, digits, dots and hyphens). */
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-export interface ObjectLocation {
-  readonly bucket: string;
-  readonly key: string;
-}
-
 /**
- * Parses `s3://bucket/key` (the key taken verbatim, `/` included).
+ * Parses `s3://bucket/key`.
  *
  * @throws EcrMaintainerError that states the expected form
  */
-export function parseS3Uri(uri: string): ObjectLocation {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match || !BUCKET.test(match[1])) {
-    throw new EcrMaintainerError(`an S3 object must be given as s3://<bucket>/<key>, such as s3://my-bucket/in-use-images.txt; got "${uri}"`);
+export function parseObjectUri(uri: string): S3Location {
+  const why = checkS3Uri(uri);
+  if (why !== undefined) {
+    throw new EcrMaintainerError(`an S3 object must be given as s3://<bucket>/<key>, such as s3://my-bucket/in-use-images.txt; got "${uri}": ${why}`);
   }
-  return { bucket: match[1], key: match[2] };
+  return parseS3Uri(uri);
 }
 
 /**
@@ -34,7 +27,7 @@ export function parseS3Uri(uri: string): ObjectLocation {
  * @throws AwsCallError when S3 cannot serve it (`NoSuchKey`, `NoSuchBucket`, `AccessDenied`, …)
  */
 export async function readObjectText(s3: S3Client, calls: ApiCalls, uri: string): Promise<string> {
-  const { bucket, key } = parseS3Uri(uri);
+  const { bucket, key } = parseObjectUri(uri);
   const read = await calls.send('S3.GetObject', uri, async () => {
     const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const body = output.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;

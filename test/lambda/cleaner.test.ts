@@ -253,10 +253,10 @@ describe('runCleanup', () => {
       try {
         const outcome = await runCleanup({ aws, slackTokens: new Map() }, config, {
           now: NOW,
-          confirmDeletion: async (plan) => {
+          confirmDeletion: (plan) => {
             asked.push(plan);
             whileAsking(emulator);
-            return answer;
+            return Promise.resolve(answer);
           },
         });
         return { outcome, emulator, asked };

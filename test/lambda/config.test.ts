@@ -81,7 +81,7 @@ describe('parseConfig', () => {
       awsMaxAttempts: 3,
       awsRetryMode: 'adaptive',
       slack: { channel: 'C0123', token: 'xoxb-1', maxMessageLength: 300, apiUrl: 'http://127.0.0.1:9/api/' },
-      origins: expect.any(Array) as unknown as Config['origins'],
+      origins: expect.any(Array),
       warnings: [],
     });
     expect(config.origins.filter((origin) => origin.from === 'default')).toEqual([]);
@@ -286,9 +286,9 @@ describe('parseConfig', () => {
     });
 
     it.each([
-      ['a local file in the Lambda', 'in-use.txt', 'lambda', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt (the Lambda cannot read local files), got "in-use.txt"'],
-      ['an S3 URI without a key', 's3://bucket', 'cli', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt, or a local file, got "s3://bucket"'],
-      ['an S3 URI with a bad bucket', 's3://My_Bucket/x', 'cli', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt, or a local file, got "s3://My_Bucket/x"'],
+      ['a local file in the Lambda', 'in-use.txt', 'lambda', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt, got "in-use.txt": the Lambda cannot read local files'],
+      ['an S3 URI without a key', 's3://bucket', 'cli', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt, or a local file, got "s3://bucket": it must name an object after the bucket, such as s3://my-bucket/in-use-images.json'],
+      ['an S3 URI with a bad bucket', 's3://My_Bucket/x', 'cli', 'IN_USE_IMAGES_URI must be an S3 object such as s3://my-bucket/in-use.txt, or a local file, got "s3://My_Bucket/x": "My_Bucket" is not a valid bucket name (3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)'],
     ] as const)('refuses %s', (_what, uri, shell, message) => {
       expect(problems({ IN_USE_IMAGES_URI: uri }, {}, { shell })).toEqual([message]);
     });
@@ -316,7 +316,7 @@ describe('parseConfig', () => {
     });
 
     it('warns of a misspelled variable in a dry run, with the name it resembles', () => {
-      const config = parseConfig({ KEEP_MIN_IMAGES_COUNT: '10', DELETE_ENABLE: 'true', KEEP_EVERYTHING: 'yes', HOME: '/root', ECS_CONTAINER_METADATA_URI_V4: 'http://x' });
+      const config = parseConfig({ KEEP_MIN_IMAGES_COUNT: '10', DELETE_ENABLE: 'true', KEEP_EVERYTHING: 'yes', HOME: '/root', ECS_CONTAINER_METADATA_URI_V4: 'http://x', AWS_DEFAULT_OUTPUT: 'json' });
 
       expect(config.warnings).toEqual([
         'DELETE_ENABLE is not a setting of ECR Maintainer (did you mean DELETE_ENABLED?), so it is ignored',

@@ -1,4 +1,4 @@
-import { MAX_OBJECT_BYTES, parseS3Uri, readObjectText } from '../../../lambda/aws/objects';
+import { MAX_OBJECT_BYTES, readObjectText } from '../../../lambda/aws/objects';
 import { AwsCallError, EcrMaintainerError } from '../../../lambda/errors';
 import type { Fixture } from '../../emulator/fixture';
 import type { Emulator } from '../../emulator/server';
@@ -77,14 +77,8 @@ describe('readObjectText', () => {
       const { outcome, emulator } = await read(uri);
 
       expect(outcome).toBeInstanceOf(EcrMaintainerError);
-      expect((outcome as Error).message).toBe(`an S3 object must be given as s3://<bucket>/<key>, such as s3://my-bucket/in-use-images.txt; got "${uri}"`);
+      expect((outcome as Error).message).toContain(`an S3 object must be given as s3://<bucket>/<key>, such as s3://my-bucket/in-use-images.txt; got "${uri}": `);
       expect(emulator.calls).toEqual([]);
     },
   );
-});
-
-describe('parseS3Uri', () => {
-  it('takes the key verbatim, slashes and all', () => {
-    expect(parseS3Uri('s3://my.bucket-1/a/b//c.txt')).toEqual({ bucket: 'my.bucket-1', key: 'a/b//c.txt' });
-  });
 });

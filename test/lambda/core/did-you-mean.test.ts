@@ -1,4 +1,4 @@
-import { closestName, editDistance } from '../../lib/did-you-mean';
+import { closestName, editDistance } from '../../../lambda/core/did-you-mean';
 
 describe('editDistance', () => {
   it.each([

@@ -1,9 +1,10 @@
-import { checkS3Uri, parseS3Uri } from '../../lib/s3-uri';
+import { checkS3Uri, parseS3Uri } from '../../../lambda/core/s3-uri';
 
 describe('parseS3Uri', () => {
   it('splits the bucket from the key at the first slash', () => {
     expect(parseS3Uri('s3://inventory/ecr/in-use.json')).toEqual({ bucket: 'inventory', key: 'ecr/in-use.json' });
     expect(parseS3Uri('s3://inventory')).toEqual({ bucket: 'inventory', key: '' });
+    expect(parseS3Uri('s3://my.bucket-1/a/b//c.txt')).toEqual({ bucket: 'my.bucket-1', key: 'a/b//c.txt' });
   });
 });
 

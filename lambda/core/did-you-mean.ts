@@ -14,13 +14,16 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidate closest to `name`, ignoring case, when it is close enough to be a typo: at most two
- * edits, or a third of the name's length for long names. Ties go to the first candidate.
+ * The candidate closest to `name`, ignoring case, when it is close enough to be a typo: at most
+ * `maxEdits`, by default two edits or a third of the name's length for long names. Ties go to the first
+ * candidate.
  */
-export function closestName(name: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(2, Math.floor(name.length / 3));
+export function closestName(name: string, candidates: readonly string[], maxEdits = Math.max(2, Math.floor(name.length / 3))): string | undefined {
+  const limit = maxEdits;
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: most names are ruled out without computing it.
+    if (Math.abs(candidate.length - name.length) > limit) continue;
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance <= limit && (best === undefined || distance < best.distance)) best = { candidate, distance };
   }
