@@ -38,8 +38,8 @@ export interface RunOptions {
   /** The instant at which the keep rules are evaluated. */
   readonly now: Date;
   /**
-   * No deletion wave starts after this instant: the Lambda stops deleting in time to report. What is left
-   * is skipped, and the next run goes on.
+   * No `BatchDeleteImage` call starts after this instant (one in flight may finish): the Lambda stops
+   * deleting in time to report. What is left is skipped, and the next run goes on.
    */
   readonly deleteDeadline?: Date;
   readonly onProgress?: (progress: Progress) => void;

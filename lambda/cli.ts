@@ -175,7 +175,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const aws = createAwsClients(config);
   let caller: CallerIdentity;
   try {
-    caller = await readCallerIdentity(aws.sts, new ApiCalls(1));
+    caller = await readCallerIdentity(aws.sts, new ApiCalls(1, { maxAttempts: config.awsMaxAttempts }));
   } catch (error) {
     io.stderr.write(`ecr-maintainer: ${describeIdentityFailure(error)}\n`);
     return 1;

@@ -61,7 +61,6 @@ export interface Config {
   readonly maxConcurrentCalls: number;
   /** Attempts per AWS call, retries included, with backoff. */
   readonly awsMaxAttempts: number;
-  readonly awsRetryMode: 'standard' | 'adaptive';
   /** Slack reporting; undefined when it is off. */
   readonly slack?: SlackConfig;
   /** Evaluate the keep rules at this instant instead of the clock's (previews only). */
@@ -190,9 +189,8 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     read.integer({ variable: 'MAX_CONCURRENT_CALLS', flag: '--max-concurrent-calls', min: 1, max: 64 }, flags.maxConcurrentCalls) ??
     DEFAULTS.maxConcurrentCalls;
   const awsMaxAttempts = read.integer({ variable: 'AWS_MAX_ATTEMPTS', min: 1, max: 20 }) ?? DEFAULTS.awsMaxAttempts;
-  const retryMode = read.string({ variable: 'AWS_RETRY_MODE' }) ?? 'standard';
-  if (retryMode !== 'standard' && retryMode !== 'adaptive') {
-    problems.push(`AWS_RETRY_MODE must be "standard" or "adaptive", got "${retryMode}"`);
+  if (read.given('AWS_RETRY_MODE')) {
+    warnings.push('AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode');
   }
   const now = parseNow(flags.now, deleteEnabled, context.clock ?? new Date(), problems);
   const slack = parseSlack(read, flags, problems, warnings);
@@ -229,7 +227,6 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     ...(clusters && { clusters }),
     maxConcurrentCalls,
     awsMaxAttempts,
-    awsRetryMode: retryMode as Config['awsRetryMode'],
     ...(slack && { slack }),
     ...(now && { now }),
     origins: read.origins(),

@@ -31,11 +31,9 @@ const CONNECTION_TIMEOUT_MS = 5_000;
 
 /**
  * The clients make one attempt per call: `ApiCalls` retries (up to `AWS_MAX_ATTEMPTS`), so that a call
- * that backs off does not hold a slot, and adapts the calls in flight to throttling. `AWS_RETRY_MODE`
- * therefore no longer reaches the SDK: `ApiCalls` is adaptive in either mode. Both settings are
- * accepted here, and ignored, so that callers may pass the whole configuration.
+ * that backs off does not hold a slot, and adapts the calls in flight to throttling.
  */
-export function createAwsClients(config: Pick<Config, 'region'> & Partial<Pick<Config, 'awsMaxAttempts' | 'awsRetryMode'>>): AwsClients {
+export function createAwsClients(config: Pick<Config, 'region'>): AwsClients {
   const options = {
     region: config.region,
     maxAttempts: 1,

@@ -49,7 +49,7 @@ if (!MOTO_AVAILABLE) {
         AWS_CONFIG_FILE: '/nonexistent',
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
       });
-      aws = createAwsClients({ region: REGION, awsMaxAttempts: 3, awsRetryMode: 'standard' });
+      aws = createAwsClients({ region: REGION });
       await seed(aws.ecs, aws.events, aws.scheduler, aws.s3);
     });
 

@@ -59,7 +59,7 @@ beforeAll(async () => {
       },
     ],
   });
-  aws = clientsFor(emulator, { maxAttempts: 1 });
+  aws = clientsFor(emulator);
 });
 afterAll(async () => {
   destroy(aws);

@@ -25,7 +25,7 @@ let aws: AwsClients;
 
 beforeAll(async () => {
   emulator = await Emulator.start(FIXTURE);
-  aws = clientsFor(emulator, { maxAttempts: 1 });
+  aws = clientsFor(emulator);
 });
 
 afterAll(async () => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
     ],
     clusters: [{ name: 'prod', tasks: Array.from({ length: 120 }, (_, n) => ({ id: `t${n}`, containers: [{ name: 'c', image: 'x' }] })), services: Array.from({ length: 12 }, (_, n) => ({ name: `s${n}` })) }],
   });
-  aws = clientsFor(emulator, { maxAttempts: 1 });
+  aws = clientsFor(emulator);
 });
 afterAll(async () => {
   destroy(aws);

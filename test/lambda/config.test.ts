@@ -29,7 +29,6 @@ describe('parseConfig', () => {
       keepLambdaVersions: 3,
       maxConcurrentCalls: 8,
       awsMaxAttempts: 8,
-      awsRetryMode: 'standard',
       warnings: [],
     });
     expect(origins.every((origin) => origin.from.startsWith('default'))).toBe(true);
@@ -79,10 +78,9 @@ describe('parseConfig', () => {
       clusters: ['prod', 'arn:aws:ecs:us-east-1:123456789012:cluster/staging'],
       maxConcurrentCalls: 16,
       awsMaxAttempts: 3,
-      awsRetryMode: 'adaptive',
       slack: { channel: 'C0123', token: 'xoxb-1', maxMessageLength: 300, apiUrl: 'http://127.0.0.1:9/api/' },
       origins: expect.any(Array),
-      warnings: [],
+      warnings: ['AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode'],
     });
     expect(config.origins.filter((origin) => origin.from === 'default')).toEqual([]);
     expect(config.origins.find((origin) => origin.setting === 'SLACK_TOKEN')).toEqual({ setting: 'SLACK_TOKEN', value: '(set)', from: 'SLACK_TOKEN' });
@@ -160,7 +158,6 @@ describe('parseConfig', () => {
       'ECS_CLUSTERS must be a comma-separated list of ECS cluster names or ARNs, got ","',
       'MAX_CONCURRENT_CALLS must be a whole number from 1 to 64, got "2.5"',
       'AWS_MAX_ATTEMPTS must be a whole number from 1 to 20, got "0"',
-      'AWS_RETRY_MODE must be "standard" or "adaptive", got "legacy"',
       'SLACK_ENABLED must be "true" or "false", got "1"',
       'SLACK_MAX_MESSAGE_LENGTH must be a whole number from 1 to 40000, got "40001"',
       'SLACK_API_URL must be an http(s) URL such as http://127.0.0.1:4566/api/, got "ftp://x"',

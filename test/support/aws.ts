@@ -19,15 +19,15 @@ export function restoreEnv(): void {
   Object.assign(process.env, saved);
 }
 
-export function clientsFor(emulator: Emulator, options: { maxAttempts?: number } = {}): AwsClients {
+export function clientsFor(emulator: Emulator): AwsClients {
   useEmulatorEnv(emulator);
-  return createAwsClients({ region: emulator.region, awsMaxAttempts: options.maxAttempts ?? 8, awsRetryMode: 'standard' });
+  return createAwsClients({ region: emulator.region });
 }
 
 /** A started emulator with clients and a fresh call counter. */
 export async function startWith(fixture: Fixture, options: { maxAttempts?: number } = {}): Promise<{ emulator: Emulator; aws: AwsClients; calls: ApiCalls }> {
   const emulator = await Emulator.start(fixture);
-  return { emulator, aws: clientsFor(emulator, options), calls: new ApiCalls(8, { maxAttempts: options.maxAttempts ?? 8 }) };
+  return { emulator, aws: clientsFor(emulator), calls: new ApiCalls(8, { maxAttempts: options.maxAttempts ?? 8 }) };
 }
 
 export function destroy(aws: AwsClients): void {
