@@ -8,7 +8,7 @@ import { EcrMaintainerStack } from '../lib/ecr-maintainer-stack';
 const app = new App();
 try {
   new EcrMaintainerStack(app, 'EcrMaintainer', {
-    description: 'ECR Maintainer: removes unused ECR images on a schedule, never one that ECS runs or may start again',
+    description: 'ECR Maintainer: removes unused ECR images on a schedule, never one that a workload runs or may start again',
   });
 } catch (error) {
   // Bad settings are the user's to fix: print the list of problems alone, without a stack trace.

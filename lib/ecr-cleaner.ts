@@ -52,9 +52,10 @@ export interface EcrCleanerProps {
    */
   readonly deleteEnabled?: boolean;
   /**
-   * Also keep the images of the task definitions that ECS services deploy (PRIMARY and ACTIVE
-   * deployments and task sets, and the service revisions of deployments in progress), so that a
-   * rollback or a scale-out finds its image. Adds `ecs:ListServices`, `ecs:DescribeServices`,
+   * Also keep the images that ECS services may launch: the task definitions of their PRIMARY and ACTIVE
+   * deployments and task sets, and the digests pinned in their current service revisions and in the
+   * source and target revisions of deployments in progress, so that a rollback or a scale-out finds its
+   * image. Adds `ecs:ListServices`, `ecs:DescribeServices`,
    * `ecs:ListServiceDeployments`, `ecs:DescribeServiceDeployments`, `ecs:DescribeServiceRevisions` and
    * `ecs:DescribeTaskDefinition` to the role.
    *
@@ -166,7 +167,8 @@ export interface EcrCleanerProps {
 
 /**
  * A scheduled Lambda function that removes unused container images from Amazon ECR and never one that
- * an ECS workload runs or may start again, with the narrowest role that lets it work.
+ * a workload it can see (ECS tasks and services, scheduled tasks, task definitions, Lambda functions, the
+ * operator's list) runs or may start again, with the narrowest role that lets it work.
  */
 export class EcrCleaner extends Construct {
   /** The function that runs the cleaner. */
@@ -203,7 +205,7 @@ export class EcrCleaner extends Construct {
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'ECR Maintainer: lists ECR images and ECS tasks, and deletes unused images when deletion is on',
+      description: 'ECR Maintainer: lists ECR images and the workloads that use them, and deletes unused images when deletion is on',
     });
     this.logGroup.grantWrite(role);
 
@@ -225,7 +227,7 @@ export class EcrCleaner extends Construct {
     }
 
     this.function = new NodejsFunction(this, 'Function', {
-      description: 'ECR Maintainer: removes unused ECR images, keeping every image ECS runs or may start again',
+      description: 'ECR Maintainer: removes unused ECR images, keeping every image a workload runs or may start again',
       entry: path.join(__dirname, '..', 'lambda', 'handler.ts'),
       handler: 'handler',
       depsLockFilePath: path.join(__dirname, '..', 'package-lock.json'),
