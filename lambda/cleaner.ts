@@ -120,7 +120,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       results,
       errors: [...errors],
       apiCalls: calls.stats(),
-      warnings: [...(options.warnings ?? []), ...scopeWarnings(config)],
+      warnings: options.warnings ?? [],
       sources: describeSources(config),
       declined,
       awaitingConfirmation,
@@ -272,13 +272,6 @@ function describeSources(config: Config): string[] {
   ];
 }
 
-/** What the settings leave unprotected, said in every summary. */
-function scopeWarnings(config: Config): string[] {
-  if (!config.clusters) return [];
-  return [
-    `only the ECS clusters ${config.clusters.join(', ')} were searched for running tasks and services: images that tasks or services in any other cluster run are unprotected`,
-  ];
-}
 
 /** Lists the repositories in scope and, concurrently, every image of each. */
 async function listRegistry(

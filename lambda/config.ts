@@ -185,6 +185,11 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   }
   const repositories = read.list({ variable: 'ECR_REPOSITORIES', flag: '--repositories', pattern: REPOSITORY_NAME, what: 'ECR repository names' }, flags.repositories);
   const clusters = read.list({ variable: 'ECS_CLUSTERS', flag: '--clusters', pattern: CLUSTER_NAME_OR_ARN, what: 'ECS cluster names or ARNs' }, flags.clusters);
+  if (clusters) {
+    warnings.push(
+      `only the ECS ${clusters.length === 1 ? 'cluster' : 'clusters'} ${clusters.join(', ')} ${clusters.length === 1 ? 'is' : 'are'} searched for tasks and services (${read.source('ECS_CLUSTERS', '--clusters', flags.clusters)}): images that tasks or services in any other cluster run are unprotected`,
+    );
+  }
   const maxConcurrentCalls =
     read.integer({ variable: 'MAX_CONCURRENT_CALLS', flag: '--max-concurrent-calls', min: 1, max: 64 }, flags.maxConcurrentCalls) ??
     DEFAULTS.maxConcurrentCalls;

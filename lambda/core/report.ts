@@ -123,6 +123,8 @@ export interface RunReport {
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
   /** The plan of a deleting run, built to ask the operator before the first deletion. */
   readonly awaitingConfirmation?: true;
+  /** The operator did not confirm the deletion: the report is the plan, and nothing was deleted. */
+  readonly notConfirmed?: true;
   /** Why nothing was deleted anywhere: the cleaner failed closed, or the operator did not confirm. */
   readonly deletionBlocked?: string;
   /** Settings without effect, and what the settings leave unprotected. */
@@ -201,6 +203,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     }),
     ...(inUseComplete && facts.declined && { deletionBlocked: 'the deletion was not confirmed, so no image was deleted' }),
     ...(facts.awaitingConfirmation && { awaitingConfirmation: true as const }),
+    ...(facts.declined && { notConfirmed: true as const }),
     warnings: facts.warnings ?? [],
     inUse: { sources: facts.sources ?? [], complete: inUseComplete, problems: facts.discoveryProblems, references: facts.resolutions.map(reportUse) },
     repositories,
@@ -449,10 +452,11 @@ function csvField(value: string): string {
  */
 export function renderSummary(report: RunReport): string {
   // A plan that waits for the operator's word reads as a plan: what is to go, nothing deleted yet.
-  const awaiting = report.mode === 'delete' && report.awaitingConfirmation === true;
+  const awaiting = report.mode === 'delete' && (report.awaitingConfirmation === true || report.notConfirmed === true);
   const dryRun = report.mode === 'dry-run' || awaiting;
+  const title = report.notConfirmed ? 'DELETE (not confirmed; nothing was deleted)' : awaiting ? 'DELETE (the plan; nothing is deleted yet)' : dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE';
   const lines: string[] = [];
-  lines.push(`ECR Maintainer · ${awaiting ? 'DELETE (the plan; nothing is deleted yet)' : dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE'} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
+  lines.push(`ECR Maintainer · ${title} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
   const { policy } = report;
   const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${policy.keepImagesPulledWithinDays} ${plural(policy.keepImagesPulledWithinDays, 'day')}` : '';
   lines.push(

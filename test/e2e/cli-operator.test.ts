@@ -128,13 +128,14 @@ describe('the CLI says what it will do before it does it', () => {
     expect(result.stdout).toContain('DRY RUN: 4 images would be deleted');
   });
 
-  it('warns in the terminal summary, in Slack and in the JSON plan that only some clusters were searched', async () => {
+  it('warns in the header, the terminal summary, in Slack and in the JSON plan that only some clusters are searched', async () => {
     const emulator = await start();
 
     const result = await runCli(['--clusters', 'prod', '--json', 'plan.json', '--slack', '--slack-channel', 'C0ECRMAINT'], { ...emulator.env(), SLACK_TOKEN });
 
     expect(result.status).toBe(0);
-    const warning = 'only the ECS clusters prod were searched for running tasks and services: images that tasks or services in any other cluster run are unprotected';
+    const warning = 'only the ECS cluster prod is searched for tasks and services (--clusters): images that tasks or services in any other cluster run are unprotected';
+    expect(result.stderr).toContain(`WARNING: ${warning}\n`);
     expect(result.stdout).toContain(`WARNING: ${warning}.`);
     expect(emulator.slack.messages[0].text).toContain(`:warning: ${warning}.`);
     expect((JSON.parse(readFileSync(path.join(result.cwd, 'plan.json'), 'utf8')) as RunReport).warnings).toEqual([warning]);
@@ -241,6 +242,9 @@ describe('the confirmation before deleting', () => {
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
     expect(result.stderr).toContain('ecr-maintainer: nothing deleted: not confirmed.');
     expect(result.stdout).toContain('NOTHING DELETED: the deletion was not confirmed, so no image was deleted.');
+    expect(result.stdout.split('\n')[0]).toBe(`ECR Maintainer · DELETE (not confirmed; nothing was deleted) · account ${ACCOUNT} · eu-west-2`);
+    expect(result.stdout).toContain('\nTO DELETE: 4 images (8 manifests, up to 83.0 MB)');
+    expect(result.stdout).not.toContain('\nDELETED:');
   });
 
   it('does not ask with --yes', async () => {

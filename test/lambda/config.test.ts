@@ -80,7 +80,10 @@ describe('parseConfig', () => {
       awsMaxAttempts: 3,
       slack: { channel: 'C0123', token: 'xoxb-1', maxMessageLength: 300, apiUrl: 'http://127.0.0.1:9/api/' },
       origins: expect.any(Array),
-      warnings: ['AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode'],
+      warnings: [
+        'only the ECS clusters prod, arn:aws:ecs:us-east-1:123456789012:cluster/staging are searched for tasks and services (ECS_CLUSTERS): images that tasks or services in any other cluster run are unprotected',
+        'AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode',
+      ],
     });
     expect(config.origins.filter((origin) => origin.from === 'default')).toEqual([]);
     expect(config.origins.find((origin) => origin.setting === 'SLACK_TOKEN')).toEqual({ setting: 'SLACK_TOKEN', value: '(set)', from: 'SLACK_TOKEN' });

@@ -136,10 +136,10 @@ describe('renderSummary', () => {
 
   it('shows every warning, and a column for the pull-time rule only when it is on', () => {
     const summary = renderSummary(
-      buildRunReport(facts({ warnings: ['only the ECS clusters prod were searched for running tasks and services: images that tasks or services in any other cluster run are unprotected'], policy: { ...POLICY, keepImagesPulledWithinDays: 30 } })),
+      buildRunReport(facts({ warnings: ['only the ECS cluster prod is searched for tasks and services (--clusters): images that tasks or services in any other cluster run are unprotected'], policy: { ...POLICY, keepImagesPulledWithinDays: 30 } })),
     );
 
-    expect(summary).toContain('\nWARNING: only the ECS clusters prod were searched for running tasks and services: images that tasks or services in any other cluster run are unprotected.\n');
+    expect(summary).toContain('\nWARNING: only the ECS cluster prod is searched for tasks and services (--clusters): images that tasks or services in any other cluster run are unprotected.\n');
     expect(summary).toContain('REPOSITORY  IMAGES  IN USE  RECENT  PULLED  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE');
     expect(summary).toContain(', pulled within 30 days, and the newest 1');
     expect(renderSummary(buildRunReport(facts()))).not.toContain('PULLED');
