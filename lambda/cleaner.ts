@@ -109,6 +109,13 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       finishedAt: new Date(),
       policy: config.policy,
       keepServiceDeploymentImages: config.keepServiceDeploymentImages,
+      inUseSettings: {
+        keepScheduledTaskImages: config.keepScheduledTaskImages,
+        keepTaskDefinitionRevisions: config.keepTaskDefinitionRevisions,
+        keepLambdaImages: config.keepLambdaImages,
+        keepLambdaVersions: config.keepLambdaVersions,
+        ...(config.inUseImagesUri !== undefined && { inUseImagesUri: config.inUseImagesUri }),
+      },
       scope: { repositories: config.repositories ?? 'all', clusters: config.clusters ?? 'all' },
       repositories: states.map((state) => ({
         name: state.repository.name,

@@ -171,13 +171,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       return 2;
     }
   }
+  // A local list that cannot be read would fail the run closed at its end: say so before any AWS call.
+  if (config.inUseImagesUri !== undefined && !config.inUseImagesUri.startsWith('s3://')) {
+    const why = whyUnreadable(config.inUseImagesUri);
+    if (why) {
+      io.stderr.write(`ecr-maintainer: the in-use list ${config.inUseImagesUri} (${originOf(config, 'IN_USE_IMAGES_URI')}) cannot be read: ${why}\n`);
+      return 2;
+    }
+  }
 
   const aws = createAwsClients(config);
   let caller: CallerIdentity;
   try {
     caller = await readCallerIdentity(aws.sts, new ApiCalls(1, { maxAttempts: config.awsMaxAttempts }));
   } catch (error) {
-    io.stderr.write(`ecr-maintainer: ${describeIdentityFailure(error)}\n`);
+    io.stderr.write(`ecr-maintainer: ${describeIdentityFailure(error, env)}\n`);
     return 1;
   }
 
@@ -263,12 +271,12 @@ function whyUnwritable(file: string): string | undefined {
   }
 }
 
-/** Why a file could not be opened or written, in words, with the system's code. */
-function describeFileError(error: unknown): string {
+/** Why a file could not be opened, read or written, in words, with the system's code. */
+function describeFileError(error: unknown, reading = false): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
-      return 'its folder does not exist (ENOENT)';
+      return reading ? 'it does not exist (ENOENT)' : 'its folder does not exist (ENOENT)';
     case 'ENOTDIR':
       return 'a part of its path is not a folder (ENOTDIR)';
     case 'EISDIR':
@@ -285,10 +293,30 @@ function describeFileError(error: unknown): string {
   }
 }
 
+/** Why a local file cannot be read, or undefined when it can. */
+function whyUnreadable(file: string): string | undefined {
+  try {
+    closeSync(openSync(file, 'r'));
+    return undefined;
+  } catch (error) {
+    return describeFileError(error, true);
+  }
+}
+
+/** What gave a setting its value: `--in-use-images`, `IN_USE_IMAGES_URI`, … */
+function originOf(config: Config, setting: string): string {
+  return config.origins.find((origin) => origin.setting === setting)?.from ?? setting;
+}
+
 /** One line that says what went wrong with STS, and the fix when it is the credentials. */
-function describeIdentityFailure(error: unknown): string {
+function describeIdentityFailure(error: unknown, env: NodeJS.ProcessEnv): string {
   const code = error instanceof AwsCallError ? error.code : 'Error';
   const said = oneLine(errorMessage(error instanceof AwsCallError ? error.cause : error));
+  // A profile, once named, is where the SDK looks: keys in the environment are then not used.
+  const profile = env.AWS_PROFILE?.trim();
+  if (MISSING_CREDENTIALS.has(code) && profile) {
+    return `no usable AWS credentials in the profile "${profile}" (AWS_PROFILE), which the SDK reads instead of any keys in the environment: check that the profile exists in ${env.AWS_CONFIG_FILE?.trim() || '~/.aws/config'} and run "aws sso login --profile ${profile}", or unset AWS_PROFILE to use the keys (the SDK said: ${said})`;
+  }
   if (MISSING_CREDENTIALS.has(code)) return `no usable AWS credentials: ${LOGIN_FIX} (the SDK said: ${said})`;
   if (REFUSED_CREDENTIALS.has(code)) return `AWS refused the credentials (${code}): ${LOGIN_FIX} (STS said: ${said})`;
   return `could not ask STS which account the credentials belong to, so nothing was read: ${oneLine(errorMessage(error))}`;

@@ -119,7 +119,8 @@ export interface RunReport {
   readonly now: string;
   readonly startedAt: string;
   readonly durationMs: number;
-  readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean };
+  /** The keep rules, and the settings of the sources of images in use. */
+  readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean } & Partial<InUseSettings>;
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
   /** The plan of a deleting run, built to ask the operator before the first deletion. */
   readonly awaitingConfirmation?: true;
@@ -142,6 +143,15 @@ export interface RunReport {
   readonly apiCalls: { readonly total: number; readonly retries: number; readonly byOperation: Readonly<Record<string, number>> };
 }
 
+/** The settings of the sources of images in use, as the plan records them. */
+export interface InUseSettings {
+  readonly keepScheduledTaskImages: boolean;
+  readonly keepTaskDefinitionRevisions: number;
+  readonly keepLambdaImages: boolean;
+  readonly keepLambdaVersions: number;
+  readonly inUseImagesUri?: string;
+}
+
 /** The facts of a run, as the cleaner gathered them. */
 export interface RunFacts {
   readonly deleteEnabled: boolean;
@@ -152,6 +162,7 @@ export interface RunFacts {
   readonly finishedAt: Date;
   readonly policy: RetentionPolicy;
   readonly keepServiceDeploymentImages: boolean;
+  readonly inUseSettings?: InUseSettings;
   readonly scope: RunReport['scope'];
   readonly repositories: readonly { readonly name: string; readonly plan?: RepositoryPlan; readonly error?: string }[];
   readonly resolutions: readonly UseResolution[];
@@ -196,7 +207,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     now: facts.now.toISOString(),
     startedAt: facts.startedAt.toISOString(),
     durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
-    policy: { ...facts.policy, keepServiceDeploymentImages: facts.keepServiceDeploymentImages },
+    policy: { ...facts.policy, keepServiceDeploymentImages: facts.keepServiceDeploymentImages, ...facts.inUseSettings },
     scope: facts.scope,
     ...(!inUseComplete && {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,

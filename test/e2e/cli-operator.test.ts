@@ -173,6 +173,30 @@ describe('credentials', () => {
     expect(emulator.calls).toEqual([]);
   });
 
+  it('says that a named profile, not the keys in the environment, has no credentials', async () => {
+    const emulator = await start();
+    const folder = workFolder();
+    writeFileSync(path.join(folder, 'config'), '[profile other]\nregion = eu-west-2\n');
+
+    const result = await runCli([], { ...emulator.env(), AWS_PROFILE: 'nosuch', AWS_CONFIG_FILE: path.join(folder, 'config') });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `ecr-maintainer: no usable AWS credentials in the profile "nosuch" (AWS_PROFILE), which the SDK reads instead of any keys in the environment: check that the profile exists in ${path.join(folder, 'config')} and run "aws sso login --profile nosuch", or unset AWS_PROFILE to use the keys (the SDK said: `,
+    );
+    expect(emulator.calls).toEqual([]);
+  });
+
+  it('stops with exit 2 before any AWS call when a local in-use list cannot be read', async () => {
+    const emulator = await start();
+
+    const result = await runCli(['--in-use-images', '/nonexistent/in-use.txt'], emulator.env());
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('ecr-maintainer: the in-use list /nonexistent/in-use.txt (--in-use-images) cannot be read: it does not exist (ENOENT)\n');
+    expect(emulator.calls).toEqual([]);
+  });
+
   it.each(['InvalidClientTokenId', 'ExpiredToken'] as const)('stops with exit 1 and one line when STS answers %s, before any ECR call', async (code) => {
     const emulator = await start({ ...smallAccount(), callerIdentity: { error: code } });
 

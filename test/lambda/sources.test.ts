@@ -71,8 +71,19 @@ describe('every source of images in use, end to end', () => {
     expect(emulator.digestsIn('app')).toHaveLength(ROLES.length - 5);
   });
 
-  it('names the workload behind each kept image in the plan', async () => {
+  it('names the workload behind each kept image in the plan, and records every source setting', async () => {
     const { outcome } = await run(everySourceAccount());
+    expect(outcome.report.policy).toEqual({
+      keepMinImageCount: 1,
+      keepImagesNewerThanDays: 7,
+      keepImagesPulledWithinDays: 30,
+      keepServiceDeploymentImages: true,
+      keepScheduledTaskImages: true,
+      keepTaskDefinitionRevisions: 1,
+      keepLambdaImages: true,
+      keepLambdaVersions: 1,
+      inUseImagesUri: 's3://platform-lists/ecr/in-use.txt',
+    });
     const usedBy = Object.fromEntries(
       (outcome.report.repositories[0]?.artifacts ?? []).filter((artifact) => artifact.usedBy).map((artifact) => [artifact.tags[0], artifact.usedBy]),
     );
