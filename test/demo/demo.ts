@@ -18,8 +18,11 @@ async function main(): Promise<number> {
   const emulator = await Emulator.start(sampleAccount());
   const folder = mkdtempSync(path.join(tmpdir(), 'ecr-maintainer-demo-'));
   const say = (text: string): boolean => process.stderr.write(process.stderr.isTTY ? `\x1b[2m${text}\x1b[0m\n` : `${text}\n`);
-  say(`Demo: a sample account on a local emulator of ECR, ECS, Secrets Manager and Slack at ${emulator.url}; nothing leaves this machine.`);
-  say('Running: npm run cleaner -- --explain --json plan.json --slack --slack-channel C0ECRMAINT --slack-token-secret ecr-maintainer/slack-token ' + process.argv.slice(2).join(' '));
+  const csv = path.join(folder, 'to_delete.csv');
+  const plan = path.join(folder, 'plan.json');
+  const args = ['--explain', '--csv', csv, '--json', plan, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...process.argv.slice(2)];
+  say(`Demo: a sample account on a local emulator of AWS (ECR, ECS, Lambda, EventBridge, Scheduler, S3, STS, Secrets Manager) and Slack at ${emulator.url}; nothing leaves this machine.`);
+  say(`Running: npm run cleaner -- ${args.join(' ')}`);
   say('');
 
   const status = await new Promise<number>((resolve, reject) => {
@@ -28,15 +31,7 @@ async function main(): Promise<number> {
       process.execPath,
       [
         path.join(ROOT, 'bin', 'cleaner.mjs'),
-        '--explain',
-        '--json',
-        'plan.json',
-        '--slack',
-        '--slack-channel',
-        'C0ECRMAINT',
-        '--slack-token-secret',
-        'ecr-maintainer/slack-token',
-        ...process.argv.slice(2),
+        ...args,
       ],
       { stdio: 'inherit', cwd: folder, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...emulator.env() } },
     );
@@ -45,7 +40,8 @@ async function main(): Promise<number> {
   });
 
   for (const message of emulator.slack.messages) {
-    say(`\nSlack (emulated) received in #platform-alerts${message.threadTs ? ', in the thread' : ''}:`);
+    // On stdout, with the message it introduces, so that the two stay in order when the output is redirected.
+    process.stdout.write(`\nSlack (emulated) received in #platform-alerts${message.threadTs ? ', in the thread' : ''}:\n`);
     process.stdout.write(`${message.text.split('\n').map((line) => `  │ ${line}`).join('\n')}\n`);
   }
   for (const file of emulator.slack.files.values()) say(`Slack (emulated) received the file ${file.filename} (${file.length} bytes) in the thread.`);
