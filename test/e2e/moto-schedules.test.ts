@@ -20,7 +20,7 @@ import { readObjectText } from '../../lambda/aws/objects';
 import { discoverScheduledTaskImages } from '../../lambda/aws/scheduled-tasks';
 import { TaskDefinitionReader } from '../../lambda/aws/task-definitions';
 import { destroy, restoreEnv } from '../support/aws';
-import { MOTO_AVAILABLE, reportMotoMissing, startMoto } from '../support/moto';
+import { MOTO_AVAILABLE, motoEnv, reportMotoMissing, startMoto } from '../support/moto';
 
 jest.setTimeout(90_000);
 
@@ -40,15 +40,7 @@ if (!MOTO_AVAILABLE) {
     beforeAll(async () => {
       const started = await startMoto();
       moto = started.process;
-      const endpoint = started.endpoint;
-      Object.assign(process.env, {
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: 'moto',
-        AWS_SECRET_ACCESS_KEY: 'moto',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-      });
+      Object.assign(process.env, motoEnv(started, REGION));
       aws = createAwsClients({ region: REGION });
       await seed(aws.ecs, aws.events, aws.scheduler, aws.s3);
     });

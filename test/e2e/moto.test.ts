@@ -15,7 +15,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { image } from '../emulator/fixture';
 import { Emulator } from '../emulator/server';
 import { runCli } from '../support/cli';
-import { MOTO_AVAILABLE, reportMotoMissing, startMoto } from '../support/moto';
+import { MOTO_AVAILABLE, motoEnv, reportMotoMissing, startMoto } from '../support/moto';
 
 jest.setTimeout(90_000);
 
@@ -67,15 +67,7 @@ if (!MOTO_AVAILABLE) {
       for (const client of Object.values(clients ?? {})) client.destroy();
     });
 
-    const env = (): Record<string, string> => ({
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'moto',
-      AWS_SECRET_ACCESS_KEY: 'moto',
-      AWS_CONFIG_FILE: '/nonexistent',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-      SLACK_API_URL: `${slack.url}/api/`,
-    });
+    const env = (): Record<string, string> => ({ ...motoEnv({ endpoint, process: moto }, REGION), SLACK_API_URL: `${slack.url}/api/` });
     const later = new Date(Date.now() + 30 * 86_400_000).toISOString();
     const tags = async (repositoryName: string): Promise<string[]> =>
       ((await clients.ecr.send(new DescribeImagesCommand({ repositoryName }))).imageDetails ?? []).flatMap((detail) => detail.imageTags ?? []).sort();

@@ -30,6 +30,18 @@ export async function startMoto(env: Record<string, string> = {}): Promise<Moto>
   return { endpoint, process: child };
 }
 
+/** The environment that points the SDK at moto, with its dummy credentials and no shared config files. */
+export function motoEnv(moto: Moto, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'moto',
+    AWS_SECRET_ACCESS_KEY: 'moto',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
