@@ -40,6 +40,12 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   }
   deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
 
+  // Say first, then act: the region, the mode and every setting with its origin, before any AWS call.
+  logger.info(`cleanup starting: ${config.deleteEnabled ? 'DELETE' : 'DRY RUN'} in ${config.region}`, {
+    mode: config.deleteEnabled ? 'delete' : 'dry-run',
+    region: config.region,
+    settings: Object.fromEntries(config.origins.map((origin) => [origin.setting, origin.value])),
+  });
   for (const warning of config.warnings) logger.warn(warning);
   const now = new Date();
   const outcome = await runCleanup(deps, config, {

@@ -153,6 +153,12 @@ describe('the bundled Lambda handler', () => {
       summary: { mode: 'delete', account: '123456789012', region: 'eu-west-2', totals: { deleted: 4, toDelete: 4 } },
     });
     expect(invocation.logs.some((line) => line.level === 'DEBUG')).toBe(false);
+    // Before anything else, one line says what the run will do.
+    expect(invocation.logs[0]).toMatchObject({
+      level: 'INFO',
+      message: 'cleanup starting: DELETE in eu-west-2',
+      settings: { DELETE_ENABLED: 'true', KEEP_MIN_IMAGE_COUNT: '3', KEEP_LAMBDA_IMAGES: 'true', SLACK_ENABLED: 'true' },
+    });
   });
 
   it('fails the invocation after reporting, when in-use discovery is incomplete', async () => {
