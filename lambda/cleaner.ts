@@ -56,8 +56,6 @@ export interface RunOptions {
 
 export interface RunOutcome {
   readonly report: RunReport;
-  /** The planned deletions, as written to `to_delete.csv`. */
-  readonly csv: string;
   /** False when the run had any error: the shells then exit 1, or throw. */
   readonly ok: boolean;
 }
@@ -157,8 +155,9 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
 
   // 5. Report, and tell Slack.
   let report = build(results, declined);
-  const csv = renderCsv(report);
   if (config.slack) {
+    // Slack gets the planned deletions as a file only when the message is split; the CLI streams its own.
+    const csv = renderCsv(report);
     progress({ phase: 'slack' });
     try {
       const token = config.slack.token ?? (await slackToken(deps, calls, config.slack.tokenSecretId as string));
@@ -174,7 +173,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       report = build(results, declined);
     }
   }
-  return { report, csv, ok: errors.length === 0 };
+  return { report, ok: errors.length === 0 };
 }
 
 const OUT_OF_TIME = 'the run reached its time limit; the next run goes on';

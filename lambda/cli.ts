@@ -7,7 +7,7 @@
  * The header, the warnings and the question go to stderr; the final summary goes to stdout, so that
  * `npm run --silent cleaner > plan.txt` keeps only the result.
  */
-import { closeSync, existsSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ApiCalls } from './aws/api-calls';
@@ -16,8 +16,9 @@ import { readCallerIdentity, type CallerIdentity } from './aws/identity';
 import { readProfileRegion } from './aws/profile-region';
 import { runCleanup, type Progress } from './cleaner';
 import { parseConfig, type Config } from './config';
-import { formatBytes, plural, renderDecisions, renderSummary, type RunReport } from './core/report';
+import { csvLines, formatBytes, planChunks, plural, renderDecisions, renderSummary, type RunReport } from './core/report';
 import { AwsCallError, ConfigError, errorMessage } from './errors';
+import { writeFileInChunks } from './report-files';
 
 const USAGE = `Usage: npm run cleaner -- [options]
 
@@ -214,15 +215,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   // The summary comes first: if a report cannot be written now (a full disk), what was done is still said.
   const decisions = values.explain ? `${renderDecisions(outcome.report)}\n` : '';
   io.stdout.write(`${decisions}${renderSummary(outcome.report)}`);
-  const files: [flag: string, path: string | undefined, text: () => string][] = [
-    ['--csv', reports.csv, () => outcome.csv],
-    ['--json', reports.json, () => `${JSON.stringify(outcome.report, null, 2)}\n`],
+  // Each file is written as a stream, a batch at a time: no string holds a whole file.
+  const files: [flag: string, path: string | undefined, chunks: () => Iterable<string>][] = [
+    ['--csv', reports.csv, () => csvLines(outcome.report)],
+    ['--json', reports.json, () => planChunks(outcome.report)],
   ];
   let written = true;
-  for (const [flag, file, text] of files) {
+  for (const [flag, file, chunks] of files) {
     if (file === undefined) continue;
     try {
-      writeFileSync(file, text());
+      await writeFileInChunks(file, chunks());
       io.stdout.write(`${flag === '--csv' ? 'Planned deletions' : 'Whole plan'}: ${file}\n`);
     } catch (error) {
       written = false;

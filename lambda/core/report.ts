@@ -3,6 +3,7 @@
  * for a terminal and for a CSV file. Pure: the cleaner hands it the facts.
  */
 import { WORKLOAD_PREFIX, describeWorkload, usesByRepository, type UseResolution } from './in-use';
+import { stringifyInChunks } from './json-chunks';
 import type {
   ArtifactPlan,
   DeleteReason,
@@ -435,11 +436,21 @@ const CSV_HEADER = ['repository', 'digest', 'tags', 'pushed_at', 'size_bytes', '
  * children and referrers; tags are separated by spaces.
  */
 export function renderCsv(report: RunReport): string {
+  return [...csvLines(report)].join('');
+}
+
+/**
+ * The lines of `to_delete.csv`, each ending in a newline: the header, then a row per artifact to delete,
+ * repository by repository. Joined, they are `renderCsv`'s text; one at a time, no line holds more than
+ * one artifact.
+ */
+export function* csvLines(report: RunReport): Generator<string, void, undefined> {
   const now = new Date(report.now);
-  const rows = report.repositories.flatMap((repository) =>
-    repository.artifacts
-      .filter((artifact) => artifact.action === 'delete')
-      .map((artifact) => [
+  yield csvLine(CSV_HEADER);
+  for (const repository of report.repositories) {
+    for (const artifact of repository.artifacts) {
+      if (artifact.action !== 'delete') continue;
+      yield csvLine([
         repository.name,
         artifact.digest,
         artifact.tags.join(' '),
@@ -448,9 +459,23 @@ export function renderCsv(report: RunReport): string {
         String(artifact.members.length),
         describeReasons(artifact, now),
         describeResult(artifact.result, report.mode),
-      ]),
-  );
-  return [CSV_HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+      ]);
+    }
+  }
+}
+
+/**
+ * The JSON plan (`--json`) in pieces: joined, they are `JSON.stringify(report, null, 2)` and a newline.
+ * A piece holds at most one record of a list (a repository's field, an artifact, a decision, an error),
+ * so writing them one at a time never builds the whole text.
+ */
+export function* planChunks(report: RunReport): Generator<string, void, undefined> {
+  yield* stringifyInChunks(report);
+  yield '\n';
+}
+
+function csvLine(fields: readonly string[]): string {
+  return `${fields.map(csvField).join(',')}\n`;
 }
 
 function csvField(value: string): string {

@@ -1,5 +1,5 @@
 import { planRepository } from '../../../lambda/core/planner';
-import { buildRunReport, formatBytes, renderCsv, renderDecisions, renderSummary, type RunFacts } from '../../../lambda/core/report';
+import { buildRunReport, csvLines, formatBytes, planChunks, renderCsv, renderDecisions, renderSummary, type RunFacts } from '../../../lambda/core/report';
 import type { ImageRecord, ImageResult, RepositoryPlan } from '../../../lambda/core/types';
 import { NOW, digestOf, image } from './builders';
 
@@ -68,6 +68,80 @@ describe('renderCsv', () => {
     const csv = renderCsv(buildRunReport(facts({ deleteEnabled: true, results })));
 
     expect(csv.split('\n').map((line) => line.split(',').at(-1))).toEqual(['result', 'deleted', 'failed: KmsError', '']);
+  });
+});
+
+describe('csvLines', () => {
+  it('yields the header, then a line per artifact to delete, which joined are the CSV', () => {
+    const report = buildRunReport(facts());
+
+    const lines = [...csvLines(report)];
+
+    expect(lines).toHaveLength(1 + report.totals.toDelete);
+    expect(lines.every((line) => line.endsWith('\n') && line.indexOf('\n') === line.length - 1)).toBe(true);
+    expect(lines.join('')).toBe(renderCsv(report));
+  });
+});
+
+/** A report of `repositories` repositories of 10 artifacts each, every one with many long tags. */
+function wideReport(repositories: number): ReturnType<typeof buildRunReport> {
+  const tags = (name: string): string[] => Array.from({ length: 20 }, (_, tag) => `${name}-release-candidate-${String(tag).padStart(2, '0')}`.padEnd(60, 'x'));
+  return buildRunReport(
+    facts({
+      repositories: Array.from({ length: repositories }, (_, index) => {
+        const name = `repo-${String(index).padStart(4, '0')}`;
+        return { name, plan: planOf(name, Array.from({ length: 10 }, (_, position) => image(`${name}-${position}`, { pushedDaysAgo: 20 + position, tags: tags(`${name}-${position}`) }))) };
+      }),
+      errors: [],
+    }),
+  );
+}
+
+describe('planChunks', () => {
+  it('joins to the text of JSON.stringify with two spaces and a newline, for a varied report', () => {
+    const inUseDigest = digestOf('a2');
+    const results = new Map<string, Map<string, ImageResult>>([
+      ['web', new Map<string, ImageResult>([[digestOf('idx'), { status: 'deleted' }], [digestOf('amd'), { status: 'already-gone' }], [digestOf('arm'), { status: 'failed', code: 'KmsError', message: 'key "k1" disabled\nsee \u00e9' }]])],
+    ]);
+    const report = buildRunReport(
+      facts({
+        deleteEnabled: true,
+        results,
+        warnings: ['--yes has no effect', 'tag "v1,2"'],
+        discoveryProblems: ['ECS.ListTasks on cluster prod: AccessDenied'],
+        inUseSettings: { keepScheduledTaskImages: true, keepTaskDefinitionRevisions: 2, keepLambdaImages: false, keepLambdaVersions: 0, inUseImagesUri: undefined },
+        resolutions: [
+          { use: { source: 'running', reference: 'api:v2', cluster: 'prod', container: 'app', task: 'arn:task' }, matched: true, repository: 'api', digest: inUseDigest, by: 'tag' },
+          { use: { source: 'lambda-function', reference: 'gone:v9', function: 'resize' }, matched: false, why: 'no such repository' },
+        ],
+        apiCalls: { total: 0, retries: 0, byOperation: {} },
+      }),
+    );
+
+    const chunks = [...planChunks(report)];
+
+    expect(chunks.join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    expect(chunks.length).toBeGreaterThan(report.repositories.length);
+  });
+
+  it('joins to JSON.stringify for an empty report, and for one whose lists are all empty', () => {
+    const report = buildRunReport(facts({ repositories: [], errors: [], sources: [] }));
+
+    expect([...planChunks(report)].join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+  });
+
+  it('yields no longer piece for 10,000 artifacts than for 10: the largest is one artifact, not a list', () => {
+    const small = wideReport(1);
+    const large = wideReport(1000);
+
+    const largest = (report: ReturnType<typeof buildRunReport>): number => Math.max(...[...planChunks(report)].map((chunk) => chunk.length));
+
+    expect(large.totals.images).toBe(10_000);
+    expect(largest(large)).toBe(largest(small));
+    // The largest piece is one record of a repository (an artifact or a decision), as it stands nested in the plan.
+    const [repository] = small.repositories;
+    const records = [...repository.artifacts, ...repository.decisions].map((record) => JSON.stringify(record, null, 2).replace(/\n/g, '\n        ').length);
+    expect(largest(small)).toBe(Math.max(...records));
   });
 });
 
