@@ -72,8 +72,33 @@ export interface Account {
   readonly fixture: Fixture;
   /** The CLI's arguments that switch on what the fixture needs: the in-use list and the pull-time rule. */
   readonly args: readonly string[];
+  /** The same settings as variables, for the Lambda handler. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** One line that describes the account. */
+  readonly description: string;
   /** The fewest calls by operation, for the report of a run (whose deletions decide `BatchDeleteImage`). */
-  readonly lowerBound: (report: RunReport) => Record<string, number>;
+  readonly lowerBound: (run: BoundedRun) => Record<string, number>;
+}
+
+/** What the lower bound needs of a run: its mode, the fewest BatchDeleteImage calls for what it deleted, and its calls. */
+export interface BoundedRun {
+  readonly mode: RunReport['mode'];
+  /** `deleteCallsOf` summed over the run's repositories. */
+  readonly deleteCalls: number;
+  readonly byOperation: Readonly<Record<string, number>>;
+}
+
+/**
+ * The fewest BatchDeleteImage calls for a repository's deletions: per 100 manifests of one wave (the
+ * images and indexes first, then the manifests that only they listed).
+ */
+export function deleteCallsOf(repository: Pick<RunReport['repositories'][number], 'decisions'>): number {
+  const waves = new Map<number, number>();
+  for (const decision of repository.decisions.filter((d) => d.action === 'delete')) {
+    const depth = decision.digest === decision.artifact ? 0 : 1;
+    waves.set(depth, (waves.get(depth) ?? 0) + 1);
+  }
+  return [...waves.values()].reduce((count, wave) => count + Math.ceil(wave / 100), 0);
 }
 
 const pad = (n: number, width = 3): string => String(n).padStart(width, '0');
@@ -265,7 +290,13 @@ export function buildAccount(shape: Shape): Account {
   return {
     fixture,
     args: ['--in-use-images', IN_USE_LIST_URI, '--keep-pulled-days', String(KEEP_PULLED_DAYS)],
-    lowerBound: (report) => lowerBound(fixture, shape, imageFunctions, report),
+    variables: { IN_USE_IMAGES_URI: IN_USE_LIST_URI, KEEP_IMAGES_PULLED_WITHIN_DAYS: String(KEEP_PULLED_DAYS) },
+    description:
+      `${shape.repositories} repositories of ${shape.imagesPerRepository} images, one of ${shape.bigRepositoryImages}, ${shape.multiArchRepositories} multi-architecture ones (12 releases, 2 platforms, attestations), one per container-image Lambda function; ` +
+      `${shape.clusters} clusters of ${shape.tasksPerCluster} tasks and ${shape.servicesPerCluster} services (${shape.deployingServicesPerCluster} deploying); ` +
+      `${shape.repositories + shape.jobFamilies} task definition families; ${shape.defaultBusRules + shape.customBusRules} EventBridge rules on 2 buses; ${shape.schedules} schedules in 2 groups; ` +
+      `${shape.functions} Lambda functions (a third container images); an in-use list of ${shape.inUseListEntries + 1} references in S3`,
+    lowerBound: (report) => lowerBound(fixture, imageFunctions, report),
   };
 }
 
@@ -296,7 +327,7 @@ export function buildAccount(shape: Shape): Account {
  * - STS: the CLI's GetCallerIdentity, counted only when the report counts it (the CLI may make it
  *   outside the cleaner's count; the bench reports the emulator's count of it apart).
  */
-function lowerBound(fixture: Fixture, shape: Shape, imageFunctions: readonly FixtureFunction[], report: RunReport): Record<string, number> {
+export function lowerBound(fixture: Fixture, imageFunctions: readonly FixtureFunction[], report: BoundedRun): Record<string, number> {
   const clusters = fixture.clusters ?? [];
   const definitions = fixture.taskDefinitions ?? [];
   const active = definitions.filter((definition) => (definition.status ?? 'ACTIVE') === 'ACTIVE');
@@ -346,19 +377,8 @@ function lowerBound(fixture: Fixture, shape: Shape, imageFunctions: readonly Fix
     return new Set(['$LATEST', ...(fn.aliases ?? []).flatMap((alias) => [alias.version, ...Object.keys(alias.additionalVersionWeights ?? {})]), ...published.slice(0, KEEP_LAMBDA_VERSIONS)]).size;
   };
 
-  const running = shape.tasksPerCluster - Math.floor(shape.tasksPerCluster / 10);
-  const stopped = shape.tasksPerCluster - running;
   const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
-  const deletes = report.mode === 'delete'
-    ? report.repositories.reduce((total, repository) => {
-        const waves = new Map<number, number>();
-        for (const decision of repository.decisions.filter((d) => d.action === 'delete')) {
-          const depth = decision.digest === decision.artifact ? 0 : 1;
-          waves.set(depth, (waves.get(depth) ?? 0) + 1);
-        }
-        return total + [...waves.values()].reduce((count, wave) => count + Math.ceil(wave / 100), 0);
-      }, 0)
-    : 0;
+  const deletes = report.mode === 'delete' ? report.deleteCalls : 0;
   const listDeployments = sum(perCluster.map((cluster) => cluster.listDeployments));
   const describeDeployments = sum(perCluster.map((cluster) => cluster.describeDeployments));
 
@@ -368,8 +388,8 @@ function lowerBound(fixture: Fixture, shape: Shape, imageFunctions: readonly Fix
     'ECR.BatchGetImage': sum(fixture.repositories.map((repository) => Math.ceil(repository.images.filter((i) => i.mediaType.includes('index') || i.mediaType.includes('list')).length / 100))),
     ...(deletes > 0 && { 'ECR.BatchDeleteImage': deletes }),
     'ECS.ListClusters': pages(clusters.length, 100),
-    'ECS.ListTasks': clusters.length * (pages(running, 100) + pages(stopped, 100)),
-    'ECS.DescribeTasks': clusters.length * Math.ceil(shape.tasksPerCluster / 100),
+    'ECS.ListTasks': sum(clusters.map((cluster) => pages(tasksIn(cluster, 'RUNNING'), 100) + pages(tasksIn(cluster, 'STOPPED'), 100))),
+    'ECS.DescribeTasks': sum(clusters.map((cluster) => Math.ceil((cluster.tasks ?? []).length / 100))),
     'ECS.ListServices': sum(clusters.map((cluster) => pages((cluster.services ?? []).length, 100))),
     'ECS.DescribeServices': sum(clusters.map((cluster) => Math.ceil((cluster.services ?? []).length / 10))),
     ...(listDeployments > 0 && { 'ECS.ListServiceDeployments': listDeployments }),
@@ -387,8 +407,13 @@ function lowerBound(fixture: Fixture, shape: Shape, imageFunctions: readonly Fix
     'Lambda.ListVersionsByFunction': sum(imageFunctions.map((fn) => pages((fn.versions ?? []).length + 1, 50))),
     'Lambda.GetFunction': sum(imageFunctions.map(qualifiers)),
     'S3.GetObject': (fixture.objects ?? []).length > 0 ? 1 : 0,
-    ...(report.apiCalls.byOperation['STS.GetCallerIdentity'] !== undefined && { 'STS.GetCallerIdentity': 1 }),
+    ...(report.byOperation['STS.GetCallerIdentity'] !== undefined && { 'STS.GetCallerIdentity': 1 }),
   };
+}
+
+/** The tasks of a cluster whose desired status is `status`. */
+function tasksIn(cluster: FixtureCluster, status: 'RUNNING' | 'STOPPED'): number {
+  return (cluster.tasks ?? []).filter((task) => (task.desiredStatus ?? 'RUNNING') === status).length;
 }
 
 /** The task definition an ECS schedule target runs (templated, or universal with its Input), or none for another target. */
