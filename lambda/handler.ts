@@ -56,9 +56,10 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
     ...(context && { deleteDeadline: new Date(now.getTime() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS) }),
   });
   const { report } = outcome;
-  for (const repository of report.repositories) {
-    for (const artifact of repository.artifacts) {
-      logger.debug('decision', { repository: repository.name, ...artifact });
+  // Every decision at DEBUG; at other levels not even the log records are built (a million of them).
+  if (logger.getLevelName() === 'DEBUG') {
+    for (const repository of report.repositories) {
+      for (const artifact of repository.artifacts) logger.debug('decision', { repository: repository.name, ...artifact });
     }
   }
   const summary: RunSummary = {

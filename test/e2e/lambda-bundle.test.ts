@@ -161,6 +161,16 @@ describe('the bundled Lambda handler', () => {
     });
   });
 
+  it('logs every decision at DEBUG, and only then', async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator, { AWS_LAMBDA_LOG_LEVEL: 'DEBUG' });
+
+    const decisions = invocation.logs.filter((line) => line.message === 'decision');
+    expect(decisions).toHaveLength(invocation.outcome.result?.totals.images ?? -1);
+    expect(decisions[0]).toMatchObject({ level: 'DEBUG', repository: 'app', action: expect.stringMatching(/^(keep|delete)$/) as unknown });
+  });
+
   it('fails the invocation after reporting, when in-use discovery is incomplete', async () => {
     const emulator = await start({ errors: [{ operation: 'ECS.ListTasks', cluster: 'batch' }] });
 
