@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { AwsCallError, errorMessage } from '../errors';
 import type { ImageUse, InUseDiscovery } from '../core/types';
-import type { ApiCalls } from './api-calls';
+import { listAll, type ApiCalls } from './api-calls';
 
 /** `ListFunctions` and `ListVersionsByFunction` return at most 50 items a response, whatever `MaxItems` asks. */
 const PAGE_SIZE = 50;
@@ -149,32 +149,26 @@ async function readVersion(lambda: LambdaClient, calls: ApiCalls, name: string, 
 }
 
 async function listAliases(lambda: LambdaClient, calls: ApiCalls, name: string): Promise<{ name: string; version: string; weights: Record<string, number> }[]> {
-  const aliases: { name: string; version: string; weights: Record<string, number> }[] = [];
-  let marker: string | undefined;
-  do {
+  return listAll(async (marker) => {
     const page = await calls.send('Lambda.ListAliases', `function ${name}`, () =>
       lambda.send(new ListAliasesCommand({ FunctionName: name, MaxItems: ALIAS_PAGE_SIZE, Marker: marker })),
     );
-    for (const alias of page.Aliases ?? []) {
+    const items = (page.Aliases ?? []).map((alias) => {
       if (!alias.FunctionVersion) throw new AwsCallError('Lambda.ListAliases', `function ${name}`, new Error(`alias ${alias.Name ?? '?'} names no version`));
-      aliases.push({ name: alias.Name ?? '?', version: alias.FunctionVersion, weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {} });
-    }
-    marker = page.NextMarker;
-  } while (marker);
-  return aliases;
+      return { name: alias.Name ?? '?', version: alias.FunctionVersion, weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {} };
+    });
+    return { items, nextToken: page.NextMarker };
+  });
 }
 
 /** The published versions (not $LATEST), newest first, whatever order Lambda lists them in. */
 async function listPublishedVersions(lambda: LambdaClient, calls: ApiCalls, name: string): Promise<string[]> {
-  const versions: string[] = [];
-  let marker: string | undefined;
-  do {
+  const versions = await listAll(async (marker) => {
     const page = await calls.send('Lambda.ListVersionsByFunction', `function ${name}`, () =>
       lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name, MaxItems: PAGE_SIZE, Marker: marker })),
     );
-    for (const version of page.Versions ?? []) if (version.Version && /^\d+$/.test(version.Version)) versions.push(version.Version);
-    marker = page.NextMarker;
-  } while (marker);
+    return { items: (page.Versions ?? []).flatMap((version) => (version.Version && /^\d+$/.test(version.Version) ? [version.Version] : [])), nextToken: page.NextMarker };
+  });
   return versions.sort((a, b) => Number(b) - Number(a));
 }
 

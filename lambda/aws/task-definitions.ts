@@ -6,7 +6,7 @@
 import { DescribeTaskDefinitionCommand, type ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../errors';
 import type { ImageUse, InUseDiscovery } from '../core/types';
-import type { ApiCalls } from './api-calls';
+import { listAll, type ApiCalls } from './api-calls';
 
 /** The largest page of `ListTaskDefinitions`. */
 const TASK_DEFINITIONS_PER_PAGE = 100;
@@ -108,18 +108,16 @@ export async function discoverTaskDefinitionImages(ecs: ECSClient, calls: ApiCal
   const uses: ImageUse[] = [];
   const problems: string[] = [];
 
-  const arns: string[] = [];
+  let arns: string[];
   let listed: (latest: ReadonlyMap<string, string>) => void = () => undefined;
   options.taskDefinitions.useLatestRevisions(new Promise((resolve) => (listed = resolve)));
   try {
-    let nextToken: string | undefined;
-    do {
+    arns = await listAll(async (nextToken) => {
       const page = await calls.send('ECS.ListTaskDefinitions', 'the account', () =>
         ecs.send(new ListTaskDefinitionsCommand({ status: 'ACTIVE', maxResults: TASK_DEFINITIONS_PER_PAGE, nextToken })),
       );
-      arns.push(...(page.taskDefinitionArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+      return { items: page.taskDefinitionArns ?? [], nextToken: page.nextToken };
+    });
   } catch (error) {
     listed(new Map());
     return { uses, problems: [errorMessage(error)] };
