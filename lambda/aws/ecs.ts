@@ -20,7 +20,7 @@ import { errorMessage } from '../errors';
 import { clusterName } from '../core/names';
 import type { ImageUse, InUseDiscovery } from '../core/types';
 import { chunk, listAll, type ApiCalls } from './api-calls';
-import type { ContainerImage, TaskDefinitionReader } from './task-definitions';
+import type { TaskDefinitionReader } from './task-definitions';
 
 /**
  * The largest page of `ListClusters`, `ListTasks`, `ListServices` and `ListServiceDeployments`, and the
@@ -79,8 +79,6 @@ export async function discoverImageUses(
     if (problems.length > 0) return { uses, problems };
   }
 
-  const readTaskDefinition = async (arn: string): Promise<readonly ContainerImage[]> => (await options.taskDefinitions.read(arn)).containers;
-
   let done = 0;
   await Promise.all(
     clusters.map(async (cluster) => {
@@ -91,7 +89,7 @@ export async function discoverImageUses(
         }),
         options.includeServices
           ? attempt(async () => {
-              uses.push(...(await findServiceImages(ecs, calls, cluster, name, readTaskDefinition, problems)));
+              uses.push(...(await findServiceImages(ecs, calls, cluster, name, options.taskDefinitions, problems)));
             })
           : Promise.resolve(),
       ]);
@@ -171,7 +169,7 @@ async function findServiceImages(
   calls: ApiCalls,
   cluster: string,
   name: string,
-  readTaskDefinition: (arn: string) => Promise<readonly ContainerImage[]>,
+  taskDefinitions: TaskDefinitionReader,
   problems: string[],
 ): Promise<ImageUse[]> {
   const serviceArns = await listAll(async (nextToken) => {
@@ -208,7 +206,7 @@ async function findServiceImages(
   const uses: ImageUse[] = [];
   await Promise.all([
     collectProblems(problems, async () => {
-      uses.push(...(await readDeployedTaskDefinitions(services, name, readTaskDefinition, problems)));
+      uses.push(...(await readDeployedTaskDefinitions(services, name, taskDefinitions, problems)));
     }),
     collectProblems(problems, async () => {
       uses.push(...(await readServiceRevisions(ecs, calls, cluster, name, services, problems)));
@@ -220,24 +218,16 @@ async function findServiceImages(
 async function readDeployedTaskDefinitions(
   services: readonly DescribedService[],
   name: string,
-  readTaskDefinition: (arn: string) => Promise<readonly ContainerImage[]>,
+  taskDefinitions: TaskDefinitionReader,
   problems: string[],
 ): Promise<ImageUse[]> {
-  const uses: ImageUse[] = [];
-  await Promise.all(
+  const found = await Promise.all(
     services.flatMap((service) =>
-      service.taskDefinitions.map(async (taskDefinition) => {
-        for (const container of await readTaskDefinition(taskDefinition)) {
-          if (!container.image) {
-            problems.push(`task definition ${taskDefinition} has no image for container ${container.name}`);
-            continue;
-          }
-          uses.push({ source: 'service-deployment', reference: container.image, cluster: name, container: container.name, service: service.name, taskDefinition });
-        }
-      }),
+      service.taskDefinitions.map((taskDefinition) => taskDefinitions.uses(taskDefinition, { source: 'service-deployment', cluster: name, service: service.name })),
     ),
   );
-  return uses;
+  problems.push(...found.flatMap((result) => result.problems));
+  return found.flatMap((result) => result.uses);
 }
 
 /**

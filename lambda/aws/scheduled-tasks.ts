@@ -66,29 +66,15 @@ export async function discoverScheduledTaskImages(
     findScheduleTasks(clients.scheduler, calls, problems),
   ]);
   const uses: ImageUse[] = [];
-  await Promise.all(
-    [...fromRules, ...fromSchedules].map(async (task) => {
-      try {
-        const definition = await options.taskDefinitions.read(task.taskDefinition);
-        for (const container of definition.containers) {
-          if (!container.image) {
-            problems.push(`${task.schedule}: container ${container.name} of task definition ${definition.arn} names no image`);
-            continue;
-          }
-          uses.push({
-            source: 'scheduled-task',
-            reference: container.image,
-            taskDefinition: definition.arn,
-            container: container.name,
-            schedule: task.schedule,
-            ...(task.cluster && { cluster: task.cluster }),
-          });
-        }
-      } catch (error) {
-        problems.push(`${task.schedule}: ${errorMessage(error)}`);
-      }
-    }),
+  const found = await Promise.all(
+    [...fromRules, ...fromSchedules].map((task) =>
+      options.taskDefinitions.uses(task.taskDefinition, { source: 'scheduled-task', schedule: task.schedule, ...(task.cluster && { cluster: task.cluster }) }, `${task.schedule}: `),
+    ),
   );
+  for (const result of found) {
+    uses.push(...result.uses);
+    problems.push(...result.problems);
+  }
   return { uses, problems };
 }
 

@@ -24,6 +24,9 @@ export interface TaskDefinitionImages {
   readonly containers: readonly ContainerImage[];
 }
 
+/** What a use says of the workload behind it, besides the task definition's own container and image. */
+export type Workload = Omit<ImageUse, 'reference' | 'container' | 'taskDefinition'>;
+
 export class TaskDefinitionReader {
   /** Reads in flight or done, by `family:revision`, or by family alone for its latest ACTIVE revision. */
   private readonly cache = new Map<string, Promise<TaskDefinitionImages>>();
@@ -83,6 +86,25 @@ export class TaskDefinitionReader {
     }
     return pending;
   }
+
+  /**
+   * The uses of a task definition's images, one per container, each with the fields of `workload`. A task
+   * definition that cannot be read, or a container without an image, is a problem (prefixed by `where`).
+   */
+  async uses(taskDefinition: string, workload: Workload, where = ''): Promise<InUseDiscovery> {
+    const uses: ImageUse[] = [];
+    const problems: string[] = [];
+    try {
+      const definition = await this.read(taskDefinition);
+      for (const container of definition.containers) {
+        if (container.image) uses.push({ ...workload, reference: container.image, taskDefinition: definition.arn, container: container.name });
+        else problems.push(`${where}task definition ${definition.arn} has no image for container ${container.name}`);
+      }
+    } catch (error) {
+      problems.push(`${where}${errorMessage(error)}`);
+    }
+    return { uses, problems };
+  }
 }
 
 export interface TaskDefinitionFamilyOptions {
@@ -136,22 +158,10 @@ export async function discoverTaskDefinitionImages(ecs: ECSClient, calls: ApiCal
   listed(new Map([...families].map(([family, revisions]) => [family, revisions[0].arn])));
   const newest = [...families.values()].flatMap((revisions) => revisions.slice(0, options.keepRevisions).map((revision) => revision.arn));
 
-  await Promise.all(
-    newest.map(async (arn) => {
-      try {
-        const definition = await options.taskDefinitions.read(arn);
-        for (const container of definition.containers) {
-          if (!container.image) {
-            problems.push(`task definition ${definition.arn} has no image for container ${container.name}`);
-            continue;
-          }
-          uses.push({ source: 'task-definition', reference: container.image, taskDefinition: definition.arn, container: container.name });
-        }
-      } catch (error) {
-        problems.push(errorMessage(error));
-      }
-    }),
-  );
+  for (const found of await Promise.all(newest.map((arn) => options.taskDefinitions.uses(arn, { source: 'task-definition' })))) {
+    uses.push(...found.uses);
+    problems.push(...found.problems);
+  }
   return { uses, problems };
 }
 
