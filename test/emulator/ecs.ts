@@ -241,20 +241,39 @@ export class Ecs {
   }
 
   private describeServiceDeployments(params: Params): unknown {
-    const requested = checkMaxItems(params, 'serviceDeploymentArns', SERVICE_ARNS_PER_DESCRIBE);
-    if (requested.length === 0) throw invalidParameter('Service deployment ARNs cannot be empty.');
-    const serviceDeployments: unknown[] = [];
+    const { described: serviceDeployments, failures } = this.describeServiceChildren(
+      params,
+      'serviceDeploymentArns',
+      'Service deployment ARNs',
+      'service-deployment',
+      (service, id) => service.serviceDeployments?.find((deployment) => deployment.id === id),
+      (cluster, service, item) => this.describeServiceDeployment(cluster, service, item),
+    );
+    return { serviceDeployments, failures };
+  }
+
+  /**
+   * A describe call of a service's deployments or revisions by ARN, as ECS answers it: at most 20 ARNs,
+   * not none; each one found is described, and the others (or those marked missing) come back MISSING.
+   */
+  private describeServiceChildren<T extends { readonly missing?: boolean }>(
+    params: Params,
+    field: string,
+    what: string,
+    kind: 'service-deployment' | 'service-revision',
+    find: (service: FixtureService, id: string) => T | undefined,
+    describe: (cluster: string, service: string, item: T) => unknown,
+  ): { described: unknown[]; failures: unknown[] } {
+    const requested = checkMaxItems(params, field, SERVICE_ARNS_PER_DESCRIBE);
+    if (requested.length === 0) throw invalidParameter(`${what} cannot be empty.`);
+    const described: unknown[] = [];
     const failures: unknown[] = [];
     for (const arn of requested.map(text)) {
-      const found = this.findServiceChild(arn, 'service-deployment', (service, id) => service.serviceDeployments?.find((deployment) => deployment.id === id));
-      if (!found || found.item.missing) {
-        failures.push({ arn, reason: 'MISSING' });
-        continue;
-      }
-      const { cluster, service, item } = found;
-      serviceDeployments.push(this.describeServiceDeployment(cluster, service, item));
+      const found = this.findServiceChild(arn, kind, find);
+      if (!found || found.item.missing) failures.push({ arn, reason: 'MISSING' });
+      else described.push(describe(found.cluster, found.service, found.item));
     }
-    return { serviceDeployments, failures };
+    return { described, failures };
   }
 
   private describeServiceDeployment(cluster: string, service: string, deployment: FixtureServiceDeployment): unknown {
@@ -273,19 +292,14 @@ export class Ecs {
   }
 
   private describeServiceRevisions(params: Params): unknown {
-    const requested = checkMaxItems(params, 'serviceRevisionArns', SERVICE_ARNS_PER_DESCRIBE);
-    if (requested.length === 0) throw invalidParameter('Service revision ARNs cannot be empty.');
-    const serviceRevisions: unknown[] = [];
-    const failures: unknown[] = [];
-    for (const arn of requested.map(text)) {
-      const found = this.findServiceChild(arn, 'service-revision', (service, id) => service.revisions?.find((revision) => revision.id === id));
-      if (!found || found.item.missing) {
-        failures.push({ arn, reason: 'MISSING' });
-        continue;
-      }
-      const { cluster, service, item } = found;
-      serviceRevisions.push(this.describeServiceRevision(cluster, service, item));
-    }
+    const { described: serviceRevisions, failures } = this.describeServiceChildren(
+      params,
+      'serviceRevisionArns',
+      'Service revision ARNs',
+      'service-revision',
+      (service, id) => service.revisions?.find((revision) => revision.id === id),
+      (cluster, service, item) => this.describeServiceRevision(cluster, service, item),
+    );
     return { serviceRevisions, failures };
   }
 

@@ -6,18 +6,10 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { EcrCleaner, type EcrCleanerProps } from '../../lib/ecr-cleaner';
 import { InvalidSettingsError } from '../../lib/errors';
-import { actionsOf, render, statementsOfRole, synthCleaner, testApp } from '../support/cdk';
+import { actionsOf, catchError, render, statementsOfRole, synthCleaner, testApp } from '../support/cdk';
 
 const REPOSITORY_WILDCARD = 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*';
 const ecs = (resource: string): string => `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${resource}`;
-const catchError = (act: () => unknown): unknown => {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-};
 const ecr = (resource: string): string => `arn:\${AWS::Partition}:ecr:\${AWS::Region}:\${AWS::AccountId}:${resource}`;
 
 describe('EcrCleaner: the function and its schedule', () => {

@@ -5,21 +5,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONTEXT_KEYS } from '../../lib/context';
 import { EcrMaintainerStack } from '../../lib/ecr-maintainer-stack';
 import { InvalidSettingsError } from '../../lib/errors';
-import { testApp } from '../support/cdk';
+import { catchError, testApp } from '../support/cdk';
 
 function synth(context: Record<string, unknown> = {}): { stack: EcrMaintainerStack; template: Template } {
   const stack = new EcrMaintainerStack(testApp(context), 'EcrMaintainer');
   return { stack, template: Template.fromStack(stack) };
 }
 
-const catchError = (act: () => unknown): unknown => {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-};
 
 const variables = (template: Template): Record<string, unknown> =>
   Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables as Record<string, unknown>;

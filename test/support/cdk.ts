@@ -59,3 +59,13 @@ export function statementsOfRole(template: Template, principal: string): Stateme
 export function actionsOf(statements: readonly Statement[]): string[] {
   return [...new Set(statements.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action])))].sort();
 }
+
+/** What `act` throws; a test that expects an error fails when there is none. */
+export function catchError(act: () => unknown): unknown {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
