@@ -9,6 +9,7 @@ import {
   ListFunctionsCommand,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
+import { parseImageReference } from '../core/image-ref';
 import { AwsCallError, errorMessage } from '../errors';
 import type { ImageUse, InUseDiscovery } from '../core/types';
 import { listAll, type ApiCalls } from './api-calls';
@@ -18,7 +19,6 @@ const PAGE_SIZE = 50;
 /** `ListAliases` documents no cap below its `MaxItems` limit. */
 const ALIAS_PAGE_SIZE = 10_000;
 const LATEST = '$LATEST';
-const DIGEST = /@(sha256:[0-9a-f]{64})$/;
 
 export interface LambdaDiscoveryOptions {
   /** The newest published versions of each function that count as in use, besides $LATEST and alias targets (0 or more). */
@@ -123,7 +123,7 @@ function usesOf(name: string, version: string, code: FunctionCode, reasons: read
     problems.push(`Lambda.GetFunction reported no image for function ${name}:${version}`);
     return [];
   }
-  const digest = code.resolvedImageUri?.match(DIGEST)?.[1];
+  const digest = code.resolvedImageUri === undefined ? undefined : parseImageReference(code.resolvedImageUri)?.digest;
   if (!code.resolvedImageUri) problems.push(`Lambda.GetFunction reported no resolved image for function ${name}:${version} (${reference})`);
   else if (!digest) problems.push(`Lambda.GetFunction reported a resolved image without a digest for function ${name}:${version}: ${code.resolvedImageUri}`);
   return labels(name, version, reasons).map((label) => ({ source: 'lambda-function', reference, ...(digest && { digest }), function: label }));

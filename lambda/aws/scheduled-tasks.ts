@@ -9,15 +9,13 @@
 import { type EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, ListSchedulesCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { errorMessage } from '../errors';
-import { clusterName } from '../core/names';
+import { CLUSTER_ARN, clusterName } from '../core/names';
 import type { ImageUse, InUseDiscovery } from '../core/types';
 import { listAll, type ApiCalls } from './api-calls';
 import type { TaskDefinitionReader } from './task-definitions';
 
 /** The largest page of ListEventBuses, ListRules, ListTargetsByRule and ListSchedules. */
 const PAGE_SIZE = 100;
-/** An ECS cluster's ARN: the target of an EventBridge ECS target and of Scheduler's templated RunTask target. */
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
 /**
  * Scheduler's universal targets for the ECS actions that start a task definition: RunTask and StartTask
  * start tasks, CreateService and UpdateService deploy one. Their `Input` is the action's request as JSON.
