@@ -8,13 +8,10 @@
  * `ListTaskDefinitions` answers every ARN in one page (no `maxResults`, no `nextToken`), so paging,
  * limits and failures are checked against our emulator only.
  */
-import type { ChildProcess } from 'node:child_process';
 import { DeregisterTaskDefinitionCommand, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { ApiCalls } from '../../lambda/aws/api-calls';
-import { createAwsClients, type AwsClients } from '../../lambda/aws/clients';
 import { discoverTaskDefinitionImages, TaskDefinitionReader } from '../../lambda/aws/task-definitions';
-import { destroy, restoreEnv } from '../support/aws';
-import { MOTO_AVAILABLE, motoEnv, reportMotoMissing, startMoto } from '../support/moto';
+import { MOTO_AVAILABLE, reportMotoMissing, useMotoClients } from '../support/moto';
 
 jest.setTimeout(90_000);
 
@@ -27,26 +24,11 @@ if (!MOTO_AVAILABLE) {
   reportMotoMissing('task definition families');
 } else {
   describe('task definition families against moto_server', () => {
-    let moto: ChildProcess;
-    let aws: AwsClients;
-
-    beforeAll(async () => {
-      const started = await startMoto();
-      moto = started.process;
-      Object.assign(process.env, motoEnv(started, REGION));
-      aws = createAwsClients({ region: REGION });
-      await seed(aws.ecs);
-    });
-
-    afterAll(() => {
-      moto?.kill();
-      if (aws) destroy(aws);
-      restoreEnv();
-    });
+    const clients = useMotoClients(REGION, (aws) => seed(aws.ecs));
 
     const calls = new ApiCalls(8);
     const discover = (keepRevisions: number): ReturnType<typeof discoverTaskDefinitionImages> =>
-      discoverTaskDefinitionImages(aws.ecs, calls, { keepRevisions, taskDefinitions: new TaskDefinitionReader(aws.ecs, calls) });
+      discoverTaskDefinitionImages(clients().ecs, calls, { keepRevisions, taskDefinitions: new TaskDefinitionReader(clients().ecs, calls) });
 
     it('keeps the newest ACTIVE revisions of each family, api and api-worker apart, as our emulator does', async () => {
       const result = await discover(2);

@@ -8,19 +8,16 @@
  * and cannot refuse credentials; it has no fault injection, so failures are checked against our emulator
  * only.
  */
-import type { ChildProcess } from 'node:child_process';
 import { CreateEventBusCommand, type EventBridgeClient, PutRuleCommand, PutTargetsCommand, type Target } from '@aws-sdk/client-eventbridge';
 import { CreateClusterCommand, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleCommand, CreateScheduleGroupCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ApiCalls } from '../../lambda/aws/api-calls';
-import { createAwsClients, type AwsClients } from '../../lambda/aws/clients';
 import { readCallerIdentity } from '../../lambda/aws/identity';
 import { readObjectText } from '../../lambda/aws/objects';
 import { discoverScheduledTaskImages } from '../../lambda/aws/scheduled-tasks';
 import { TaskDefinitionReader } from '../../lambda/aws/task-definitions';
-import { destroy, restoreEnv } from '../support/aws';
-import { MOTO_AVAILABLE, motoEnv, reportMotoMissing, startMoto } from '../support/moto';
+import { MOTO_AVAILABLE, reportMotoMissing, useMotoClients } from '../support/moto';
 
 jest.setTimeout(90_000);
 
@@ -34,27 +31,12 @@ if (!MOTO_AVAILABLE) {
   reportMotoMissing('scheduled tasks, identity and S3');
 } else {
   describe('scheduled tasks, identity and S3 against moto_server', () => {
-    let moto: ChildProcess;
-    let aws: AwsClients;
-
-    beforeAll(async () => {
-      const started = await startMoto();
-      moto = started.process;
-      Object.assign(process.env, motoEnv(started, REGION));
-      aws = createAwsClients({ region: REGION });
-      await seed(aws.ecs, aws.events, aws.scheduler, aws.s3);
-    });
-
-    afterAll(() => {
-      if (aws) destroy(aws);
-      moto?.kill();
-      restoreEnv();
-    });
+    const clients = useMotoClients(REGION, (aws) => seed(aws.ecs, aws.events, aws.scheduler, aws.s3));
 
     it('finds the images of every ECS target of rules and schedules, a bare family at its latest revision', async () => {
       const calls = new ApiCalls(8);
 
-      const result = await discoverScheduledTaskImages(aws, calls, { taskDefinitions: new TaskDefinitionReader(aws.ecs, calls) });
+      const result = await discoverScheduledTaskImages(clients(), calls, { taskDefinitions: new TaskDefinitionReader(clients().ecs, calls) });
 
       expect(result.problems).toEqual([]);
       const found = result.uses.map((use) => `${use.schedule ?? '?'} ${use.cluster ?? '-'} ${use.taskDefinition ?? '?'} ${use.container ?? '?'} ${use.reference}`).sort();
@@ -76,12 +58,12 @@ if (!MOTO_AVAILABLE) {
     });
 
     it("reads moto's caller identity", async () => {
-      await expect(readCallerIdentity(aws.sts, new ApiCalls(1))).resolves.toEqual({ account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:user/moto` });
+      await expect(readCallerIdentity(clients().sts, new ApiCalls(1))).resolves.toEqual({ account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:user/moto` });
     });
 
     it('reads an S3 object, and names NoSuchKey for a missing one', async () => {
-      await expect(readObjectText(aws.s3, new ApiCalls(1), 's3://ops-config/ecr/in-use.txt')).resolves.toBe(`${HOST}/report:1\n`);
-      await expect(readObjectText(aws.s3, new ApiCalls(1), 's3://ops-config/ecr/missing.txt')).rejects.toMatchObject({ name: 'AwsCallError', code: 'NoSuchKey' });
+      await expect(readObjectText(clients().s3, new ApiCalls(1), 's3://ops-config/ecr/in-use.txt')).resolves.toBe(`${HOST}/report:1\n`);
+      await expect(readObjectText(clients().s3, new ApiCalls(1), 's3://ops-config/ecr/missing.txt')).rejects.toMatchObject({ name: 'AwsCallError', code: 'NoSuchKey' });
     });
   });
 }

@@ -5,6 +5,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createAwsClients, type AwsClients } from '../../lambda/aws/clients';
+import { destroy, restoreEnv } from './aws';
 
 export const MOTO_AVAILABLE = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 
@@ -28,6 +30,31 @@ export async function startMoto(env: Record<string, string> = {}): Promise<Moto>
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, ...env } });
   await waitFor(`${endpoint}/moto-api/`, 30_000);
   return { endpoint, process: child };
+}
+
+/**
+ * Within a `describe`: starts moto_server before its tests, points the cleaner's own SDK clients at it,
+ * runs `seed` with them, and stops everything after. The returned function gives the clients.
+ */
+export function useMotoClients(region: string, seed: (aws: AwsClients) => Promise<void>): () => AwsClients {
+  let moto: ChildProcess | undefined;
+  let aws: AwsClients | undefined;
+  beforeAll(async () => {
+    const started = await startMoto();
+    moto = started.process;
+    Object.assign(process.env, motoEnv(started, region));
+    aws = createAwsClients({ region });
+    await seed(aws);
+  });
+  afterAll(() => {
+    if (aws) destroy(aws);
+    moto?.kill();
+    restoreEnv();
+  });
+  return () => {
+    if (!aws) throw new Error('moto_server has not started');
+    return aws;
+  };
 }
 
 /** The environment that points the SDK at moto, with its dummy credentials and no shared config files. */
