@@ -15,10 +15,24 @@
  *   npm run bench -- --latency 50 --repositories 400
  *   npm run bench -- --images 100000 --repositories 200 --tasks 500 --latency 20
  *   npm run bench -- --images 1000000 --repositories 1000 --tasks 2000 --latency 20 --runs dry,lambda
+ *   npm run bench -- --images 100000 --repositories 200 --latency 20 --runs converge --timeout 50
  *
  * Runs (`--runs`, comma-separated): serial (1 call in flight), dry (the default concurrency), wide (16),
  * throttled (the default concurrency, `--throttle` of the calls throttled, 0.2 unless given), delete,
- * lambda (the bundled handler, a dry run).
+ * lambda (the bundled handler, a dry run), converge (the bundled handler, deleting, invoked again and
+ * again on one emulator until nothing is left to delete).
+ *
+ * The converge run is a scheduled Lambda that meets a large first cleanup: each invocation is a fresh
+ * process (a cold start) with a time budget of `--timeout` seconds (the synthesized function's timeout
+ * unless given; it must exceed the handler's 45 s reporting reserve). The handler stops deleting when
+ * only the reserve is left and fails, and the next invocation goes on with the world that is left. It
+ * stops when an invocation succeeds with nothing to delete (converged), or fails loudly after
+ * 50 invocations, after an invocation that deleted nothing although something was left, or after an
+ * invocation that failed for another reason than its time limit. A short budget (`--timeout 50` or
+ * `60`) makes the spread visible; the default budget deletes a world of 100,000 images in one go. Each
+ * invocation is held to the bounds of the other runs, over the world it found; its BatchDeleteImage
+ * bound comes from what it deleted (per repository and wave, one call per 100 manifests). Its wall time
+ * is flagged when it exceeds the budget, and its peak RSS when it exceeds the function's memory size.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,8 +40,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../../lambda/core/defaults';
-import { Emulator } from '../emulator/server';
-import { buildAccount, type Account, type Shape } from './account';
+import type { RunSummary } from '../../lambda/handler';
+import type { StoredImage } from '../emulator/ecr';
+import type { Fixture } from '../emulator/fixture';
+import { Emulator, type RecordedCall } from '../emulator/server';
+import { buildAccount, lowerBound, type Account, type BoundedRun, type Shape } from './account';
 import { readPlan } from './read-plan';
 import { buildScaleAccount } from './scale-account';
 import { bundleFloor, synthLambda, type SynthesizedLambda } from './builds';
@@ -37,7 +54,14 @@ const RSS = path.join(__dirname, 'rss.cjs');
 /** Outcomes of a throttled attempt, as each protocol names them, which the SDK retries: not calls of their own. */
 const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'SlowDown', 'Throttling']);
 
-type RunId = 'serial' | 'dry' | 'wide' | 'throttled' | 'delete' | 'lambda';
+/** The converge run's cap: a run that needs more invocations fails. */
+const MAX_INVOCATIONS = 50;
+/** How the handler's errors name a repository whose deletion stopped at the time limit (lambda/cleaner.ts). */
+const AT_TIME_LIMIT = /at the time limit/;
+/** A cosign signature's, attestation's or SBOM's tag, which names its subject (lambda/core/artifact-graph.ts). */
+const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
+
+type RunId = 'serial' | 'dry' | 'wide' | 'throttled' | 'delete' | 'lambda' | 'converge';
 
 interface Run {
   readonly id: RunId;
@@ -109,29 +133,26 @@ function startEmulator(account: Account, latencyMs: number, throttle: number): P
 }
 
 /** The calls the emulator answered by operation (throttled attempts are retries, not calls). */
-function answeredCalls(emulator: Emulator): Map<string, number> {
+function answeredCalls(calls: readonly RecordedCall[]): Map<string, number> {
   const answered = new Map<string, number>();
-  for (const call of emulator.calls) if (!THROTTLED.has(call.outcome)) answered.set(call.operation, (answered.get(call.operation) ?? 0) + 1);
+  for (const call of calls) if (!THROTTLED.has(call.outcome)) answered.set(call.operation, (answered.get(call.operation) ?? 0) + 1);
   return answered;
 }
 
 interface RunFigures {
-  readonly mode: 'dry-run' | 'delete';
   readonly cleanerSeconds: number;
   readonly images: number;
   readonly toDelete: number;
   readonly apiCalls: { readonly total: number; readonly retries: number; readonly byOperation: Readonly<Record<string, number>> };
-  readonly deleteCalls: number;
 }
 
-/** Compares a run's calls with the lower bound and with the emulator's log. */
-function judge(run: Run, account: Account, emulator: Emulator, measured: ProcessMeasure, figures: RunFigures, floorSeconds: number): Measurement {
+/** Compares a run's calls with their lower bound and with the calls the emulator answered for the run (`calls`, its log or a slice of it). */
+function judge(run: Run, bound: Readonly<Record<string, number>>, calls: readonly RecordedCall[], measured: ProcessMeasure, figures: RunFigures, floorSeconds: number): Measurement {
   const made = figures.apiCalls.byOperation;
-  const bound = account.lowerBound({ mode: figures.mode, deleteCalls: figures.deleteCalls, byOperation: made });
   const offBound = [...new Set([...Object.keys(made), ...Object.keys(bound)])]
     .filter((operation) => (made[operation] ?? 0) !== (bound[operation] ?? 0))
     .map((operation) => `${operation} ${made[operation] ?? 0} ${(made[operation] ?? 0) > (bound[operation] ?? 0) ? '>' : '<'} ${bound[operation] ?? 0}`);
-  const answered = answeredCalls(emulator);
+  const answered = answeredCalls(calls);
   const stsCalls = answered.get('STS.GetCallerIdentity') ?? 0;
   if (made['STS.GetCallerIdentity'] === undefined) answered.delete('STS.GetCallerIdentity');
   // The Lambda reads its Slack token, and the emulator answers Slack; neither is the cleaner's count.
@@ -166,46 +187,223 @@ async function measureCli(run: Run, account: Account, latencyMs: number, floorSe
     const measured = await measureProcess([path.join(ROOT, 'bin', 'cleaner.mjs'), ...args], emulator.env(), work);
     if (measured.status !== 0) throw new Error(`${run.label}: the CLI exited with ${String(measured.status)}:\n${measured.stderr}`);
     const plan = readPlan(path.join(work, 'plan.json'));
-    const figures = { mode: plan.mode, cleanerSeconds: plan.durationMs / 1000, images: plan.totals.manifests, toDelete: plan.totals.manifestsToDelete, apiCalls: plan.apiCalls, deleteCalls: plan.deleteCalls };
-    return judge(run, account, emulator, measured, figures, floorSeconds);
+    const figures = { cleanerSeconds: plan.durationMs / 1000, images: plan.totals.manifests, toDelete: plan.totals.manifestsToDelete, apiCalls: plan.apiCalls };
+    const bound = account.lowerBound({ mode: plan.mode, deleteCalls: plan.deleteCalls, byOperation: plan.apiCalls.byOperation });
+    return judge(run, bound, emulator.calls, measured, figures, floorSeconds);
   } finally {
     await emulator.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-interface LambdaSummary {
-  readonly result?: { mode: 'dry-run' | 'delete'; durationMs: number; totals: { manifests: number; manifestsToDelete: number }; apiCalls: RunFigures['apiCalls'] };
-  readonly error?: { name: string; message: string };
+interface HandlerOutcome {
+  readonly measured: ProcessMeasure;
+  /** The summary the handler returned, or when it failed, the one it logged with its error. */
+  readonly summary?: RunSummary;
+  /** Why the invocation failed, as the handler threw it. */
+  readonly error?: { readonly name: string; readonly message: string };
 }
 
-/** The bundled handler, loaded as Lambda loads it (`test/e2e/invoke-lambda.js`), with the template's settings, on a fresh emulator. */
+/**
+ * One invocation of the bundled handler, loaded as Lambda loads it (`test/e2e/invoke-lambda.js`), in a
+ * fresh process (a cold start), with the template's settings and `budgetSeconds` to run.
+ */
+async function invokeHandler(run: Run, account: Account, emulator: Emulator, synthesized: SynthesizedLambda, budgetSeconds: number, work: string): Promise<HandlerOutcome> {
+  const outcomeFile = path.join(work, `outcome-${process.hrtime.bigint()}.json`);
+  const measured = await measureProcess([path.join(ROOT, 'test', 'e2e', 'invoke-lambda.js'), synthesized.bundleDir, outcomeFile], {
+    ...emulator.env(),
+    ...synthesized.variables,
+    ...account.variables,
+    MAX_CONCURRENT_CALLS: String(run.concurrency),
+    ...(run.delete && { DELETE_ENABLED: 'true' }),
+    AWS_LAMBDA_FUNCTION_NAME: 'EcrMaintainer-EcrCleanerFunction',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(synthesized.memorySize),
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    AWS_LAMBDA_LOG_LEVEL: 'WARN',
+    TIMEOUT_MS: String(budgetSeconds * 1000),
+  }, work);
+  let outcome: { result?: RunSummary; error?: HandlerOutcome['error'] } = {};
+  try {
+    outcome = JSON.parse(readFileSync(outcomeFile, 'utf8')) as typeof outcome;
+  } catch {
+    // No outcome: the process died; its status and output say why.
+  }
+  rmSync(outcomeFile, { force: true });
+  const summary = outcome.result ?? loggedSummary(`${measured.stdout}\n${measured.stderr}`);
+  return { measured, ...(summary && { summary }), ...(outcome.error && { error: outcome.error }) };
+}
+
+/** The summary that a failed invocation logged with its error: the line that CloudWatch would hold. */
+function loggedSummary(logs: string): RunSummary | undefined {
+  for (const line of logs.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const record = JSON.parse(line) as { message?: unknown; summary?: RunSummary };
+      if (record.summary && typeof record.message === 'string' && record.message.startsWith('cleanup finished')) return record.summary;
+    } catch {
+      // Not a log record.
+    }
+  }
+  return undefined;
+}
+
+/** The bundled handler, a dry run with the function's own timeout, on a fresh emulator. */
 async function measureLambda(run: Run, account: Account, latencyMs: number, floorSeconds: number, synthesized: SynthesizedLambda): Promise<Measurement> {
   const emulator = await startEmulator(account, latencyMs, run.throttle);
   const work = mkdtempSync(path.join(tmpdir(), 'ecr-bench-'));
   try {
-    const outcomeFile = path.join(work, 'outcome.json');
-    const measured = await measureProcess([path.join(ROOT, 'test', 'e2e', 'invoke-lambda.js'), synthesized.bundleDir, outcomeFile], {
-      ...emulator.env(),
-      ...synthesized.variables,
-      ...account.variables,
-      MAX_CONCURRENT_CALLS: String(run.concurrency),
-      AWS_LAMBDA_FUNCTION_NAME: 'EcrMaintainer-EcrCleanerFunction',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(synthesized.memorySize),
-      AWS_LAMBDA_LOG_FORMAT: 'JSON',
-      AWS_LAMBDA_LOG_LEVEL: 'WARN',
-      TIMEOUT_MS: String(synthesized.timeoutSeconds * 1000),
-    }, work);
-    let outcome: LambdaSummary = {};
-    try {
-      outcome = JSON.parse(readFileSync(outcomeFile, 'utf8')) as LambdaSummary;
-    } catch {
-      // No outcome: the process died; its status and output say why.
+    const { measured, summary, error } = await invokeHandler(run, account, emulator, synthesized, synthesized.timeoutSeconds, work);
+    if (!summary || error) throw new Error(`${run.label}: the handler failed (exit ${String(measured.status)}): ${JSON.stringify(error)}\n${measured.stdout}${measured.stderr}`);
+    const figures = { cleanerSeconds: summary.durationMs / 1000, images: summary.totals.manifests, toDelete: summary.totals.manifestsToDelete, apiCalls: summary.apiCalls };
+    return judge(run, account.lowerBound({ mode: summary.mode, deleteCalls: 0, byOperation: summary.apiCalls.byOperation }), emulator.calls, measured, figures, floorSeconds);
+  } finally {
+    await emulator.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+interface Invocation {
+  readonly number: number;
+  readonly wallSeconds: number;
+  /** Manifests the invocation listed. */
+  readonly listed: number;
+  readonly toDelete: number;
+  readonly deleted: number;
+  /** Manifests its plan deleted that it left for the next invocation. */
+  readonly left: number;
+  readonly stoppedAtTimeLimit: boolean;
+  readonly peakMiB: number;
+  readonly overBudget: boolean;
+  readonly overMemory: boolean;
+  readonly measurement: Measurement;
+}
+
+interface Convergence {
+  readonly run: Run;
+  readonly budgetSeconds: number;
+  readonly memorySize: number;
+  readonly invocations: readonly Invocation[];
+  /** Manifests that the first invocation's plan keeps. */
+  readonly keptByPlan: number;
+  /** Manifests the emulator holds at the end. */
+  readonly remaining: number;
+  /** Why the run did not converge; none when it did. */
+  readonly failure?: string;
+}
+
+/** The registry's manifests by repository, as they stand: a copy of the emulator's maps, not of the images. */
+function snapshotRegistry(emulator: Emulator): Map<string, Map<string, StoredImage>> {
+  return new Map([...emulator.ecr.repositories].map(([name, repository]) => [name, new Map(repository.images)]));
+}
+
+function countManifests(emulator: Emulator): number {
+  return [...emulator.ecr.repositories.values()].reduce((sum, repository) => sum + repository.images.size, 0);
+}
+
+/**
+ * The fewest BatchDeleteImage calls for what an invocation deleted, from the registry before it and
+ * after it: per repository and deletion wave, one call per 100 manifests. A manifest's wave is one after
+ * the latest wave of its owners that went with it (the index that lists it, the image it refers to), as
+ * the planner orders them (lambda/core/planner.ts, `deletionWaves`).
+ */
+function fewestDeleteCalls(before: ReadonlyMap<string, ReadonlyMap<string, StoredImage>>, emulator: Emulator): number {
+  let calls = 0;
+  for (const [name, images] of before) {
+    const left = emulator.ecr.repositories.get(name)?.images;
+    const deleted = new Map([...images].filter(([digest]) => !left?.has(digest)));
+    if (deleted.size === 0) continue;
+    const owners = new Map<string, string[]>();
+    const own = (owner: string, member: string): void => {
+      if (owner !== member && deleted.has(owner)) owners.set(member, [...(owners.get(member) ?? []), owner]);
+    };
+    for (const image of deleted.values()) {
+      for (const child of image.children) if (deleted.has(child)) own(image.digest, child);
+      if (image.subjectDigest !== undefined) own(image.subjectDigest, image.digest);
+      for (const tag of image.tags) {
+        const match = COSIGN_TAG.exec(tag);
+        if (match) own(`sha256:${match[1]}`, image.digest);
+      }
     }
-    if (!outcome.result) throw new Error(`${run.label}: the handler failed (exit ${String(measured.status)}): ${JSON.stringify(outcome.error)}\n${measured.stdout}${measured.stderr}`);
-    const { result } = outcome;
-    const figures = { mode: result.mode, cleanerSeconds: result.durationMs / 1000, images: result.totals.manifests, toDelete: result.totals.manifestsToDelete, apiCalls: result.apiCalls, deleteCalls: 0 };
-    return judge(run, account, emulator, measured, figures, floorSeconds);
+    const waveOf = new Map<string, number>();
+    const wave = (digest: string, path: ReadonlySet<string>): number => {
+      const known = waveOf.get(digest);
+      if (known !== undefined) return known;
+      let result = 0;
+      for (const owner of owners.get(digest) ?? []) if (!path.has(owner)) result = Math.max(result, wave(owner, new Set([...path, digest])) + 1);
+      waveOf.set(digest, result);
+      return result;
+    };
+    const sizes = new Map<number, number>();
+    for (const digest of deleted.keys()) {
+      const index = wave(digest, new Set());
+      sizes.set(index, (sizes.get(index) ?? 0) + 1);
+    }
+    for (const size of sizes.values()) calls += Math.ceil(size / 100);
+  }
+  return calls;
+}
+
+/** The lower bound over the world an invocation found: the account's, with ECR's counted over the manifests it found. */
+function boundOver(account: Account, found: ReadonlyMap<string, ReadonlyMap<string, StoredImage>>, run: BoundedRun): Record<string, number> {
+  const world: Fixture = {
+    ...account.fixture,
+    repositories: account.fixture.repositories.map((repository) => ({ name: repository.name, images: repository.images.filter((image) => found.get(repository.name)?.has(image.digest)) })),
+  };
+  const ecr = Object.entries(lowerBound(world, [], run)).filter(([operation]) => operation.startsWith('ECR.'));
+  return { ...account.lowerBound(run), ...Object.fromEntries(ecr) };
+}
+
+/**
+ * The converge run: the bundled handler, deleting, invoked again and again on one emulator, each time in
+ * a fresh process with `budgetSeconds`, until an invocation succeeds with nothing to delete. Each
+ * invocation is judged on its own calls, over the world it found.
+ */
+async function measureConvergence(run: Run, account: Account, latencyMs: number, synthesized: SynthesizedLambda, budgetSeconds: number): Promise<Convergence> {
+  const emulator = await startEmulator(account, latencyMs, run.throttle);
+  const work = mkdtempSync(path.join(tmpdir(), 'ecr-bench-'));
+  const invocations: Invocation[] = [];
+  let keptByPlan: number | undefined;
+  let failure: string | undefined;
+  try {
+    for (let number = 1; failure === undefined; number += 1) {
+      if (number > MAX_INVOCATIONS) {
+        failure = `not converged after ${MAX_INVOCATIONS} invocations`;
+        break;
+      }
+      const before = snapshotRegistry(emulator);
+      const from = emulator.calls.length;
+      const { measured, summary, error } = await invokeHandler(run, account, emulator, synthesized, budgetSeconds, work);
+      if (!summary) throw new Error(`${run.label}: invocation ${number} left no summary (exit ${String(measured.status)}): ${JSON.stringify(error)}\n${measured.stdout}${measured.stderr}`);
+      const { totals } = summary;
+      const stoppedAtTimeLimit = summary.errors.some((message) => AT_TIME_LIMIT.test(message));
+      const figures = { cleanerSeconds: summary.durationMs / 1000, images: totals.manifests, toDelete: totals.manifestsToDelete, apiCalls: summary.apiCalls };
+      const bound = boundOver(account, before, { mode: summary.mode, deleteCalls: fewestDeleteCalls(before, emulator), byOperation: summary.apiCalls.byOperation });
+      const label = { ...run, label: `${run.label}, invocation ${number}` };
+      invocations.push({
+        number,
+        wallSeconds: measured.wallSeconds,
+        listed: totals.manifests,
+        toDelete: totals.manifestsToDelete,
+        deleted: totals.manifestsDeleted,
+        left: totals.manifestsToDelete - totals.manifestsDeleted,
+        stoppedAtTimeLimit,
+        peakMiB: measured.peakMiB,
+        overBudget: measured.wallSeconds > budgetSeconds,
+        overMemory: measured.peakMiB > synthesized.memorySize,
+        measurement: judge(label, bound, emulator.calls.slice(from), measured, figures, Number.NaN),
+      });
+      keptByPlan ??= totals.manifests - totals.manifestsToDelete;
+      const otherErrors = summary.errors.filter((message) => !AT_TIME_LIMIT.test(message));
+      if (summary.mode !== 'delete') failure = `invocation ${number} ran as a dry run`;
+      else if (summary.deletionBlocked !== undefined) failure = `invocation ${number}: ${summary.deletionBlocked}`;
+      else if (otherErrors.length > 0) failure = `invocation ${number} failed: ${otherErrors.slice(0, 3).join('; ')}`;
+      else if (error && !stoppedAtTimeLimit) failure = `invocation ${number} failed: ${error.name}: ${error.message}`;
+      else if (!error && totals.manifestsToDelete === 0) break;
+      else if (totals.manifestsDeleted === 0) failure = `invocation ${number} deleted none of the ${totals.manifestsToDelete} manifests it planned: the budget leaves no time to delete after the listing`;
+    }
+    const remaining = countManifests(emulator);
+    if (failure === undefined && remaining !== keptByPlan) failure = `the emulator holds ${remaining} manifests, and the first invocation's plan kept ${String(keptByPlan)}`;
+    return { run, budgetSeconds, memorySize: synthesized.memorySize, invocations, keptByPlan: keptByPlan ?? 0, remaining, ...(failure !== undefined && { failure }) };
   } finally {
     await emulator.stop();
     rmSync(work, { recursive: true, force: true });
@@ -235,6 +433,7 @@ function runsOf(ids: readonly string[], throttle: number): Run[] {
     throttled: { label: `dry run, ${n} in flight, ${Math.round(throttle * 100)}% throttled`, concurrency: n, throttle, delete: false, lambda: false },
     delete: { label: `delete, ${n} in flight (default)`, concurrency: n, throttle: 0, delete: true, lambda: false },
     lambda: { label: `bundled Lambda handler, dry run, ${n} in flight`, concurrency: n, throttle: 0, delete: false, lambda: true },
+    converge: { label: `bundled Lambda handler, deleting until converged, ${n} in flight`, concurrency: n, throttle: 0, delete: true, lambda: true },
   };
   return ids.map((id) => {
     if (!(id in all)) throw new Error(`--runs: unknown run "${id}"; the runs are ${Object.keys(all).join(', ')}`);
@@ -278,6 +477,7 @@ async function main(): Promise<number> {
       tasks: { type: 'string' },
       throttle: { type: 'string', default: '0.2' },
       runs: { type: 'string' },
+      timeout: { type: 'string' },
     },
   });
   const latency = whole('latency', values.latency, 0);
@@ -286,6 +486,8 @@ async function main(): Promise<number> {
   if (!(throttle > 0 && throttle < 1)) throw new Error(`--throttle must be a rate between 0 and 1, got "${values.throttle}"`);
   const tasks = values.tasks === undefined ? undefined : whole('tasks', values.tasks, 0);
   const images = values.images === undefined ? undefined : whole('images', values.images, 1);
+  // The handler keeps 45 s back for its report: a shorter budget leaves no time to delete.
+  const timeout = values.timeout === undefined ? undefined : whole('timeout', values.timeout, 46);
   const runs = runsOf((values.runs ?? (images === undefined ? 'serial,dry,wide,throttled,delete,lambda' : 'dry,lambda')).split(','), throttle);
 
   const building = Date.now();
@@ -297,7 +499,14 @@ async function main(): Promise<number> {
     const synthesized = runs.some((run) => run.lambda) ? await synthLambda(builds) : undefined;
     const floors = new Map<string, number>();
     const results: Measurement[] = [];
+    const convergences: Convergence[] = [];
     for (const run of runs) {
+      if (run.id === 'converge' && synthesized) {
+        const budget = timeout ?? synthesized.timeoutSeconds;
+        process.stderr.write(`  ${run.label}, ${budget} s per invocation …\n`);
+        convergences.push(await measureConvergence(run, account, latency, synthesized, budget));
+        continue;
+      }
       const key = `${run.concurrency}/${run.throttle}`;
       if (!floors.has(key)) {
         process.stderr.write(`  the floor, ${run.concurrency} in flight${run.throttle > 0 ? `, ${Math.round(run.throttle * 100)}% throttled` : ''} …\n`);
@@ -307,8 +516,13 @@ async function main(): Promise<number> {
       const floor = floors.get(key) ?? Number.NaN;
       results.push(run.lambda && synthesized ? await measureLambda(run, account, latency, floor, synthesized) : await measureCli(run, account, latency, floor));
     }
-    report(results, latency);
-    const failed = results.some((m) => m.offBound.length > 0 || m.disagreements.length > 0);
+    if (results.length > 0) report(results, latency);
+    for (const convergence of convergences) reportConvergence(convergence, latency);
+    const judged = [...results, ...convergences.flatMap((convergence) => convergence.invocations.map((invocation) => invocation.measurement))];
+    reportOffBound(judged);
+    const failed =
+      judged.some((m) => m.offBound.length > 0 || m.disagreements.length > 0) ||
+      convergences.some((c) => c.failure !== undefined || c.invocations.some((invocation) => invocation.overBudget || invocation.overMemory));
     return failed ? 1 : 0;
   } finally {
     rmSync(builds, { recursive: true, force: true });
@@ -344,10 +558,59 @@ function report(results: readonly Measurement[], latency: number): void {
       '',
     ].join('\n'),
   );
+}
+
+/** The runs' calls off the lower bound, and the counts that disagree with the emulator's log. */
+function reportOffBound(results: readonly Measurement[]): void {
   const off = results.flatMap((m) => m.offBound.map((line) => `${m.run.label}: ${line}`));
   if (off.length > 0) process.stdout.write(`\nCalls off the lower bound (retries of throttled calls are counted apart):\n${off.join('\n')}\n`);
   const disagree = results.flatMap((m) => m.disagreements.map((line) => `${m.run.label}: ${line}`));
   if (disagree.length > 0) process.stdout.write(`\nCounts that disagree with the emulator's log:\n${disagree.join('\n')}\n`);
+}
+
+/** The converge run: a row per invocation and a summary row, then why it failed, if it did. */
+function reportConvergence(convergence: Convergence, latency: number): void {
+  const { invocations, budgetSeconds, memorySize } = convergence;
+  const count = (n: number): string => n.toLocaleString('en');
+  const flags = (invocation: Invocation): string =>
+    [
+      ...(invocation.overBudget ? [`OVER THE ${budgetSeconds} s BUDGET`] : []),
+      ...(invocation.overMemory ? [`OVER ${memorySize} MB`] : []),
+      ...(invocation.measurement.offBound.length > 0 ? ['off the lower bound'] : []),
+      ...(invocation.measurement.disagreements.length > 0 ? ["disagrees with the emulator's log"] : []),
+    ].join(', ');
+  const rows = invocations.map((invocation) =>
+    [
+      invocation.number,
+      `${invocation.wallSeconds.toFixed(1)} s`,
+      count(invocation.listed),
+      count(invocation.toDelete),
+      count(invocation.deleted),
+      count(invocation.left),
+      invocation.stoppedAtTimeLimit ? 'yes' : 'no',
+      invocation.measurement.calls,
+      invocation.measurement.lowerBound,
+      `${invocation.peakMiB.toFixed(0)} MiB`,
+      flags(invocation),
+    ].join(' | '),
+  );
+  const sum = (of: (invocation: Invocation) => number): number => invocations.reduce((total, invocation) => total + of(invocation), 0);
+  const last = invocations[invocations.length - 1];
+  const outcome =
+    convergence.failure === undefined
+      ? `converged: ${count(convergence.remaining)} manifests left, as the first plan keeps`
+      : `NOT CONVERGED: ${convergence.failure}`;
+  process.stdout.write(
+    [
+      '',
+      `${convergence.run.label}: ${budgetSeconds} s and ${memorySize} MB per invocation (${latency} ms per AWS call)`,
+      '| invocation | wall time | manifests | to delete | deleted | left | at the time limit | AWS calls | lower bound | peak RSS | flags |',
+      '|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---|',
+      ...rows.map((row) => `| ${row} |`),
+      `| **${invocations.length}** | **${sum((i) => i.wallSeconds).toFixed(1)} s** | | | **${count(sum((i) => i.deleted))}** | ${last ? count(last.left) : ''} | | ${sum((i) => i.measurement.calls)} | ${sum((i) => i.measurement.lowerBound)} | **${Math.max(...invocations.map((i) => i.peakMiB)).toFixed(0)} MiB** | ${outcome} |`,
+      '',
+    ].join('\n'),
+  );
 }
 
 main().then(
