@@ -5,6 +5,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from '../lambda/core/names';
 import type { EcrCleanerProps } from './ecr-cleaner';
+import { LAMBDA_MEMORY_MIB } from './lambda-sizing';
 import { checkS3Uri } from '../lambda/core/s3-uri';
 import { SCHEDULE_EXAMPLE, checkScheduleExpression } from './schedule-expression';
 
@@ -34,7 +35,8 @@ export function checkCleanerProps(props: EcrCleanerProps): PropProblem[] {
   };
 
   wholeNumber('keepMinImageCount', props.keepMinImageCount, 1);
-  wholeNumber('memorySize', props.memorySize, 128, 10240);
+  wholeNumber('memorySize', props.memorySize, LAMBDA_MEMORY_MIB.min, LAMBDA_MEMORY_MIB.max);
+  wholeNumber('expectedImageCount', props.expectedImageCount, 1, undefined, ' (the most images one run lists, across the repositories in scope, such as 250000; leave it out to skip the memory check)');
   wholeNumber('maxConcurrentCalls', props.maxConcurrentCalls, 1, 64);
   wholeNumber('slackMaxMessageLength', props.slackMaxMessageLength, 1, 40000);
   if (props.timeout && !props.timeout.isUnresolved()) {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Annotations, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +12,7 @@ import { DEFAULTS } from '../lambda/core/defaults';
 import { checkCleanerProps } from './check-cleaner-props';
 import { type InUseSources, grantCleanerPermissions } from './cleaner-permissions';
 import { InvalidSettingsError } from './errors';
+import { DEFAULT_MEMORY_SIZE_MIB, LAMBDA_MEMORY_MIB, imagesThatFit, memoryNeededMiB } from './lambda-sizing';
 
 export interface EcrCleanerProps {
   /**
@@ -32,6 +33,16 @@ export interface EcrCleanerProps {
    * @default 512
    */
   readonly memorySize?: number;
+  /**
+   * The most images you expect one run to list: every image (tagged, untagged, platform images of an
+   * index, signatures) across the repositories in scope, at the largest the account will grow to. It
+   * sizes nothing by itself: when `memorySize` is below what that many images need
+   * (`memoryNeededMiB` in `lib/lambda-sizing.ts`: the measured peak plus 25%), synth warns and names
+   * the memory to set.
+   *
+   * @default - no check: the memory is not compared with the account's size
+   */
+  readonly expectedImageCount?: number;
   /**
    * The most recently pushed images that each repository keeps, whatever their age.
    *
@@ -179,6 +190,11 @@ export class EcrCleaner extends Construct {
   readonly slackTokenSecret?: secretsmanager.ISecret;
   /** The schedule that invokes the function. */
   readonly schedule: Schedule;
+  /**
+   * About how many images one run can list within the function's memory (`imagesThatFit` in
+   * `lib/lambda-sizing.ts`); undefined when `memorySize` is a token.
+   */
+  readonly imagesThatFit?: number;
 
   constructor(scope: Construct, id: string, props: EcrCleanerProps = {}) {
     super(scope, id);
@@ -198,6 +214,12 @@ export class EcrCleaner extends Construct {
     }
     if (!sources.keepLambdaImages && props.keepLambdaVersions !== undefined) {
       Annotations.of(this).addWarningV2('ecr-maintainer:lambda-versions-unused', 'keepLambdaVersions is given but keepLambdaImages is false: no Lambda image is kept. Set keepLambdaImages to true to keep them.');
+    }
+    const memorySize = props.memorySize ?? DEFAULT_MEMORY_SIZE_MIB;
+    if (!Token.isUnresolved(memorySize)) {
+      this.imagesThatFit = imagesThatFit(memorySize);
+      const warning = memoryWarning(memorySize, props.expectedImageCount);
+      if (warning) Annotations.of(this).addWarningV2(warning.id, warning.message);
     }
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -235,7 +257,7 @@ export class EcrCleaner extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.minutes(5),
-      memorySize: props.memorySize ?? 512,
+      memorySize,
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -302,4 +324,28 @@ export class EcrCleaner extends Construct {
       reason: "LambdaInvoke's grant covers the function's versions and aliases (ARN:*); the role can invoke this one function only.",
     });
   }
+}
+
+/** The warning for a function too small for `expectedImageCount` images; none when it fits or is not given. */
+function memoryWarning(memorySize: number, expectedImageCount: number | undefined): { id: string; message: string } | undefined {
+  if (expectedImageCount === undefined || Token.isUnresolved(expectedImageCount)) return undefined;
+  const needed = memoryNeededMiB(expectedImageCount);
+  if (memorySize >= needed) return undefined;
+  const count = (images: number): string => images.toLocaleString('en-US');
+  const expected = `expectedImageCount is ${count(expectedImageCount)} images, which need ${count(needed)} MiB of memory (the measured peak plus 25%)`;
+  if (needed > LAMBDA_MEMORY_MIB.max) {
+    return {
+      id: 'ecr-maintainer:too-many-images',
+      message:
+        `${expected}, more than Lambda's limit of ${count(LAMBDA_MEMORY_MIB.max)} MiB: one run will not fit one function. ` +
+        `Narrow repositories (or -c repositories=…) so that one function lists at most ${count(imagesThatFit(LAMBDA_MEMORY_MIB.max))} images at memorySize: ${LAMBDA_MEMORY_MIB.max}, ` +
+        'and deploy one stack for each group of repositories.',
+    };
+  }
+  return {
+    id: 'ecr-maintainer:memory-too-small',
+    message:
+      `${expected}, but memorySize is ${count(memorySize)} MiB, which fits about ${count(imagesThatFit(memorySize))} images: the function may run out of memory. ` +
+      `Set memorySize: ${needed} (or -c memorySize=${needed}).`,
+  };
 }

@@ -22,6 +22,12 @@ export class EcrMaintainerStack extends Stack {
 
     new CfnOutput(this, 'FunctionName', { value: this.cleaner.function.functionName, description: 'Invoke it by hand: aws lambda invoke --function-name <this> out.json' });
     new CfnOutput(this, 'LogGroupName', { value: this.cleaner.logGroup.logGroupName, description: 'Each run logs one summary line here' });
+    if (this.cleaner.imagesThatFit !== undefined) {
+      new CfnOutput(this, 'ImagesThatFit', {
+        value: String(this.cleaner.imagesThatFit),
+        description: "About how many images one run can list within the function's memory (the measured peak plus 25%); set expectedImageCount to be warned at synth when the account outgrows it",
+      });
+    }
     if (this.cleaner.slackTokenSecret) {
       new CfnOutput(this, 'SlackTokenSecretArn', {
         value: this.cleaner.slackTokenSecret.secretArn,

@@ -1,10 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONTEXT_KEYS } from '../../lib/context';
 import { EcrMaintainerStack } from '../../lib/ecr-maintainer-stack';
 import { InvalidSettingsError } from '../../lib/errors';
+import { imagesThatFit, memoryNeededMiB } from '../../lib/lambda-sizing';
 import { catchError, testApp } from '../support/cdk';
 
 function synth(context: Record<string, unknown> = {}): { stack: EcrMaintainerStack; template: Template } {
@@ -89,11 +90,29 @@ describe('EcrMaintainerStack: settings from context', () => {
   it('outputs what an operator needs: the function, the log group, and where to put the token', () => {
     const { template } = synth({ slackEnabled: 'true', slackChannel: 'C1' });
 
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['FunctionName', 'LogGroupName', 'SlackTokenSecretArn']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['FunctionName', 'ImagesThatFit', 'LogGroupName', 'SlackTokenSecretArn']);
     template.hasOutput('SlackTokenSecretArn', { Description: "Put the Slack bot token here: aws secretsmanager put-secret-value --secret-id <this> --secret-string '{\"token\":\"xoxb-...\"}'" });
   });
 
+  it('reads expectedImageCount, and warns at synth when memorySize is below what that many images need', () => {
+    const needed = memoryNeededMiB(1_000_000);
+
+    const short = synth({ expectedImageCount: '1000000' });
+    const enough = synth({ expectedImageCount: 1_000_000, memorySize: String(needed) });
+
+    Annotations.fromStack(short.stack).hasWarning('/EcrMaintainer/EcrCleaner', Match.stringLikeRegexp(`^expectedImageCount is 1,000,000 images, .*Set memorySize: ${needed} \\(or -c memorySize=${needed}\\)`));
+    expect(Annotations.fromStack(enough.stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('outputs about how many images the configured memory fits', () => {
+    synth().template.hasOutput('ImagesThatFit', { Value: String(imagesThatFit(512)) });
+    synth({ memorySize: '2048' }).template.hasOutput('ImagesThatFit', { Value: String(imagesThatFit(2048)) });
+  });
+
   it.each([
+    ['expectedImageCount', 'a million', 'context expectedImageCount must be a number, got "a million"'],
+    ['expectedImageCount', '1e6', 'context expectedImageCount must be a number, got "1e6"'],
+    ['expectedImageCount', '0', 'context expectedImageCount must be a whole number of at least 1 (the most images one run lists, across the repositories in scope, such as 250000; leave it out to skip the memory check), got 0'],
     ['keepMinImageCount', 'ten', 'context keepMinImageCount must be a number, got "ten"'],
     ['deleteEnabled', 'yes', 'context deleteEnabled must be true or false, got "yes"'],
     ['schedule', 'daily', 'context schedule must be a recurring EventBridge Scheduler expression such as "cron(0 3 * * ? *)" or "rate(12 hours)", got "daily": it must be cron(…) or rate(…)'],
@@ -144,6 +163,7 @@ describe('EcrMaintainerStack: settings from context', () => {
     ['deleteEnable', 'unknown context key "deleteEnable": did you mean "deleteEnabled"?'],
     ['keepMinImagesCount', 'unknown context key "keepMinImagesCount": did you mean "keepMinImageCount"?'],
     ['Clusters', 'unknown context key "Clusters": did you mean "clusters"?'],
+    ['expectedImagesCount', 'unknown context key "expectedImagesCount": did you mean "expectedImageCount"?'],
     ['keepImagesPulledWithin', 'unknown context key "keepImagesPulledWithin": did you mean "keepImagesPulledWithinDays"?'],
     ['region', `unknown context key "region": the known keys are ${CONTEXT_KEYS.join(', ')}`],
   ])('fails at synth on the unknown context key %s, naming the nearest known one', (key, message) => {
