@@ -15,7 +15,7 @@
  *   npm run bench -- --latency 50 --repositories 400
  *   npm run bench -- --images 100000 --repositories 200 --tasks 500 --latency 20
  *   npm run bench -- --images 1000000 --repositories 1000 --tasks 2000 --latency 20 --runs dry,lambda
- *   npm run bench -- --images 100000 --repositories 200 --latency 20 --runs converge --timeout 50
+ *   npm run bench -- --images 100000 --repositories 200 --latency 20 --runs converge --timeout 53
  *
  * Runs (`--runs`, comma-separated): serial (1 call in flight), dry (the default concurrency), wide (16),
  * throttled (the default concurrency, `--throttle` of the calls throttled, 0.2 unless given), delete,
@@ -28,11 +28,15 @@
  * only the reserve is left and fails, and the next invocation goes on with the world that is left. It
  * stops when an invocation succeeds with nothing to delete (converged), or fails loudly after
  * 50 invocations, after an invocation that deleted nothing although something was left, or after an
- * invocation that failed for another reason than its time limit. A short budget (`--timeout 50` or
- * `60`) makes the spread visible; the default budget deletes a world of 100,000 images in one go. Each
+ * invocation that failed for another reason than its time limit. A budget a few seconds above the reserve
+ * makes the spread visible: at 100,000 images and 20 ms per call, listing and planning take about 4 s
+ * on two cores, so `--timeout 53` spreads the deletion over two invocations, while at `--timeout 50` no
+ * time is left to delete, and from `--timeout 56` one invocation deletes it all. Each
  * invocation is held to the bounds of the other runs, over the world it found; its BatchDeleteImage
  * bound comes from what it deleted (per repository and wave, one call per 100 manifests). Its wall time
- * is flagged when it exceeds the budget, and its peak RSS when it exceeds the function's memory size.
+ * is flagged when it exceeds the budget, its peak RSS when it exceeds the function's memory size, and
+ * its listing when it counts other than the manifests the emulator held. The run converges when the last
+ * invocation found nothing to delete and the emulator holds as many manifests as the first one's plan kept.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -275,6 +279,8 @@ interface Invocation {
   readonly peakMiB: number;
   readonly overBudget: boolean;
   readonly overMemory: boolean;
+  /** Manifests in the registry when it started, when the invocation listed another number. */
+  readonly misread?: number;
   readonly measurement: Measurement;
 }
 
@@ -296,8 +302,8 @@ function snapshotRegistry(emulator: Emulator): Map<string, Map<string, StoredIma
   return new Map([...emulator.ecr.repositories].map(([name, repository]) => [name, new Map(repository.images)]));
 }
 
-function countManifests(emulator: Emulator): number {
-  return [...emulator.ecr.repositories.values()].reduce((sum, repository) => sum + repository.images.size, 0);
+function countManifests(repositories: Iterable<{ readonly size: number }>): number {
+  return [...repositories].reduce((sum, images) => sum + images.size, 0);
 }
 
 /**
@@ -379,6 +385,7 @@ async function measureConvergence(run: Run, account: Account, latencyMs: number,
       const figures = { cleanerSeconds: summary.durationMs / 1000, images: totals.manifests, toDelete: totals.manifestsToDelete, apiCalls: summary.apiCalls };
       const bound = boundOver(account, before, { mode: summary.mode, deleteCalls: fewestDeleteCalls(before, emulator), byOperation: summary.apiCalls.byOperation });
       const label = { ...run, label: `${run.label}, invocation ${number}` };
+      const found = countManifests(before.values());
       invocations.push({
         number,
         wallSeconds: measured.wallSeconds,
@@ -390,6 +397,7 @@ async function measureConvergence(run: Run, account: Account, latencyMs: number,
         peakMiB: measured.peakMiB,
         overBudget: measured.wallSeconds > budgetSeconds,
         overMemory: measured.peakMiB > synthesized.memorySize,
+        ...(totals.manifests !== found && { misread: found }),
         measurement: judge(label, bound, emulator.calls.slice(from), measured, figures, Number.NaN),
       });
       keptByPlan ??= totals.manifests - totals.manifestsToDelete;
@@ -401,7 +409,7 @@ async function measureConvergence(run: Run, account: Account, latencyMs: number,
       else if (!error && totals.manifestsToDelete === 0) break;
       else if (totals.manifestsDeleted === 0) failure = `invocation ${number} deleted none of the ${totals.manifestsToDelete} manifests it planned: the budget leaves no time to delete after the listing`;
     }
-    const remaining = countManifests(emulator);
+    const remaining = countManifests([...emulator.ecr.repositories.values()].map((repository) => repository.images));
     if (failure === undefined && remaining !== keptByPlan) failure = `the emulator holds ${remaining} manifests, and the first invocation's plan kept ${String(keptByPlan)}`;
     return { run, budgetSeconds, memorySize: synthesized.memorySize, invocations, keptByPlan: keptByPlan ?? 0, remaining, ...(failure !== undefined && { failure }) };
   } finally {
@@ -522,7 +530,7 @@ async function main(): Promise<number> {
     reportOffBound(judged);
     const failed =
       judged.some((m) => m.offBound.length > 0 || m.disagreements.length > 0) ||
-      convergences.some((c) => c.failure !== undefined || c.invocations.some((invocation) => invocation.overBudget || invocation.overMemory));
+      convergences.some((c) => c.failure !== undefined || c.invocations.some((invocation) => invocation.overBudget || invocation.overMemory || invocation.misread !== undefined));
     return failed ? 1 : 0;
   } finally {
     rmSync(builds, { recursive: true, force: true });
@@ -576,6 +584,7 @@ function reportConvergence(convergence: Convergence, latency: number): void {
     [
       ...(invocation.overBudget ? [`OVER THE ${budgetSeconds} s BUDGET`] : []),
       ...(invocation.overMemory ? [`OVER ${memorySize} MB`] : []),
+      ...(invocation.misread !== undefined ? [`LISTED ${count(invocation.listed)} OF ${count(invocation.misread)}`] : []),
       ...(invocation.measurement.offBound.length > 0 ? ['off the lower bound'] : []),
       ...(invocation.measurement.disagreements.length > 0 ? ["disagrees with the emulator's log"] : []),
     ].join(', ');
