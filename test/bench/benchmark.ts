@@ -15,7 +15,7 @@
  *   npm run bench -- --latency 50 --repositories 400
  *   npm run bench -- --images 100000 --repositories 200 --tasks 500 --latency 20
  *   npm run bench -- --images 1000000 --repositories 1000 --tasks 2000 --latency 20 --runs dry,lambda
- *   npm run bench -- --images 100000 --repositories 200 --latency 20 --runs converge --timeout 53
+ *   npm run bench -- --images 100000 --repositories 200 --latency 20 --runs converge --timeout 50
  *
  * Runs (`--runs`, comma-separated): serial (1 call in flight), dry (the default concurrency), wide (16),
  * throttled (the default concurrency, `--throttle` of the calls throttled, 0.2 unless given), delete,
@@ -29,9 +29,9 @@
  * stops when an invocation succeeds with nothing to delete (converged), or fails loudly after
  * 50 invocations, after an invocation that deleted nothing although something was left, or after an
  * invocation that failed for another reason than its time limit. A budget a few seconds above the reserve
- * makes the spread visible: at 100,000 images and 20 ms per call, listing and planning take about 4 s
- * on two cores, so `--timeout 53` spreads the deletion over two invocations, while at `--timeout 50` no
- * time is left to delete, and from `--timeout 56` one invocation deletes it all. Each
+ * makes the spread visible: at 100,000 images and 20 ms per call on two cores, `--timeout 50` to `53`
+ * spreads the deletion over two invocations (which one depends on how long the listing takes), a shorter
+ * one leaves no time to delete, and `--timeout 60` deletes it all in one. Each
  * invocation is held to the bounds of the other runs, over the world it found; its BatchDeleteImage
  * bound comes from what it deleted (per repository and wave, one call per 100 manifests). Its wall time
  * is flagged when it exceeds the budget, its peak RSS when it exceeds the function's memory size, and
