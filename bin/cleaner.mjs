@@ -8,7 +8,7 @@
  * `staleReason` in `bin/build-cli.mjs`). Then it says so in one line on stderr and rebuilds; otherwise
  * it prints nothing of its own, so `npm run --silent cleaner > plan.txt` keeps only the CLI's output.
  *
- * It then loads the bundle in this process and calls its `main` with process.argv and process.env, as
+ * It then loads the bundle in this process and calls its `start` with process.argv and process.env, as
  * `lambda/cli.ts` does when run directly. The bundle is compiled through `vm.Script` with a V8 code
  * cache (`dist/cli.js.v8cache`, written after the first run of each build), which saves most of the
  * time that V8 spends compiling a megabyte of JavaScript.
@@ -71,7 +71,7 @@ async function run() {
     process.stderr.write(`ecr-maintainer: could not build dist/cli.js: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  return loadCli().main(process.argv.slice(2), process.env);
+  return loadCli().start(process.argv.slice(2), process.env);
 }
 
 run().then(

@@ -14,8 +14,9 @@ import { TaskDefinitionReader, discoverTaskDefinitionImages } from './aws/task-d
 import { isIndexMediaType } from './core/artifact-graph';
 import { describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
-import { buildRunReport, renderCsv, shortDigest, type RunError, type RunReport } from './core/report';
-import type { ImageRecord, ImageResult, InUseDiscovery, Repository, RepositoryPlan } from './core/types';
+import { buildRunReport, listArtifacts, renderCsv, shortDigest, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
+import type { ImageTable } from './core/image-table';
+import type { ImageResult, InUseDiscovery, Repository, RepositoryPlan } from './core/types';
 import { errorMessage } from './errors';
 import { postReportToSlack, type SlackPostOptions } from './notify/slack';
 
@@ -47,7 +48,7 @@ export interface RunOptions {
    * Asked with the plan, after planning and before the first deletion, when there is anything to delete;
    * deletion goes ahead only if it resolves to true. The CLI asks the operator here.
    */
-  readonly confirmDeletion?: (plan: RunReport) => Promise<boolean>;
+  readonly confirmDeletion?: (plan: RunReport, artifacts: ArtifactListing) => Promise<boolean>;
   /** The account, when the shell already knows it (from STS); otherwise the registry's id. */
   readonly account?: string;
   /** Warnings from the settings, shown in every summary. */
@@ -56,13 +57,15 @@ export interface RunOptions {
 
 export interface RunOutcome {
   readonly report: RunReport;
+  /** The plan in detail, artifact by artifact, built again from the listing one repository at a time. */
+  readonly artifacts: ArtifactListing;
   /** False when the run had any error: the shells then exit 1, or throw. */
   readonly ok: boolean;
 }
 
 interface RepositoryState {
   readonly repository: Repository;
-  readonly images?: readonly ImageRecord[];
+  readonly images?: ImageTable;
   readonly indexChildren?: ReadonlyMap<string, readonly string[]>;
   readonly error?: string;
 }
@@ -95,13 +98,15 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // started since is seen), and plan each repository.
   let judged = await judge(deps, calls, config, states, options.now, progress);
 
-  // 5's report, for any set of results: built for the confirmation, and again at the end.
-  const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunReport => {
-    const { plans, resolutions, problems } = judged;
-    return buildRunReport({
+  // 5's report, for any set of results: built for the confirmation, and again at the end. The report
+  // holds counts; the plans are built again from the listing whenever the detail is read.
+  const factsOf = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunFacts => {
+    const { resolutions, problems } = judged;
+    const account = options.account ?? states[0]?.repository.registryId;
+    return {
       deleteEnabled: config.deleteEnabled,
       region: config.region,
-      ...((options.account ?? states[0]?.repository.registryId) !== undefined && { account: options.account ?? states[0]?.repository.registryId }),
+      ...(account !== undefined && { account }),
       now: options.now,
       startedAt,
       finishedAt: new Date(),
@@ -117,7 +122,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       scope: { repositories: config.repositories ?? 'all', clusters: config.clusters ?? 'all' },
       repositories: states.map((state) => ({
         name: state.repository.name,
-        ...(plans.has(state.repository.name) && { plan: plans.get(state.repository.name) }),
+        ...(judged.planners.has(state.repository.name) && { plan: judged.planners.get(state.repository.name) }),
         ...(state.error && { error: state.error }),
       })),
       resolutions,
@@ -129,39 +134,44 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       sources: describeSources(config),
       declined,
       awaitingConfirmation,
-    });
+    };
+  };
+  const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunOutcome => {
+    const facts = factsOf(results, declined, awaitingConfirmation);
+    const report = buildRunReport(facts);
+    return { report, artifacts: () => listArtifacts(facts, report), ok: errors.length === 0 };
   };
 
   // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
   // second lock on the same door. The shell may ask for confirmation first: then, since the operator may
   // have taken a while, in-use discovery runs again, and only what both plans delete is deleted.
-  const condemns = (plans: ReadonlyMap<string, RepositoryPlan>): boolean => [...plans.values()].some((plan) => plan.deletionWaves.length > 0);
   let declined = false;
-  const unconfirmed = new Map<string, Map<string, ImageResult>>();
-  if (config.deleteEnabled && judged.problems.length === 0 && condemns(judged.plans) && options.confirmDeletion) {
-    declined = !(await options.confirmDeletion(build(new Map(), false, true)));
-    if (!declined) {
-      const confirmed = judged.plans;
-      judged = await judge(deps, calls, config, states, options.now, progress);
-      judged = { ...judged, plans: keepConfirmed(judged.plans, confirmed, unconfirmed) };
+  let confirmed: Judgement | undefined;
+  if (config.deleteEnabled && judged.problems.length === 0 && options.confirmDeletion) {
+    const plan = build(new Map(), false, true);
+    if (plan.report.totals.manifestsToDelete > 0) {
+      declined = !(await options.confirmDeletion(plan.report, plan.artifacts));
+      if (!declined) {
+        confirmed = judged;
+        judged = await judge(deps, calls, config, states, options.now, progress);
+      }
     }
   }
   for (const problem of judged.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
-  const deleting = config.deleteEnabled && !declined && judged.problems.length === 0 && condemns(judged.plans);
+  const deleting = config.deleteEnabled && !declined && judged.problems.length === 0;
   const results = deleting
-    ? await deletePlans(deps, calls, [...judged.plans.values()], options.deleteDeadline, progress, errors)
+    ? await deletePlans(deps, calls, { planners: judged.planners, ...(confirmed && { confirmed: confirmed.planners }) }, config.maxConcurrentCalls, options.deleteDeadline, progress, errors)
     : new Map<string, Map<string, ImageResult>>();
-  for (const [repository, skipped] of unconfirmed) results.set(repository, new Map([...skipped, ...(results.get(repository) ?? [])]));
 
   // 5. Report, and tell Slack.
-  let report = build(results, declined);
+  let outcome = build(results, declined);
   if (config.slack) {
     // Slack gets the planned deletions as a file only when the message is split; the CLI streams its own.
-    const csv = renderCsv(report);
+    const csv = renderCsv(outcome.report, outcome.artifacts);
     progress({ phase: 'slack' });
     try {
       const token = config.slack.token ?? (await slackToken(deps, calls, config.slack.tokenSecretId as string));
-      await postReportToSlack(report, csv, {
+      await postReportToSlack(outcome.report, csv, {
         token,
         channel: config.slack.channel,
         maxMessageLength: config.slack.maxMessageLength,
@@ -170,22 +180,39 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       });
     } catch (error) {
       errors.push({ kind: 'slack', message: `could not post to Slack: ${errorMessage(error)}` });
-      report = build(results, declined);
+      outcome = build(results, declined);
     }
   }
-  return { report, ok: errors.length === 0 };
+  return outcome;
 }
 
 const OUT_OF_TIME = 'the run reached its time limit; the next run goes on';
+
+/** What deleting one repository's plan needs, and no more. */
+interface RepositoryDeletion {
+  readonly repository: string;
+  /**
+   * The digests to delete, in waves: every wave is deleted before the next starts (an index before its
+   * children, as ECR requires; a subject before its referrers).
+   */
+  readonly waves: readonly (readonly string[])[];
+  /** For each manifest to delete that belongs to another (a child, a referrer), the digests of its owners. */
+  readonly owners: ReadonlyMap<string, readonly string[]>;
+}
 
 interface Judgement {
   readonly resolutions: readonly UseResolution[];
   /** What made in-use discovery incomplete; any problem stops all deletion. */
   readonly problems: readonly string[];
-  readonly plans: ReadonlyMap<string, RepositoryPlan>;
+  /**
+   * How to plan each completely listed repository with this judgement's uses: the same plan each time.
+   * Plans are built when they are needed (to report, to delete) and dropped after, one repository at a
+   * time, since a plan costs far more memory than the compact listing it is built from.
+   */
+  readonly planners: ReadonlyMap<string, () => RepositoryPlan>;
 }
 
-/** Steps 2 and 3: find every image in use, match the uses to the listed images, and plan each repository. */
+/** Steps 2 and 3: find every image in use, and match the uses to the listed images, ready to plan. */
 async function judge(
   deps: CleanerDeps,
   calls: ApiCalls,
@@ -195,52 +222,41 @@ async function judge(
   progress: (progress: Progress) => void,
 ): Promise<Judgement> {
   const found = await findImagesInUse(deps, calls, config, progress);
-  const listedImages = new Map(
-    states.filter((state) => state.images).map((state) => [state.repository.name, state.images as readonly ImageRecord[]]),
-  );
-  const resolutions = resolveUses(found.uses, states.map((state) => state.repository), listedImages);
+  const listed = new Map(states.flatMap((state) => (state.images ? [[state.repository.name, state.images] as const] : [])));
+  const resolutions = resolveUses(found.uses, states.map((state) => state.repository), listed);
   const problems = [
     ...found.problems,
     ...resolutions.flatMap((resolution) => (!resolution.matched && resolution.problem ? [`${describeWorkload(resolution.use)}: ${resolution.use.reference}: ${resolution.why}`] : [])),
   ];
   const uses = usesByRepository(resolutions);
-  const plans = new Map<string, RepositoryPlan>();
-  for (const state of states) {
-    if (!state.images || !state.indexChildren) continue;
-    const name = state.repository.name;
-    plans.set(
-      name,
-      planRepository(
-        { repository: name, images: state.images, indexChildren: state.indexChildren, uses: uses.get(name) ?? new Map(), inUseComplete: problems.length === 0 },
-        config.policy,
-        now,
-      ),
-    );
+  const planners = new Map<string, () => RepositoryPlan>();
+  for (const { repository, images, indexChildren } of states) {
+    if (!images || !indexChildren) continue;
+    const input = { repository: repository.name, indexChildren, uses: uses.get(repository.name) ?? new Map(), inUseComplete: problems.length === 0 };
+    planners.set(repository.name, () => planRepository({ ...input, images: images.records() }, config.policy, now));
   }
-  return { resolutions, problems, plans };
+  return { resolutions, problems, planners };
 }
 
 /**
- * The new plans, deleting only what the confirmed plans deleted too. What only the new plans would delete
- * is recorded in `unconfirmed` as skipped: the operator did not see it, and the next run judges it again.
+ * What deleting a repository's plan needs: the plan itself is dropped. With `confirmed`, the plan that the
+ * operator confirmed, only what both delete is deleted; what only the new plan would delete is recorded in
+ * `skipped`: the operator did not see it, and the next run judges it again.
  */
-function keepConfirmed(
-  plans: ReadonlyMap<string, RepositoryPlan>,
-  confirmed: ReadonlyMap<string, RepositoryPlan>,
-  unconfirmed: Map<string, Map<string, ImageResult>>,
-): Map<string, RepositoryPlan> {
-  const kept = new Map<string, RepositoryPlan>();
-  for (const [name, plan] of plans) {
-    const allowed = new Set(confirmed.get(name)?.deletionWaves.flat() ?? []);
-    const skipped = new Map<string, ImageResult>();
-    for (const digest of plan.deletionWaves.flat()) {
-      if (!allowed.has(digest)) skipped.set(digest, { status: 'skipped', why: 'it was not in the plan that was confirmed; the next run judges it again' });
-    }
-    if (skipped.size > 0) unconfirmed.set(name, skipped);
-    const waves = plan.deletionWaves.map((wave) => wave.filter((digest) => allowed.has(digest))).filter((wave) => wave.length > 0);
-    kept.set(name, { ...plan, deletionWaves: waves });
+function deletionOf(plan: RepositoryPlan, confirmed: RepositoryPlan | undefined, skipped: Map<string, ImageResult>): RepositoryDeletion {
+  const allowed = confirmed && new Set(confirmed.deletionWaves.flat());
+  const owners = new Map<string, string[]>();
+  for (const decision of plan.decisions) {
+    if (decision.action !== 'delete') continue;
+    const of = decision.reasons.filter((reason) => reason.includes('-of:')).map((reason) => reason.slice(reason.indexOf(':') + 1));
+    if (of.length > 0) owners.set(decision.image.digest, of);
   }
-  return kept;
+  if (!allowed) return { repository: plan.repository, waves: plan.deletionWaves, owners };
+  for (const digest of plan.deletionWaves.flat()) {
+    if (!allowed.has(digest)) skipped.set(digest, { status: 'skipped', why: 'it was not in the plan that was confirmed; the next run judges it again' });
+  }
+  const waves = plan.deletionWaves.map((wave) => wave.filter((digest) => allowed.has(digest))).filter((wave) => wave.length > 0);
+  return { repository: plan.repository, waves, owners };
 }
 
 /**
@@ -312,54 +328,75 @@ async function listRegistry(
   return states;
 }
 
-/** Deletes every repository's plan, concurrently, and records each failure as an error. */
+/**
+ * Deletes every repository's plan, a few repositories at a time (as many as calls may be in flight), and
+ * records each failure as an error. Each repository is planned again when its turn comes and its plan is
+ * dropped after, so that only a few plans are held at once; a first pass counts what is to go, for the
+ * progress.
+ */
 async function deletePlans(
   deps: CleanerDeps,
   calls: ApiCalls,
-  plans: readonly RepositoryPlan[],
+  plans: { readonly planners: ReadonlyMap<string, () => RepositoryPlan>; readonly confirmed?: ReadonlyMap<string, () => RepositoryPlan> },
+  width: number,
   deadline: Date | undefined,
   progress: (progress: Progress) => void,
   errors: RunError[],
 ): Promise<Map<string, Map<string, ImageResult>>> {
   const results = new Map<string, Map<string, ImageResult>>();
-  const doomed = plans.filter((plan) => plan.deletionWaves.length > 0);
-  const total = doomed.reduce((sum, plan) => sum + plan.deletionWaves.flat().length, 0);
+  const repositories = [...plans.planners.keys()];
+  const count = (name: string): number => (plans.planners.get(name) as () => RepositoryPlan)().deletionWaves.reduce((sum, wave) => sum + wave.length, 0);
+  const doomed = repositories.map((name) => [name, count(name)] as const).filter(([, manifests]) => manifests > 0);
+  const total = doomed.reduce((sum, [, manifests]) => sum + manifests, 0);
   let done = 0;
   const outOfTime = (): boolean => deadline !== undefined && Date.now() > deadline.getTime();
-  await Promise.all(
-    doomed.map(async (plan) => {
-      const outcome = await deleteInWaves(deps, calls, plan, outOfTime, (count) => {
-        done += count;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let taken = next++; taken < doomed.length; taken = next++) {
+      const [name] = doomed[taken];
+      const outcome = new Map<string, ImageResult>();
+      const deletion = deletionOf((plans.planners.get(name) as () => RepositoryPlan)(), plans.confirmed?.get(name)?.(), outcome);
+      done += outcome.size;
+      for (const [digest, result] of await deleteInWaves(deps, calls, deletion, outOfTime, (manifests) => {
+        done += manifests;
         progress({ phase: 'delete', done, total });
-      });
-      results.set(plan.repository, outcome);
-      const late = [...outcome.values()].filter((result) => result.status === 'skipped' && result.why === OUT_OF_TIME).length;
-      if (late > 0) {
-        errors.push({
-          kind: 'delete',
-          repository: plan.repository,
-          message: `stopped deleting in ${plan.repository} at the time limit: ${late} ${late === 1 ? 'manifest is' : 'manifests are'} left for the next run`,
-        });
+      })) {
+        outcome.set(digest, result);
       }
-      for (const [digest, result] of outcome) {
-        if (result.status !== 'failed') continue;
-        errors.push({
-          kind: 'delete',
-          repository: plan.repository,
-          digest,
-          code: result.code,
-          message: `could not delete ${plan.repository}@${shortDigest(digest)}: ${result.code}${result.message ? `: ${result.message}` : ''}`,
-        });
-      }
-    }),
-  );
+      results.set(name, outcome);
+      reportDeletionErrors(name, outcome, errors);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, doomed.length)) }, worker));
   return results;
+}
+
+/** Records a repository's failed deletions, and what the deadline left, as errors. */
+function reportDeletionErrors(repository: string, outcome: ReadonlyMap<string, ImageResult>, errors: RunError[]): void {
+  const late = [...outcome.values()].filter((result) => result.status === 'skipped' && result.why === OUT_OF_TIME).length;
+  if (late > 0) {
+    errors.push({
+      kind: 'delete',
+      repository,
+      message: `stopped deleting in ${repository} at the time limit: ${late} ${late === 1 ? 'manifest is' : 'manifests are'} left for the next run`,
+    });
+  }
+  for (const [digest, result] of outcome) {
+    if (result.status !== 'failed') continue;
+    errors.push({
+      kind: 'delete',
+      repository,
+      digest,
+      code: result.code,
+      message: `could not delete ${repository}@${shortDigest(digest)}: ${result.code}${result.message ? `: ${result.message}` : ''}`,
+    });
+  }
 }
 
 async function readRepository(deps: CleanerDeps, calls: ApiCalls, repository: Repository): Promise<RepositoryState> {
   try {
     const images = await listImages(deps.aws.ecr, calls, repository.name);
-    const indexes = images.filter((image) => isIndexMediaType(image.mediaType)).map((image) => image.digest);
+    const indexes = images.records().filter((image) => isIndexMediaType(image.mediaType)).map((image) => image.digest);
     const indexChildren = indexes.length > 0 ? await readIndexChildren(deps.aws.ecr, calls, repository.name, indexes) : new Map();
     return { repository, images, indexChildren };
   } catch (error) {
@@ -376,7 +413,7 @@ async function slackToken(deps: CleanerDeps, calls: ApiCalls, secretId: string):
 }
 
 /**
- * Deletes a repository's plan wave by wave. A manifest whose index or subject was not deleted is skipped:
+ * Deletes a repository's planned deletions wave by wave. A manifest whose index or subject was not deleted is skipped:
  * ECR would refuse a child, and a signature must not vanish from an image that stays. A manifest that ECR
  * still finds listed by an index is tried once more at the end, after its known parents are gone.
  *
@@ -386,24 +423,19 @@ async function slackToken(deps: CleanerDeps, calls: ApiCalls, secretId: string):
 async function deleteInWaves(
   deps: CleanerDeps,
   calls: ApiCalls,
-  plan: RepositoryPlan,
+  deletion: RepositoryDeletion,
   outOfTime: () => boolean,
   onDone: (count: number) => void,
 ): Promise<Map<string, ImageResult>> {
   const results = new Map<string, ImageResult>();
-  const owners = new Map(
-    plan.decisions.map((decision) => [
-      decision.image.digest,
-      decision.reasons.filter((reason) => reason.includes('-of:')).map((reason) => reason.slice(reason.indexOf(':') + 1)),
-    ]),
-  );
+  const { owners } = deletion;
   const gone = (digest: string): boolean => ['deleted', 'already-gone'].includes(results.get(digest)?.status ?? '');
   // A delete that ApiCalls did not send, because the deadline had passed, is skipped, not failed.
   const unlessOutOfTime = (outcome: ImageResult): ImageResult =>
     outcome.status === 'failed' && outcome.code === DEADLINE_PASSED ? { status: 'skipped', why: OUT_OF_TIME } : outcome;
 
   const referenced: string[] = [];
-  for (const wave of plan.deletionWaves) {
+  for (const wave of deletion.waves) {
     if (outOfTime()) {
       for (const digest of wave) results.set(digest, { status: 'skipped', why: OUT_OF_TIME });
       continue;
@@ -414,7 +446,7 @@ async function deleteInWaves(
       if (blocker) results.set(digest, { status: 'skipped', why: `${shortDigest(blocker)}, which it belongs to, was not deleted` });
       else ready.push(digest);
     }
-    const outcomes = await deleteImages(deps.aws.ecr, calls, plan.repository, ready);
+    const outcomes = await deleteImages(deps.aws.ecr, calls, deletion.repository, ready);
     let deferred = 0;
     for (const [digest, outcome] of outcomes) {
       if (outcome.status === 'failed' && outcome.code === 'ImageReferencedByManifestList') {
@@ -426,7 +458,7 @@ async function deleteInWaves(
   }
 
   if (referenced.length > 0) {
-    const retried = await deleteImages(deps.aws.ecr, calls, plan.repository, referenced);
+    const retried = await deleteImages(deps.aws.ecr, calls, deletion.repository, referenced);
     for (const [digest, outcome] of retried) {
       results.set(
         digest,

@@ -16,8 +16,9 @@ import { readCallerIdentity, type CallerIdentity } from './aws/identity';
 import { readProfileRegion } from './aws/profile-region';
 import { runCleanup, type Progress } from './cleaner';
 import { parseConfig, type Config } from './config';
-import { csvLines, formatBytes, planChunks, plural, renderDecisions, renderSummary, type RunReport } from './core/report';
+import { csvLines, decisionChunks, formatBytes, planLines, plural, renderSummary, type RunReport } from './core/report';
 import { AwsCallError, ConfigError, errorMessage } from './errors';
+import { keepHeapTight } from './heap';
 import { writeFileInChunks } from './report-files';
 
 const USAGE = `Usage: npm run cleaner -- [options]
@@ -72,7 +73,7 @@ Scope:
 
 Reports:
   --csv PATH                  the planned deletions (default ./to_delete.csv)
-  --json PATH                 also the whole plan, with every reason, as JSON
+  --json PATH                 also the whole plan, every reason, as JSON Lines
   --explain                   print every decision with its reasons
   --slack                     post the report to Slack  SLACK_ENABLED=true
   --slack-channel ID          the channel to post to    SLACK_CHANNEL
@@ -118,7 +119,8 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'
 
 /** What the CLI reads and writes besides files: the process's streams, or a test's. */
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
+  /** Where results go; a stream that asks to wait (`write` answers false) is waited for until `drain`. */
+  readonly stdout: { write(text: string): unknown; once?(event: 'drain', listener: () => void): unknown };
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   /** A person can answer only when stdin is a terminal. */
   readonly stdin: { readonly isTTY?: boolean };
@@ -213,12 +215,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   progress?.clear();
 
   // The summary comes first: if a report cannot be written now (a full disk), what was done is still said.
-  const decisions = values.explain ? `${renderDecisions(outcome.report)}\n` : '';
-  io.stdout.write(`${decisions}${renderSummary(outcome.report)}`);
+  if (values.explain) {
+    for (const chunk of decisionChunks(outcome.report, outcome.artifacts)) await writeOut(io.stdout, chunk);
+    await writeOut(io.stdout, '\n');
+  }
+  io.stdout.write(renderSummary(outcome.report));
   // Each file is written as a stream, a batch at a time: no string holds a whole file.
   const files: [flag: string, path: string | undefined, chunks: () => Iterable<string>][] = [
-    ['--csv', reports.csv, () => csvLines(outcome.report)],
-    ['--json', reports.json, () => planChunks(outcome.report)],
+    ['--csv', reports.csv, () => csvLines(outcome.report, outcome.artifacts)],
+    ['--json', reports.json, () => planLines(outcome.report, outcome.artifacts)],
   ];
   let written = true;
   for (const [flag, file, chunks] of files) {
@@ -391,6 +396,12 @@ async function confirm(plan: RunReport, account: string, io: CliIo): Promise<boo
   return confirmed;
 }
 
+/** Writes to stdout, and waits while the stream asks to: long output never piles up in memory. */
+async function writeOut(stdout: CliIo['stdout'], text: string): Promise<void> {
+  const once = stdout.once?.bind(stdout);
+  if (stdout.write(text) === false && once) await new Promise<void>((resolve) => once('drain', resolve));
+}
+
 /** The process's own streams, with a question read from the terminal. */
 function processIo(): CliIo {
   return {
@@ -440,8 +451,14 @@ function terminalProgress(stderr: CliIo['stderr']): { update: (progress: Progres
   };
 }
 
+/** The CLI as a process runs it (`bin/cleaner.mjs`, or this file run directly): `main`, with the heap kept tight. */
+export function start(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  keepHeapTight();
+  return main(argv, env);
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
+  start(process.argv.slice(2), process.env).then(
     (status) => {
       process.exitCode = status;
     },

@@ -9,8 +9,10 @@ import { runCleanup, type CleanerDeps, type Progress } from './cleaner';
 import { parseConfig } from './config';
 import type { RunReport } from './core/report';
 import { CleanupFailedError, ConfigError } from './errors';
+import { keepHeapTight } from './heap';
 
 const logger = new Logger({ serviceName: 'ecr-maintainer' });
+keepHeapTight();
 
 /** The time kept back from deletion for the report and Slack (whose retries are bounded to fit it). */
 const REPORTING_RESERVE_MS = 45_000;
@@ -58,8 +60,8 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   const { report } = outcome;
   // Every decision at DEBUG; at other levels not even the log records are built (a million of them).
   if (logger.getLevelName() === 'DEBUG') {
-    for (const repository of report.repositories) {
-      for (const artifact of repository.artifacts) logger.debug('decision', { repository: repository.name, ...artifact });
+    for (const { repository, artifacts } of outcome.artifacts()) {
+      for (const artifact of artifacts) logger.debug('decision', { repository: repository.name, ...artifact });
     }
   }
   const summary: RunSummary = {

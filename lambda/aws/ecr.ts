@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { AwsCallError, EcrMaintainerError } from '../errors';
 import { INDEX_MEDIA_TYPES } from '../core/artifact-graph';
+import { ImageTableBuilder, type ImageTable } from '../core/image-table';
 import type { ImageRecord, ImageResult, Repository } from '../core/types';
 import { chunk, type ApiCalls } from './api-calls';
 
@@ -83,22 +84,23 @@ function toRepository(repository: EcrRepository): Repository {
 }
 
 /**
- * Lists every image of a repository, following every page.
+ * Lists every image of a repository, following every page, into a compact table.
  *
  * @throws AwsCallError, or EcrMaintainerError for an image that ECR describes without a digest or a
  *   push time: the listing is then incomplete, and nothing in the repository may be deleted
  */
-export async function listImages(ecr: ECRClient, calls: ApiCalls, repository: string): Promise<ImageRecord[]> {
-  const images: ImageRecord[] = [];
+export async function listImages(ecr: ECRClient, calls: ApiCalls, repository: string): Promise<ImageTable> {
+  // Each page goes into the compact table as it comes, and the SDK's answer is dropped.
+  const images = new ImageTableBuilder(repository);
   let nextToken: string | undefined;
   do {
     const page = await calls.send('ECR.DescribeImages', `repository ${repository}`, () =>
       ecr.send(new DescribeImagesCommand({ repositoryName: repository, maxResults: PAGE_SIZE, nextToken })),
     );
-    images.push(...(page.imageDetails ?? []).map((detail) => toImageRecord(repository, detail)));
+    for (const detail of page.imageDetails ?? []) images.add(toImageRecord(repository, detail));
     nextToken = page.nextToken;
   } while (nextToken);
-  return images;
+  return images.build();
 }
 
 function toImageRecord(repository: string, detail: ImageDetail): ImageRecord {
@@ -111,12 +113,12 @@ function toImageRecord(repository: string, detail: ImageDetail): ImageRecord {
     repository,
     digest: detail.imageDigest,
     tags: [...(detail.imageTags ?? [])].sort(),
-    pushedAt: detail.imagePushedAt,
+    pushedAtMs: detail.imagePushedAt.getTime(),
     sizeBytes: detail.imageSizeInBytes ?? 0,
-    ...(detail.imageManifestMediaType && { mediaType: detail.imageManifestMediaType }),
-    ...(detail.artifactMediaType && { artifactMediaType: detail.artifactMediaType }),
-    ...(detail.subjectManifestDigest && { subjectDigest: detail.subjectManifestDigest }),
-    ...(detail.lastRecordedPullTime && { lastPulledAt: detail.lastRecordedPullTime }),
+    mediaType: detail.imageManifestMediaType,
+    artifactMediaType: detail.artifactMediaType,
+    subjectDigest: detail.subjectManifestDigest,
+    lastPulledAtMs: detail.lastRecordedPullTime?.getTime(),
   };
 }
 

@@ -23,6 +23,8 @@ export interface ArtifactGraph {
   ownersOf(digest: string): readonly Edge[];
   /** Everything that belongs to a root, transitively, in a stable depth-first order; not the root. */
   descendantsOf(digest: string): readonly ImageRecord[];
+  /** Whether any image owns another: when none does, every image is a root with no members. */
+  readonly linked: boolean;
 }
 
 /** The media types of image indexes and manifest lists, whose manifests list children. */
@@ -59,7 +61,8 @@ export function buildArtifactGraph(
     owners.set(member, [...(owners.get(member) ?? []), { digest: owner, kind }]);
   };
 
-  for (const image of [...images].sort(byDigestOrder)) {
+  const sorted = [...images].sort(byDigestOrder);
+  for (const image of sorted) {
     for (const child of indexChildren.get(image.digest) ?? []) link(image.digest, child, 'child');
     if (image.subjectDigest !== undefined) link(image.subjectDigest, image.digest, 'referrer');
     for (const tag of image.tags) {
@@ -68,7 +71,9 @@ export function buildArtifactGraph(
     }
   }
 
-  const descendants = (digest: string): ImageRecord[] => {
+  const descendants = (digest: string): readonly ImageRecord[] => {
+    // Most images own nothing: no walk, and no new array.
+    if (!members.has(digest)) return NONE;
     const seen = new Set([digest]);
     const out: ImageRecord[] = [];
     const visit = (current: string): void => {
@@ -85,28 +90,33 @@ export function buildArtifactGraph(
 
   // Roots are the unowned images. Owners form cycles only when tags say so (two images tagged as each
   // other's signatures); an image that no root reaches becomes a root of its own.
-  const sorted = [...images].sort(byDigestOrder);
   const roots = sorted.filter((image) => !owners.has(image.digest));
-  const reached = new Set<string>();
-  for (const root of roots) {
-    reached.add(root.digest);
-    for (const member of descendants(root.digest)) reached.add(member.digest);
-  }
-  for (const image of sorted) {
-    if (reached.has(image.digest)) continue;
-    roots.push(image);
-    reached.add(image.digest);
-    for (const member of descendants(image.digest)) reached.add(member.digest);
+  if (owners.size > 0) {
+    const reached = new Set<string>();
+    for (const root of roots) {
+      reached.add(root.digest);
+      for (const member of descendants(root.digest)) reached.add(member.digest);
+    }
+    for (const image of sorted) {
+      if (reached.has(image.digest)) continue;
+      roots.push(image);
+      reached.add(image.digest);
+      for (const member of descendants(image.digest)) reached.add(member.digest);
+    }
   }
 
   return {
     roots,
     image: (digest) => byDigest.get(digest),
-    membersOf: (digest) => members.get(digest) ?? [],
-    ownersOf: (digest) => owners.get(digest) ?? [],
+    membersOf: (digest) => members.get(digest) ?? NO_EDGES,
+    ownersOf: (digest) => owners.get(digest) ?? NO_EDGES,
     descendantsOf: descendants,
+    linked: owners.size > 0,
   };
 }
+
+const NONE: readonly ImageRecord[] = Object.freeze([]);
+const NO_EDGES: readonly Edge[] = Object.freeze([]);
 
 function byDigestOrder(a: ImageRecord, b: ImageRecord): number {
   return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;

@@ -3,7 +3,8 @@
  */
 import { parseImageReference, registryOf } from './image-ref';
 import { ecrAccountOf, parseRegistryHost, sameRegistry, type RegistryIdentity } from './registry-host';
-import type { ImageRecord, ImageUse, Repository, UseSource } from './types';
+import type { ImageTable } from './image-table';
+import type { ImageUse, Repository, UseSource } from './types';
 
 /**
  * How one use was matched to an image of this registry, or why it names none. `problem` marks a use that
@@ -19,12 +20,13 @@ export type UseResolution =
  * this registry can match, under any host name that ECR answers for it (FIPS, dual-stack, any case, an
  * explicit port 443). A reference that names this account's ECR but cannot be read is a problem.
  *
- * @param imagesByRepository the listed images of each completely listed repository
+ * @param imagesByRepository the listed images of each completely listed repository (their records are
+ *   read only for the repositories that some use names)
  */
 export function resolveUses(
   uses: readonly ImageUse[],
   repositories: readonly Repository[],
-  imagesByRepository: ReadonlyMap<string, readonly ImageRecord[]>,
+  imagesByRepository: ReadonlyMap<string, ImageTable>,
 ): UseResolution[] {
   const registries = repositories
     .map((repository) => parseRegistryHost(registryOf(repository.uri)))
@@ -38,12 +40,17 @@ export function resolveUses(
   const accounts = new Set(registries.map((identity) => identity.account));
   const ours = (host: string): boolean => accounts.has(ecrAccountOf(host) ?? '');
   const names = new Set(repositories.map((repository) => repository.name));
-  const tagIndex = new Map<string, Map<string, string>>();
-  const digestIndex = new Map<string, Set<string>>();
-  for (const [repository, images] of imagesByRepository) {
-    tagIndex.set(repository, new Map(images.flatMap((image) => image.tags.map((tag) => [tag, image.digest] as const))));
-    digestIndex.set(repository, new Set(images.map((image) => image.digest)));
-  }
+  // Indexed only for the repositories that some use names, when it first does: not the whole registry.
+  const indexes = new Map<string, { readonly digests: ReadonlySet<string>; readonly tags: ReadonlyMap<string, string> }>();
+  const indexOf = (repository: string): { readonly digests: ReadonlySet<string>; readonly tags: ReadonlyMap<string, string> } | undefined => {
+    const known = indexes.get(repository);
+    if (known) return known;
+    const images = imagesByRepository.get(repository)?.records();
+    if (!images) return undefined;
+    const index = { digests: new Set(images.map((image) => image.digest)), tags: new Map(images.flatMap((image) => image.tags.map((tag) => [tag, image.digest] as const))) };
+    indexes.set(repository, index);
+    return index;
+  };
 
   return uses.map((use): UseResolution => {
     const reference = parseImageReference(use.reference);
@@ -60,16 +67,16 @@ export function resolveUses(
     }
     if (!registries.some((identity) => sameRegistry(identity, registry))) return { use, matched: false, why: `another registry (${reference.registry})` };
     if (!names.has(reference.repository)) return { use, matched: false, why: 'repository not in scope' };
-    const digests = digestIndex.get(reference.repository);
-    if (!digests) return { use, matched: false, why: 'repository could not be listed' };
+    const index = indexOf(reference.repository);
+    if (!index) return { use, matched: false, why: 'repository could not be listed' };
 
     const digest = use.digest ?? reference.digest;
     if (digest !== undefined) {
-      return digests.has(digest)
+      return index.digests.has(digest)
         ? { use, matched: true, repository: reference.repository, digest, by: 'digest' }
         : { use, matched: false, why: `digest ${digest} is not in the repository` };
     }
-    const tagged = tagIndex.get(reference.repository)?.get(reference.tag as string);
+    const tagged = index.tags.get(reference.tag as string);
     return tagged !== undefined
       ? { use, matched: true, repository: reference.repository, digest: tagged, by: 'tag' }
       : { use, matched: false, why: `tag ${reference.tag} is not in the repository` };

@@ -47,29 +47,34 @@ export interface PlanInput {
 export function planRepository(input: PlanInput, policy: RetentionPolicy, now: Date): RepositoryPlan {
   const graph = buildArtifactGraph(input.images, input.indexChildren);
   const ranked = [...graph.roots].sort(byNewestFirst);
-  const newest = new Set(ranked.slice(0, policy.keepMinImageCount).map((image) => image.digest));
   const windowMs = policy.keepImagesNewerThanDays * DAY_MS;
   const pullWindowMs = policy.keepImagesPulledWithinDays * DAY_MS;
+  const nowMs = now.getTime();
   const pulledRecently = (image: ImageRecord): boolean =>
-    pullWindowMs > 0 && image.lastPulledAt !== undefined && now.getTime() - image.lastPulledAt.getTime() < pullWindowMs;
+    pullWindowMs > 0 && image.lastPulledAtMs !== undefined && nowMs - image.lastPulledAtMs < pullWindowMs;
 
+  // Each root with everything that belongs to it, walked once.
+  const manifestsOf = new Map<string, readonly ImageRecord[]>();
   const rootReasons = new Map<string, KeepReason[]>();
-  for (const root of ranked) {
-    const reasons: KeepReason[] = [...inUseReasons([root, ...graph.descendantsOf(root.digest)], input.uses)];
-    if (now.getTime() - root.pushedAt.getTime() < windowMs) reasons.push('recent');
-    if ([root, ...graph.descendantsOf(root.digest)].some(pulledRecently)) reasons.push('recently-pulled');
-    if (newest.has(root.digest)) reasons.push('min-count');
+  for (const [position, root] of ranked.entries()) {
+    const descendants = graph.descendantsOf(root.digest);
+    const manifests = descendants.length === 0 ? [root] : [root, ...descendants];
+    manifestsOf.set(root.digest, manifests);
+    const reasons: KeepReason[] = inUseReasons(manifests, input.uses);
+    if (nowMs - root.pushedAtMs < windowMs) reasons.push('recent');
+    if (manifests.some(pulledRecently)) reasons.push('recently-pulled');
+    if (position < policy.keepMinImageCount) reasons.push('min-count');
     if (reasons.length === 0 && !input.inUseComplete) reasons.push('in-use-unknown');
     rootReasons.set(root.digest, reasons);
   }
 
-  const kept = keptDigests(graph, ranked, rootReasons);
+  const kept = keptDigests(ranked, manifestsOf, rootReasons);
   const decisions = new Map<string, Decision>();
   const artifactOf = new Map<string, string>();
   // Kept artifacts claim shared members first, so a shared child is shown under an artifact that keeps it.
-  const claimOrder = [...ranked].sort((a, b) => Number(kept.has(b.digest)) - Number(kept.has(a.digest)));
+  const claimOrder = graph.linked ? [...ranked].sort((a, b) => Number(kept.has(b.digest)) - Number(kept.has(a.digest))) : ranked;
   for (const root of claimOrder) {
-    for (const image of [root, ...graph.descendantsOf(root.digest)]) {
+    for (const image of manifestsOf.get(root.digest) as readonly ImageRecord[]) {
       if (!artifactOf.has(image.digest)) artifactOf.set(image.digest, root.digest);
     }
   }
@@ -78,14 +83,14 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
     const artifact = artifactOf.get(image.digest) as string;
     const rootOwn = rootReasons.get(image.digest);
     if (kept.has(image.digest)) {
-      const reasons: KeepReason[] = rootOwn ? [...rootOwn] : [...inUseReasons([image], input.uses)];
+      const reasons: KeepReason[] = rootOwn ? [...rootOwn] : inUseReasons([image], input.uses);
       for (const owner of graph.ownersOf(image.digest)) {
         if (kept.has(owner.digest)) reasons.push(`${owner.kind}-of:${owner.digest}` as KeepReason);
       }
       decisions.set(image.digest, { image, action: 'keep', reasons, artifact });
     } else {
-      const reasons: DeleteReason[] = rootOwn
-        ? ['unused']
+      const reasons: readonly DeleteReason[] = rootOwn
+        ? UNUSED
         : graph.ownersOf(image.digest).map((owner) => `${owner.kind}-of:${owner.digest}` as DeleteReason);
       decisions.set(image.digest, { image, action: 'delete', reasons, artifact });
     }
@@ -95,10 +100,10 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
   const artifacts: ArtifactPlan[] = [];
   for (const [position, root] of ranked.entries()) {
     const rootDecision = decisions.get(root.digest) as Decision;
-    const members = graph
-      .descendantsOf(root.digest)
-      .filter((member) => decisions.get(member.digest)?.action === rootDecision.action);
-    for (const image of [root, ...members]) {
+    const manifests = manifestsOf.get(root.digest) as readonly ImageRecord[];
+    const members = manifests.length === 1 ? NO_MEMBERS : manifests.slice(1).filter((member) => decisions.get(member.digest)?.action === rootDecision.action);
+    if (artifactOf.get(root.digest) === root.digest) ordered.push(rootDecision);
+    for (const image of members) {
       if (artifactOf.get(image.digest) === root.digest) ordered.push(decisions.get(image.digest) as Decision);
     }
     artifacts.push({
@@ -107,7 +112,7 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
       members,
       action: rootDecision.action,
       reasons: rootDecision.reasons,
-      sizeBytes: [root, ...members].reduce((sum, image) => sum + image.sizeBytes, 0),
+      sizeBytes: members.reduce((sum, image) => sum + image.sizeBytes, root.sizeBytes),
     });
   }
 
@@ -119,29 +124,33 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
   };
 }
 
+const UNUSED: readonly DeleteReason[] = Object.freeze(['unused'] as const);
+const NO_MEMBERS: readonly ImageRecord[] = Object.freeze([]);
+
 /** Newest first; ties broken by digest, so that the same listing always gives the same plan. */
 function byNewestFirst(a: ImageRecord, b: ImageRecord): number {
-  const age = b.pushedAt.getTime() - a.pushedAt.getTime();
+  const age = b.pushedAtMs - a.pushedAtMs;
   if (age !== 0) return age;
   return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
 }
 
 function inUseReasons(images: readonly ImageRecord[], uses: ReadonlyMap<string, readonly ImageUse[]>): InUseReason[] {
-  const sources = new Set(images.flatMap((image) => (uses.get(image.digest) ?? []).map((use) => use.source)));
-  return USE_SOURCES.filter((source) => sources.has(source)).map((source) => `in-use:${source}` as const);
+  if (uses.size === 0) return [];
+  const sources = new Set<string>();
+  for (const image of images) for (const use of uses.get(image.digest) ?? []) sources.add(use.source);
+  return sources.size === 0 ? [] : USE_SOURCES.filter((source) => sources.has(source)).map((source) => `in-use:${source}` as const);
 }
 
 /** The kept roots and everything they reach. */
 function keptDigests(
-  graph: ArtifactGraph,
   roots: readonly ImageRecord[],
+  manifestsOf: ReadonlyMap<string, readonly ImageRecord[]>,
   rootReasons: ReadonlyMap<string, readonly KeepReason[]>,
 ): Set<string> {
   const kept = new Set<string>();
   for (const root of roots) {
     if ((rootReasons.get(root.digest) ?? []).length === 0) continue;
-    kept.add(root.digest);
-    for (const member of graph.descendantsOf(root.digest)) kept.add(member.digest);
+    for (const image of manifestsOf.get(root.digest) ?? [root]) kept.add(image.digest);
   }
   return kept;
 }
@@ -153,6 +162,9 @@ function keptDigests(
  */
 function deletionWaves(graph: ArtifactGraph, decisions: readonly Decision[]): string[][] {
   const doomed = new Set(decisions.filter((d) => d.action === 'delete').map((d) => d.image.digest));
+  const sorted = [...doomed].sort();
+  // When no image owns another, everything goes in one wave.
+  if (!graph.linked) return sorted.length > 0 ? [sorted] : [];
   const waveOf = new Map<string, number>();
   const wave = (digest: string, path: ReadonlySet<string>): number => {
     const known = waveOf.get(digest);
@@ -167,7 +179,7 @@ function deletionWaves(graph: ArtifactGraph, decisions: readonly Decision[]): st
   };
 
   const waves: string[][] = [];
-  for (const digest of [...doomed].sort()) {
+  for (const digest of sorted) {
     const index = wave(digest, new Set());
     (waves[index] ??= []).push(digest);
   }

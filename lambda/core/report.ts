@@ -3,7 +3,6 @@
  * for a terminal and for a CSV file. Pure: the cleaner hands it the facts.
  */
 import { WORKLOAD_PREFIX, describeWorkload, usesByRepository, type UseResolution } from './in-use';
-import { stringifyInChunks } from './json-chunks';
 import type {
   ArtifactPlan,
   DeleteReason,
@@ -35,8 +34,6 @@ export interface ImageReport {
   readonly subjectDigest?: string;
   readonly action: 'keep' | 'delete';
   readonly reasons: readonly (KeepReason | DeleteReason)[];
-  /** The digest of the top-level artifact it belongs to (itself, for a root). */
-  readonly artifact: string;
   readonly result: ImageResult;
 }
 
@@ -57,6 +54,11 @@ export interface ArtifactReport {
   /** Its own bytes and those of its members, as ECR reports them. */
   readonly sizeBytes: number;
   readonly result: ImageResult;
+  /**
+   * Every manifest that it claims, the root first, each with its own decision: its members, and a manifest
+   * it shares with an artifact that is deleted (which stays with this one).
+   */
+  readonly decisions: readonly ImageReport[];
 }
 
 /** Kept artifacts, each counted once, under the first of its reasons in this order. */
@@ -85,9 +87,23 @@ export interface RepositoryReport {
   readonly reclaimableBytes: number;
   /** Bytes of the manifests deleted in this run. */
   readonly reclaimedBytes: number;
-  readonly artifacts: readonly ArtifactReport[];
-  readonly decisions: readonly ImageReport[];
+  /** The kept artifacts that a workload uses, each by its first tag or its short digest. */
+  readonly inUseImages: readonly string[];
 }
+
+/**
+ * A repository's artifacts, each with its decision, its reasons and its result: the plan in detail. The
+ * report holds only counts; the detail is built again from the listing on demand, repository by
+ * repository, so that a run of a million images never holds a million of these at once.
+ */
+export interface RepositoryArtifacts {
+  readonly repository: RepositoryReport;
+  /** Newest first; none for a repository that could not be listed. */
+  readonly artifacts: readonly ArtifactReport[];
+}
+
+/** The run's plan in detail, one repository at a time, in the report's order; built anew on each call. */
+export type ArtifactListing = () => Iterable<RepositoryArtifacts>;
 
 /** An image reference that ECS may run, where it was found, and what it matched. */
 export interface InUseReport extends ImageUse {
@@ -165,7 +181,11 @@ export interface RunFacts {
   readonly keepServiceDeploymentImages: boolean;
   readonly inUseSettings?: InUseSettings;
   readonly scope: RunReport['scope'];
-  readonly repositories: readonly { readonly name: string; readonly plan?: RepositoryPlan; readonly error?: string }[];
+  /**
+   * Every repository in scope: its error, or how to plan it. The plan is built on demand, and again each
+   * time it is needed, so that only one repository's plan is held at a time.
+   */
+  readonly repositories: readonly { readonly name: string; readonly plan?: () => RepositoryPlan; readonly error?: string }[];
   readonly resolutions: readonly UseResolution[];
   readonly discoveryProblems: readonly string[];
   readonly results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>;
@@ -184,12 +204,10 @@ const PLANNED: ImageResult = { status: 'planned' };
 const NO_KEPT: KeptCounts = { inUse: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
 
 export function buildRunReport(facts: RunFacts): RunReport {
-  const uses = usesByRepository(facts.resolutions);
-  const repositories = [...facts.repositories]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((repository) => reportRepository(repository, facts.results.get(repository.name) ?? new Map(), uses.get(repository.name) ?? new Map()));
-  const sum = (pick: (repository: RepositoryReport) => number): number =>
-    repositories.reduce((total, repository) => total + pick(repository), 0);
+  const repositories = byName(facts.repositories).map((repository) =>
+    summarizeRepository(repository, facts.results.get(repository.name) ?? NO_RESULTS),
+  );
+  const sum = (pick: (repository: Summary) => number): number => repositories.reduce((total, repository) => total + pick(repository), 0);
   const keptByReason: KeptCounts = {
     inUse: sum((r) => r.kept.inUse),
     recent: sum((r) => r.kept.recent),
@@ -197,8 +215,6 @@ export function buildRunReport(facts: RunFacts): RunReport {
     minCount: sum((r) => r.kept.minCount),
     inUseUnknown: sum((r) => r.kept.inUseUnknown),
   };
-  const countDecisions = (pick: (image: ImageReport) => boolean): number =>
-    repositories.reduce((total, repository) => total + repository.decisions.filter(pick).length, 0);
 
   const inUseComplete = facts.discoveryProblems.length === 0;
   return {
@@ -218,7 +234,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     ...(facts.declined && { notConfirmed: true as const }),
     warnings: facts.warnings ?? [],
     inUse: { sources: facts.sources ?? [], complete: inUseComplete, problems: facts.discoveryProblems, references: facts.resolutions.map(reportUse) },
-    repositories,
+    repositories: repositories.map((repository) => repository.report),
     errors: facts.errors,
     totals: {
       repositories: repositories.length,
@@ -228,9 +244,9 @@ export function buildRunReport(facts: RunFacts): RunReport {
       kept: keptByReason.inUse + keptByReason.recent + keptByReason.recentlyPulled + keptByReason.minCount + keptByReason.inUseUnknown,
       keptByReason,
       toDelete: sum((r) => r.toDelete),
-      manifestsToDelete: countDecisions((image) => image.action === 'delete'),
+      manifestsToDelete: sum((r) => r.manifestsToDelete),
       deleted: sum((r) => r.deleted),
-      manifestsDeleted: countDecisions((image) => isGone(image.result)),
+      manifestsDeleted: sum((r) => r.manifestsDeleted),
       failed: sum((r) => r.failed),
       reclaimableBytes: sum((r) => r.reclaimableBytes),
       reclaimedBytes: sum((r) => r.reclaimedBytes),
@@ -240,14 +256,42 @@ export function buildRunReport(facts: RunFacts): RunReport {
   };
 }
 
-function reportRepository(
+/**
+ * The plan in detail: for each repository of the report, in its order, every artifact with its decisions.
+ * Each repository is planned again as it comes and dropped after, so the listing holds one at a time.
+ */
+export function* listArtifacts(facts: RunFacts, report: RunReport): Generator<RepositoryArtifacts, void, undefined> {
+  const uses = usesByRepository(facts.resolutions);
+  const byNameOrder = byName(facts.repositories);
+  for (const [position, repository] of byNameOrder.entries()) {
+    yield {
+      repository: report.repositories[position],
+      artifacts: repository.plan ? reportArtifacts(repository.plan(), facts.results.get(repository.name) ?? NO_RESULTS, uses.get(repository.name) ?? NO_USES) : [],
+    };
+  }
+}
+
+const NO_RESULTS: ReadonlyMap<string, ImageResult> = new Map();
+const NO_USES: ReadonlyMap<string, readonly ImageUse[]> = new Map();
+
+function byName<T extends { readonly name: string }>(repositories: readonly T[]): T[] {
+  return [...repositories].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A repository's summary, and the counts that the totals add up beyond it. */
+interface Summary extends RepositoryReport {
+  readonly report: RepositoryReport;
+  readonly manifestsToDelete: number;
+  readonly manifestsDeleted: number;
+}
+
+/** Counts one repository's plan and results, without building a record per image. */
+function summarizeRepository(
   repository: RunFacts['repositories'][number],
   results: ReadonlyMap<string, ImageResult>,
-  uses: ReadonlyMap<string, readonly ImageUse[]>,
-): RepositoryReport {
-  const { plan } = repository;
-  if (!plan) {
-    return {
+): Summary {
+  if (!repository.plan) {
+    const report: RepositoryReport = {
       name: repository.name,
       status: 'error',
       error: repository.error ?? 'not listed',
@@ -259,28 +303,87 @@ function reportRepository(
       failed: 0,
       reclaimableBytes: 0,
       reclaimedBytes: 0,
-      artifacts: [],
-      decisions: [],
+      inUseImages: [],
     };
+    return { ...report, report, manifestsToDelete: 0, manifestsDeleted: 0 };
   }
+  const plan = repository.plan();
   const resultOf = (digest: string): ImageResult => results.get(digest) ?? PLANNED;
-  const decisions = plan.decisions.map(
-    (decision): ImageReport => ({
+  const kept = { inUse: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
+  const inUseImages: string[] = [];
+  let toDelete = 0;
+  let deleted = 0;
+  for (const artifact of plan.artifacts) {
+    if (artifact.action === 'delete') {
+      toDelete += 1;
+      if (isGone(artifactResult(artifact, resultOf))) deleted += 1;
+      continue;
+    }
+    const reason = primaryReason(artifact.reasons);
+    if (reason === 'in-use') {
+      kept.inUse += 1;
+      inUseImages.push(artifact.root.tags[0] ?? shortDigest(artifact.root.digest));
+    } else if (reason === 'recent') kept.recent += 1;
+    else if (reason === 'recently-pulled') kept.recentlyPulled += 1;
+    else if (reason === 'min-count') kept.minCount += 1;
+    else if (reason === 'in-use-unknown') kept.inUseUnknown += 1;
+  }
+  let manifestsToDelete = 0;
+  let manifestsDeleted = 0;
+  let failed = 0;
+  let reclaimableBytes = 0;
+  let reclaimedBytes = 0;
+  for (const decision of plan.decisions) {
+    if (decision.action !== 'delete') continue;
+    const result = resultOf(decision.image.digest);
+    manifestsToDelete += 1;
+    reclaimableBytes += decision.image.sizeBytes;
+    if (isGone(result)) manifestsDeleted += 1;
+    if (result.status === 'deleted') reclaimedBytes += decision.image.sizeBytes;
+    if (result.status === 'failed') failed += 1;
+  }
+  const report: RepositoryReport = {
+    name: repository.name,
+    status: 'ok',
+    images: plan.artifacts.length,
+    manifests: plan.decisions.length,
+    kept,
+    toDelete,
+    deleted,
+    failed,
+    reclaimableBytes,
+    reclaimedBytes,
+    inUseImages,
+  };
+  return { ...report, report, manifestsToDelete, manifestsDeleted };
+}
+
+/** One repository's plan in detail: an artifact report per artifact, newest first. */
+function reportArtifacts(
+  plan: RepositoryPlan,
+  results: ReadonlyMap<string, ImageResult>,
+  uses: ReadonlyMap<string, readonly ImageUse[]>,
+): ArtifactReport[] {
+  const resultOf = (digest: string): ImageResult => results.get(digest) ?? PLANNED;
+  const claimed = new Map<string, ImageReport[]>();
+  for (const decision of plan.decisions) {
+    const list = claimed.get(decision.artifact) ?? [];
+    list.push({
       ...imageFields(decision.image),
       action: decision.action,
       reasons: decision.reasons,
-      artifact: decision.artifact,
       result: decision.action === 'delete' ? resultOf(decision.image.digest) : PLANNED,
-    }),
-  );
-  const artifacts = plan.artifacts.map((artifact): ArtifactReport => {
+    });
+    claimed.set(decision.artifact, list);
+  }
+  return plan.artifacts.map((artifact): ArtifactReport => {
     const manifests = [artifact.root, ...artifact.members];
-    const pulls = manifests.flatMap((image) => (image.lastPulledAt ? [image.lastPulledAt.getTime()] : []));
+    const pulls = manifests.flatMap((image) => (image.lastPulledAtMs !== undefined ? [image.lastPulledAtMs] : []));
     const usedBy = [...new Set(manifests.flatMap((image) => (uses.get(image.digest) ?? []).map(describeWorkload)))];
     return {
       digest: artifact.root.digest,
       tags: artifact.root.tags,
-      pushedAt: artifact.root.pushedAt.toISOString(),
+      pushedAt: new Date(artifact.root.pushedAtMs).toISOString(),
       rank: artifact.rank,
       action: artifact.action,
       reasons: artifact.reasons,
@@ -289,30 +392,9 @@ function reportRepository(
       members: artifact.members.map((member) => member.digest),
       sizeBytes: artifact.sizeBytes,
       result: artifact.action === 'delete' ? artifactResult(artifact, resultOf) : PLANNED,
+      decisions: claimed.get(artifact.root.digest) ?? [],
     };
   });
-  const kept = artifacts.filter((artifact) => artifact.action === 'keep');
-  const doomed = decisions.filter((image) => image.action === 'delete');
-  return {
-    name: repository.name,
-    status: 'ok',
-    images: artifacts.length,
-    manifests: decisions.length,
-    kept: {
-      inUse: kept.filter((a) => primaryReason(a.reasons) === 'in-use').length,
-      recent: kept.filter((a) => primaryReason(a.reasons) === 'recent').length,
-      recentlyPulled: kept.filter((a) => primaryReason(a.reasons) === 'recently-pulled').length,
-      minCount: kept.filter((a) => primaryReason(a.reasons) === 'min-count').length,
-      inUseUnknown: kept.filter((a) => primaryReason(a.reasons) === 'in-use-unknown').length,
-    },
-    toDelete: artifacts.length - kept.length,
-    deleted: artifacts.filter((artifact) => isGone(artifact.result)).length,
-    failed: doomed.filter((image) => image.result.status === 'failed').length,
-    reclaimableBytes: doomed.reduce((total, image) => total + image.sizeBytes, 0),
-    reclaimedBytes: doomed.filter((image) => image.result.status === 'deleted').reduce((total, image) => total + image.sizeBytes, 0),
-    artifacts,
-    decisions,
-  };
 }
 
 /** An artifact's result: the first failure among its manifests, or what became of its root. */
@@ -329,7 +411,7 @@ function imageFields(image: ImageRecord): Pick<ImageReport, 'digest' | 'tags' | 
   return {
     digest: image.digest,
     tags: image.tags,
-    pushedAt: image.pushedAt.toISOString(),
+    pushedAt: new Date(image.pushedAtMs).toISOString(),
     sizeBytes: image.sizeBytes,
     ...(image.mediaType !== undefined && { mediaType: image.mediaType }),
     ...(image.artifactMediaType !== undefined && { artifactMediaType: image.artifactMediaType }),
@@ -435,8 +517,8 @@ const CSV_HEADER = ['repository', 'digest', 'tags', 'pushed_at', 'size_bytes', '
  * The planned deletions, one row per artifact: what `to_delete.csv` holds. Sizes include the artifact's
  * children and referrers; tags are separated by spaces.
  */
-export function renderCsv(report: RunReport): string {
-  return [...csvLines(report)].join('');
+export function renderCsv(report: RunReport, artifacts: ArtifactListing): string {
+  return [...csvLines(report, artifacts)].join('');
 }
 
 /**
@@ -444,11 +526,11 @@ export function renderCsv(report: RunReport): string {
  * repository by repository. Joined, they are `renderCsv`'s text; one at a time, no line holds more than
  * one artifact.
  */
-export function* csvLines(report: RunReport): Generator<string, void, undefined> {
+export function* csvLines(report: RunReport, artifacts: ArtifactListing): Generator<string, void, undefined> {
   const now = new Date(report.now);
   yield csvLine(CSV_HEADER);
-  for (const repository of report.repositories) {
-    for (const artifact of repository.artifacts) {
+  for (const { repository, artifacts: planned } of artifacts()) {
+    for (const artifact of planned) {
       if (artifact.action !== 'delete') continue;
       yield csvLine([
         repository.name,
@@ -465,13 +547,19 @@ export function* csvLines(report: RunReport): Generator<string, void, undefined>
 }
 
 /**
- * The JSON plan (`--json`) in pieces: joined, they are `JSON.stringify(report, null, 2)` and a newline.
- * A piece holds at most one record of a list (a repository's field, an artifact, a decision, an error),
- * so writing them one at a time never builds the whole text.
+ * The whole plan (`--json`) as JSON Lines: one JSON record per line, each with its `type`. First the run
+ * (everything of the report but its repositories: the settings, the totals, the uses found, the errors);
+ * then, for each repository, the repository (its counts) and an `artifact` record per artifact, newest
+ * first, with the decision, the reasons and the result of every manifest it claims. No line holds more
+ * than one artifact, so a plan of any size is written and read a line at a time.
  */
-export function* planChunks(report: RunReport): Generator<string, void, undefined> {
-  yield* stringifyInChunks(report);
-  yield '\n';
+export function* planLines(report: RunReport, artifacts: ArtifactListing): Generator<string, void, undefined> {
+  const { repositories, ...run } = report;
+  yield `${JSON.stringify({ type: 'run', ...run, repositories: repositories.length })}\n`;
+  for (const { repository, artifacts: planned } of artifacts()) {
+    yield `${JSON.stringify({ type: 'repository', ...repository })}\n`;
+    for (const artifact of planned) yield `${JSON.stringify({ type: 'artifact', repository: repository.name, ...artifact })}\n`;
+  }
 }
 
 function csvLine(fields: readonly string[]): string {
@@ -553,26 +641,26 @@ export function renderSummary(report: RunReport): string {
 }
 
 /**
- * Every decision with its reasons, for a person checking a plan: a line per artifact, and under it a line
- * per manifest that shares its fate (index children, signatures and other referrers).
+ * Every decision with its reasons, for a person checking a plan (`--explain`): a line per artifact, and
+ * under it a line per manifest that it claims (index children, signatures and other referrers). Yields a
+ * repository's lines at a time, each ending in a newline.
  */
-export function renderDecisions(report: RunReport): string {
+export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): Generator<string, void, undefined> {
   const now = new Date(report.now);
-  const lines: string[] = [];
-  for (const repository of report.repositories) {
-    lines.push(`${repository.name}${repository.status === 'error' ? `: ERROR: ${repository.error ?? ''}` : ''}`);
-    const tagWidth = Math.min(24, Math.max(6, ...repository.artifacts.map((artifact) => artifact.tags.join(' ').length)));
-    for (const artifact of repository.artifacts) {
+  for (const { repository, artifacts: planned } of artifacts()) {
+    const lines: string[] = [`${repository.name}${repository.status === 'error' ? `: ERROR: ${repository.error ?? ''}` : ''}`];
+    const tagWidth = Math.min(24, planned.reduce((width, artifact) => Math.max(width, artifact.tags.join(' ').length), 6));
+    for (const artifact of planned) {
       const tags = artifact.tags.join(' ') || '<untagged>';
       lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now)}`);
-      for (const member of repository.decisions.filter((image) => image.artifact === artifact.digest && image.digest !== artifact.digest)) {
+      for (const member of artifact.decisions.slice(1)) {
         const kind = member.reasons.some((reason) => reason.startsWith('referrer-of:')) ? 'referrer' : 'child';
         const reasons = member.reasons.map((reason) => reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))).join(', ');
         lines.push(`  ${''.padEnd(6)}    ${kind.padEnd(8)} ${shortDigest(member.digest)}  ${reasons}`);
       }
     }
+    yield `${lines.join('\n')}\n`;
   }
-  return lines.join('\n') + '\n';
 }
 
 function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {

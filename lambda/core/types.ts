@@ -11,12 +11,18 @@ export interface Repository {
   readonly registryId: string;
 }
 
-/** One manifest stored in a repository: an image, an image index, or a referrer such as a signature. */
+/**
+ * One manifest stored in a repository: an image, an image index, or a referrer such as a signature.
+ *
+ * The cleaner holds one of these for every listed image until the run ends, so it is kept flat and small:
+ * strings and numbers only (instants as epoch milliseconds, not `Date`s), nothing of the SDK's answer.
+ */
 export interface ImageRecord {
   readonly repository: string;
   readonly digest: string;
   readonly tags: readonly string[];
-  readonly pushedAt: Date;
+  /** When it was pushed, in milliseconds since the epoch. */
+  readonly pushedAtMs: number;
   readonly sizeBytes: number;
   /** The manifest's media type; image indexes and manifest lists have children. */
   readonly mediaType?: string;
@@ -24,8 +30,11 @@ export interface ImageRecord {
   readonly artifactMediaType?: string;
   /** The digest of the manifest that this one refers to (OCI referrers). */
   readonly subjectDigest?: string;
-  /** When ECR last recorded a pull of it (`lastRecordedPullTime`; ECR refreshes it about once a day). */
-  readonly lastPulledAt?: Date;
+  /**
+   * When ECR last recorded a pull of it (`lastRecordedPullTime`; ECR refreshes it about once a day), in
+   * milliseconds since the epoch.
+   */
+  readonly lastPulledAtMs?: number;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The Slack message: a header with the totals, then a line per repository that had something to delete
  * or an error, largest reclaim first. Slack mrkdwn that still reads well as plain text. Pure.
  */
-import { formatBytes, plural, primaryReason, shortDigest, type RepositoryReport, type RunReport } from '../core/report';
+import { formatBytes, plural, type RepositoryReport, type RunReport } from '../core/report';
 
 /** Renders the whole report as one text; `splitMessage` cuts it to Slack's size. */
 export function renderSlackMessage(report: RunReport): string {
@@ -52,9 +52,7 @@ function repositoryLine(repository: RepositoryReport, dryRun: boolean): string {
   const done = dryRun
     ? `${repository.toDelete} to delete (${formatBytes(repository.reclaimableBytes)})`
     : `${repository.deleted} of ${repository.toDelete} deleted (${formatBytes(repository.reclaimedBytes)})${repository.failed > 0 ? `, ${repository.failed} failed` : ''}`;
-  const inUse = repository.artifacts
-    .filter((artifact) => primaryReason(artifact.reasons) === 'in-use')
-    .map((artifact) => `\`${artifact.tags[0] ?? shortDigest(artifact.digest)}\``);
+  const inUse = repository.inUseImages.map((image) => `\`${image}\``);
   const kept = repository.images - repository.toDelete;
   return `• *${repository.name}*: ${done}; kept ${kept}${inUse.length > 0 ? ` (in use: ${inUse.join(', ')})` : ''}`;
 }

@@ -24,7 +24,7 @@
  * - the operator's list of images in use elsewhere, as an S3 object;
  * - the pull-time rule: a share of the large repository's old builds were pulled recently.
  */
-import type { RunReport } from '../../lambda/core/report';
+import type { ArtifactReport, RunReport } from '../../lambda/core/report';
 import {
   image,
   multiArchImage,
@@ -92,11 +92,14 @@ export interface BoundedRun {
  * The fewest BatchDeleteImage calls for a repository's deletions: per 100 manifests of one wave (the
  * images and indexes first, then the manifests that only they listed).
  */
-export function deleteCallsOf(repository: Pick<RunReport['repositories'][number], 'decisions'>): number {
+export function deleteCallsOf(artifacts: Iterable<Pick<ArtifactReport, 'digest' | 'decisions'>>): number {
   const waves = new Map<number, number>();
-  for (const decision of repository.decisions.filter((d) => d.action === 'delete')) {
-    const depth = decision.digest === decision.artifact ? 0 : 1;
-    waves.set(depth, (waves.get(depth) ?? 0) + 1);
+  for (const artifact of artifacts) {
+    for (const decision of artifact.decisions) {
+      if (decision.action !== 'delete') continue;
+      const depth = decision.digest === artifact.digest ? 0 : 1;
+      waves.set(depth, (waves.get(depth) ?? 0) + 1);
+    }
   }
   return [...waves.values()].reduce((count, wave) => count + Math.ceil(wave / 100), 0);
 }

@@ -3,7 +3,7 @@
  * (several repositories, multi-architecture images, signatures, tasks in two clusters, services mid-
  * deployment, images of every age) and runs the real CLI against it, with Slack going to the emulator
  * too. Nothing leaves this machine. Extra flags go to the CLI: `npm run demo -- --delete`. The CLI's
- * files (`to_delete.csv`, `plan.json`) go to a fresh temporary folder, never into the repository.
+ * files (`to_delete.csv`, `plan.jsonl`) go to a fresh temporary folder, never into the repository.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const folder = mkdtempSync(path.join(tmpdir(), 'ecr-maintainer-demo-'));
   const say = (text: string): boolean => process.stderr.write(process.stderr.isTTY ? `\x1b[2m${text}\x1b[0m\n` : `${text}\n`);
   const csv = path.join(folder, 'to_delete.csv');
-  const plan = path.join(folder, 'plan.json');
+  const plan = path.join(folder, 'plan.jsonl');
   const args = ['--explain', '--csv', csv, '--json', plan, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...process.argv.slice(2)];
   say(`Demo: a sample account on a local emulator of AWS (ECR, ECS, Lambda, EventBridge, Scheduler, S3, STS, Secrets Manager) and Slack at ${emulator.url}; nothing leaves this machine.`);
   say(`Running: npm run cleaner -- ${args.join(' ')}`);
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${message.text.split('\n').map((line) => `  │ ${line}`).join('\n')}\n`);
   }
   for (const file of emulator.slack.files.values()) say(`Slack (emulated) received the file ${file.filename} (${file.length} bytes) in the thread.`);
-  say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions) and plan.json (the whole plan).`);
+  say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions) and plan.jsonl (the whole plan, JSON Lines).`);
   await emulator.stop();
   return status;
 }

@@ -5,13 +5,13 @@
  * and `main` in this process where a test drives the question.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main, type CliIo } from '../../lambda/cli';
-import type { RunReport } from '../../lambda/core/report';
 import { Emulator } from '../emulator/server';
 import type { Fixture } from '../emulator/fixture';
 import { ROOT, TSX, run, runCli, runOnTerminal, workFolder } from '../support/cli';
+import { readPlanFile } from '../support/report';
 import { SLACK_TOKEN, smallAccount } from './accounts';
 
 jest.setTimeout(30_000);
@@ -131,14 +131,14 @@ describe('the CLI says what it will do before it does it', () => {
   it('warns in the header, the terminal summary, in Slack and in the JSON plan that only some clusters are searched', async () => {
     const emulator = await start();
 
-    const result = await runCli(['--clusters', 'prod', '--json', 'plan.json', '--slack', '--slack-channel', 'C0ECRMAINT'], { ...emulator.env(), SLACK_TOKEN });
+    const result = await runCli(['--clusters', 'prod', '--json', 'plan.jsonl', '--slack', '--slack-channel', 'C0ECRMAINT'], { ...emulator.env(), SLACK_TOKEN });
 
     expect(result.status).toBe(0);
     const warning = 'only the ECS cluster prod is searched for tasks and services (--clusters): images that tasks or services in any other cluster run are unprotected';
     expect(result.stderr).toContain(`WARNING: ${warning}\n`);
     expect(result.stdout).toContain(`WARNING: ${warning}.`);
     expect(emulator.slack.messages[0].text).toContain(`:warning: ${warning}.`);
-    expect((JSON.parse(readFileSync(path.join(result.cwd, 'plan.json'), 'utf8')) as RunReport).warnings).toEqual([warning]);
+    expect(readPlanFile(path.join(result.cwd, 'plan.jsonl')).warnings).toEqual([warning]);
     expect(result.stderr).toMatch(/\nSettings {2}ECS_CLUSTERS=prod +\(from --clusters\)\n/);
   });
 });
@@ -213,7 +213,7 @@ describe('unwritable reports', () => {
   it.each([
     ['--csv in a folder that does not exist', (folder: string) => ['--csv', path.join(folder, 'missing', 'plan.csv')], /^ecr-maintainer: --csv \S+\/missing\/plan\.csv cannot be written: its folder does not exist \(ENOENT\)\n$/],
     ['the default ./to_delete.csv when it is a folder', (folder: string) => (mkdirSync(path.join(folder, 'to_delete.csv')), []), /^ecr-maintainer: --csv to_delete\.csv \(the default\) cannot be written: it is a folder \(EISDIR\)\n$/],
-    ['--json under a file', (folder: string) => (writeFileSync(path.join(folder, 'file'), ''), ['--json', 'file/plan.json']), /^ecr-maintainer: --json file\/plan\.json cannot be written: a part of its path is not a folder \(ENOTDIR\)\n$/],
+    ['--json under a file', (folder: string) => (writeFileSync(path.join(folder, 'file'), ''), ['--json', 'file/plan.jsonl']), /^ecr-maintainer: --json file\/plan\.jsonl cannot be written: a part of its path is not a folder \(ENOTDIR\)\n$/],
   ])('stops with exit 2 and no AWS call on %s', async (_title, prepare, message) => {
     const emulator = await start();
     const folder = workFolder();

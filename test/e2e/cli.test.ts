@@ -4,10 +4,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { RunReport } from '../../lambda/core/report';
 import { Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
 import { CLI, ROOT, TSX, run, runCli, workFolder } from '../support/cli';
+import { readPlanFile, type PlanFile } from '../support/report';
 import { HOST, SLACK_TOKEN, largeAccount, smallAccount } from './accounts';
 
 jest.setTimeout(60_000);
@@ -23,7 +23,7 @@ async function start(fixture: Fixture): Promise<Emulator> {
   return emulator;
 }
 const withFaults = (fixture: Fixture, faults: Faults): Fixture => ({ ...fixture, faults });
-const readPlan = (cwd: string): RunReport => JSON.parse(readFileSync(path.join(cwd, 'plan.json'), 'utf8')) as RunReport;
+const readPlan = (cwd: string): PlanFile => readPlanFile(path.join(cwd, 'plan.jsonl'));
 /** When the emulator says an image was pushed: its ages count back from its start. */
 const pushedAt = (emulator: Emulator, repository: string, digest: string): string =>
   emulator.ecr.repositories.get(repository)?.images.get(digest)?.pushedAt.toISOString() ?? 'not stored';
@@ -37,7 +37,7 @@ describe('the CLI, end to end', () => {
     const account = smallAccount();
     const emulator = await start(account);
 
-    const result = await runCli(['--json', 'plan.json'], emulator.env());
+    const result = await runCli(['--json', 'plan.jsonl'], emulator.env());
 
     expect(result.stderr).toMatch(/^Account {3}123456789012 /);
     expect(result.status).toBe(0);
@@ -99,7 +99,7 @@ describe('the CLI, end to end', () => {
 
     const inAMonth = daysFromNow(30);
 
-    const later = await runCli(['--now', inAMonth, '--keep-min', '1', '--keep-days', '0', '--json', 'plan.json'], emulator.env());
+    const later = await runCli(['--now', inAMonth, '--keep-min', '1', '--keep-days', '0', '--json', 'plan.jsonl'], emulator.env());
 
     expect(later.status).toBe(0);
     const plan = readPlan(later.cwd);
@@ -112,7 +112,7 @@ describe('the CLI, end to end', () => {
     const account = largeAccount();
     const emulator = await start(account);
 
-    const result = await runCli(['--delete', '--json', 'plan.json'], emulator.env());
+    const result = await runCli(['--delete', '--json', 'plan.jsonl'], emulator.env());
 
     expect(result.status).toBe(0);
     const left = new Set(emulator.digestsIn('big'));
@@ -145,8 +145,8 @@ describe('the CLI, end to end', () => {
     const throttled = await start(withFaults({ ...smallAccount(), now }, { throttle: { rate: 0.2, seed: 42 } }));
 
     const [a, b] = await Promise.all([
-      runCli(['--delete', '--json', 'plan.json'], calm.env()),
-      runCli(['--delete', '--json', 'plan.json'], throttled.env()),
+      runCli(['--delete', '--json', 'plan.jsonl'], calm.env()),
+      runCli(['--delete', '--json', 'plan.jsonl'], throttled.env()),
     ]);
 
     expect([a.status, b.status]).toEqual([0, 0]);
@@ -264,7 +264,7 @@ describe('npm run demo', () => {
     expect(result.status).toBe(0);
     // Its files go to a fresh temporary folder, which it names; never into the folder it runs in.
     const folder = /wrote its files into (\S+): to_delete\.csv/.exec(result.stderr)?.[1] ?? 'not said';
-    expect(readdirSync(folder).sort()).toEqual(['plan.json', 'to_delete.csv']);
+    expect(readdirSync(folder).sort()).toEqual(['plan.jsonl', 'to_delete.csv']);
     expect(folder.startsWith(tmpdir())).toBe(true);
     expect(readdirSync(cwd)).toEqual([]);
     for (const reason of ['in-use:running', 'in-use:stopped-recently', 'in-use:service-deployment', 'recent: pushed', 'min-count: newest', 'unused: no workload uses it', 'child-of:', 'referrer-of:']) {

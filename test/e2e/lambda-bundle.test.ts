@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
 import { ROOT, run, runCli, workFolder, type ProcessResult } from '../support/cli';
+import { readPlanFile } from '../support/report';
 import { EVERY_SOURCE_SETTINGS, SLACK_TOKEN, everySourceAccount, smallAccount } from './accounts';
 
 jest.setTimeout(120_000);
@@ -101,13 +102,13 @@ describe('the bundled Lambda handler', () => {
     const cliAccount = await start();
 
     const invocation = await invoke(lambdaAccount);
-    const cli = await runCli(['--delete', '--json', 'plan.json'], cliAccount.env());
+    const cli = await runCli(['--delete', '--json', 'plan.jsonl'], cliAccount.env());
 
     expect(invocation.outcome.error).toBeUndefined();
     expect(cli.status).toBe(0);
     expect(lambdaAccount.digestsIn('app')).toEqual(cliAccount.digestsIn('app'));
     expect(lambdaAccount.digestsIn('web')).toEqual(cliAccount.digestsIn('web'));
-    const plan = JSON.parse(readFileSync(path.join(cli.cwd, 'plan.json'), 'utf8')) as { totals: Record<string, number> };
+    const plan = readPlanFile(path.join(cli.cwd, 'plan.jsonl'));
     expect(invocation.outcome.result?.totals).toEqual(plan.totals);
     expect(invocation.outcome.result).toMatchObject({ mode: 'delete', errors: [] });
   });

@@ -16,6 +16,7 @@ import { image } from '../emulator/fixture';
 import { Emulator } from '../emulator/server';
 import { runCli } from '../support/cli';
 import { MOTO_AVAILABLE, motoEnv, reportMotoMissing, startMoto } from '../support/moto';
+import { readPlanFile } from '../support/report';
 
 jest.setTimeout(90_000);
 
@@ -73,14 +74,14 @@ if (!MOTO_AVAILABLE) {
       ((await clients.ecr.send(new DescribeImagesCommand({ repositoryName }))).imageDetails ?? []).flatMap((detail) => detail.imageTags ?? []).sort();
 
     it('plans a dry run from what moto lists, deleting nothing', async () => {
-      const result = await runCli(['--now', later, '--keep-min', '2', '--json', 'plan.json'], env());
+      const result = await runCli(['--now', later, '--keep-min', '2', '--json', 'plan.jsonl'], env());
 
       expect(result.stderr).toContain('Account   123456789012 (arn:aws:sts::123456789012:user/moto)\n');
       expect(result.stderr).not.toMatch(/error/i);
       expect(result.status).toBe(0);
       const rows = readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8').trim().split('\n').slice(1);
       expect(rows.map((row) => `${row.split(',')[0]} ${row.split(',')[2]}`)).toEqual(['team/api v2', 'team/worker w1', 'team/worker w0']);
-      const plan = JSON.parse(readFileSync(path.join(result.cwd, 'plan.json'), 'utf8')) as { repositories: { name: string; artifacts: { tags: string[]; reasons: string[] }[] }[] };
+      const plan = readPlanFile(path.join(result.cwd, 'plan.jsonl'));
       expect(Object.fromEntries(plan.repositories[0].artifacts.map((artifact) => [artifact.tags[0], artifact.reasons.join(' ')]))).toEqual({
         v4: 'min-count',
         v3: 'min-count',

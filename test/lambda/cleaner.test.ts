@@ -5,6 +5,7 @@ import { image, multiArchImage, registryHost, signature, type Faults, type Fixtu
 import { Emulator } from '../emulator/server';
 import { createAwsClients } from '../../lambda/aws/clients';
 import { clientsFor, destroy, restoreEnv, useEmulatorEnv } from '../support/aws';
+import { artifactsOf, decisionsOf } from '../support/report';
 
 afterAll(restoreEnv);
 
@@ -179,7 +180,7 @@ describe('runCleanup', () => {
     expect(outcome.report.errors).toEqual([
       { kind: 'delete', repository: 'app', digest: app[0].digest, code: 'KmsError', message: `could not delete app@${app[0].digest.slice(0, 19)}: KmsError: The KMS key is disabled` },
     ]);
-    const result = (digest: string): unknown => outcome.report.repositories.find((r) => r.name === 'app')?.decisions.find((d) => d.digest === digest)?.result;
+    const result = (digest: string): unknown => decisionsOf(outcome, 'app').find((d) => d.digest === digest)?.result;
     expect(result(app[1].digest)).toEqual({ status: 'already-gone' });
     expect(outcome.report.totals).toMatchObject({ deleted: 11, failed: 1 });
   });
@@ -188,14 +189,14 @@ describe('runCleanup', () => {
     const app = releases('app');
     const fixture = account({ deleteFailures: [{ digest: app[3].digest, code: 'KmsError' }] });
     const first = await runOnce(fixture, { DELETE_ENABLED: 'true' });
-    const keptFirst = first.outcome.report.repositories.flatMap((r) => r.artifacts.filter((a) => a.action === 'keep').map((a) => a.digest));
+    const keptFirst = ['app', 'other'].flatMap((name) => artifactsOf(first.outcome, name).filter((a) => a.action === 'keep').map((a) => a.digest));
 
     first.emulator.setFaults({});
     const second = await run(fixture, { DELETE_ENABLED: 'true' }, first.emulator);
     const clean = await runOnce(account(), { DELETE_ENABLED: 'true' });
 
     expect(second.outcome.ok).toBe(true);
-    expect(second.outcome.report.repositories.flatMap((r) => r.decisions.filter((d) => d.action === 'delete').map((d) => d.digest))).toEqual([app[3].digest]);
+    expect(['app', 'other'].flatMap((name) => decisionsOf(second.outcome, name).filter((d) => d.action === 'delete').map((d) => d.digest))).toEqual([app[3].digest]);
     expect(keptFirst.every((digest) => first.emulator.digestsIn('app').includes(digest) || first.emulator.digestsIn('other').includes(digest))).toBe(true);
     expect(first.emulator.digestsIn('app')).toEqual(clean.emulator.digestsIn('app'));
     expect(first.emulator.digestsIn('other')).toEqual(clean.emulator.digestsIn('other'));
@@ -214,7 +215,7 @@ describe('runCleanup', () => {
     expect(batches).toEqual([[old.index.digest], [...old.children.map((child) => child.digest), signed.digest].sort()]);
     expect(emulator.callsOf('ECR.BatchDeleteImage').every((call) => call.outcome === 'ok')).toBe(true);
     expect(emulator.digestsIn('web')).toEqual(fresh.flatMap((r) => r.all.map((i) => i.digest)).sort());
-    expect(outcome.report.repositories[0].artifacts.find((a) => a.digest === old.index.digest)).toMatchObject({ action: 'delete', members: expect.arrayContaining([signed.digest]), result: { status: 'deleted' } });
+    expect(artifactsOf(outcome, 'web').find((a) => a.digest === old.index.digest)).toMatchObject({ action: 'delete', members: expect.arrayContaining([signed.digest]), result: { status: 'deleted' } });
   });
 
   it("skips an index's children when the index could not be deleted", async () => {
@@ -226,7 +227,7 @@ describe('runCleanup', () => {
 
     expect(outcome.ok).toBe(false);
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toHaveLength(1);
-    const decisions = outcome.report.repositories[0].decisions;
+    const decisions = decisionsOf(outcome, 'web');
     expect(decisions.find((d) => d.digest === old.children[0].digest)?.result).toEqual({ status: 'skipped', why: `${old.index.digest.slice(0, 19)}, which it belongs to, was not deleted` });
   });
 
@@ -239,7 +240,7 @@ describe('runCleanup', () => {
     expect(outcome.ok).toBe(true);
     const attempts = emulator.callsOf('ECR.BatchDeleteImage').filter((call) => JSON.stringify(call.params).includes(app[5].digest));
     expect(attempts).toHaveLength(2);
-    const decision = outcome.report.repositories.find((r) => r.name === 'app')?.decisions.find((d) => d.digest === app[5].digest);
+    const decision = decisionsOf(outcome, 'app').find((d) => d.digest === app[5].digest);
     expect(decision?.result).toEqual({ status: 'kept-by-ecr', why: 'an image index that is not in the plan lists it (pushed during the run?); the next run judges it again' });
   });
 
@@ -289,7 +290,7 @@ describe('runCleanup', () => {
 
       expect(outcome.report.errors).toEqual([]);
       expect(tagsLeft(emulator, 'app')).toEqual(expect.arrayContaining(['v0', 'v2']));
-      const artifacts = outcome.report.repositories.find((repository) => repository.name === 'app')?.artifacts ?? [];
+      const artifacts = artifactsOf(outcome, 'app');
       expect(artifacts.find((artifact) => artifact.digest === app[0].digest)).toMatchObject({ action: 'keep', reasons: ['in-use:running'] });
       expect(artifacts.find((artifact) => artifact.digest === app[2].digest)).toMatchObject({
         action: 'delete',

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { planChunks } from '../../lambda/core/report';
+import { planLines } from '../../lambda/core/report';
 import { writeChunks, writeFileInChunks } from '../../lambda/report-files';
 import { repositoryReport, runReport } from '../support/report';
 
@@ -53,13 +53,17 @@ function counted(count: number, size: number): { chunks: Iterable<string>; pulle
 }
 
 describe('writeFileInChunks', () => {
-  it('writes the chunks into the file, in order: the JSON plan as JSON.stringify gives it', async () => {
+  it('writes the chunks into the file, in order: the JSON Lines plan, a record a line', async () => {
     const report = runReport({ repositories: [repositoryReport('api', 2, 10, ['v1', 'v2']), repositoryReport('web', 0, 0, ['live'])] });
-    const file = path.join(folder(), 'plan.json');
+    const file = path.join(folder(), 'plan.jsonl');
+    const artifacts = (): { repository: (typeof report.repositories)[number]; artifacts: [] }[] => report.repositories.map((repository) => ({ repository, artifacts: [] }));
 
-    await writeFileInChunks(file, planChunks(report));
+    await writeFileInChunks(file, planLines(report, artifacts));
 
-    expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    const { repositories, ...run } = report;
+    expect(readFileSync(file, 'utf8')).toBe(
+      [{ type: 'run', ...run, repositories: 2 }, ...repositories.map((repository) => ({ type: 'repository', ...repository }))].map((record) => `${JSON.stringify(record)}\n`).join(''),
+    );
   });
 
   it('writes a file larger than one batch whole', async () => {

@@ -11,6 +11,7 @@ import type { FaultRule, Fixture } from '../emulator/fixture';
 import { EVERY_SOURCE_SETTINGS, ROLES, everySourceAccount, type Role } from '../e2e/accounts';
 import { Emulator } from '../emulator/server';
 import { destroy, restoreEnv, useEmulatorEnv } from '../support/aws';
+import { artifactsOf } from '../support/report';
 
 afterAll(restoreEnv);
 
@@ -29,7 +30,7 @@ async function run(fixture: Fixture, env: Record<string, string> = {}): Promise<
 
 /** Each artifact of `app` by its role (its first tag): "keep: reasons" or "delete". */
 function verdicts(outcome: RunOutcome): Record<string, string> {
-  const artifacts: readonly ArtifactReport[] = outcome.report.repositories.find((repository) => repository.name === 'app')?.artifacts ?? [];
+  const artifacts: readonly ArtifactReport[] = artifactsOf(outcome, 'app');
   return Object.fromEntries(artifacts.map((artifact) => [artifact.tags.find((tag) => (ROLES as readonly string[]).includes(tag)), artifact.action === 'keep' ? `keep: ${artifact.reasons.join(' ')}` : 'delete']));
 }
 
@@ -85,7 +86,7 @@ describe('every source of images in use, end to end', () => {
       inUseImagesUri: 's3://platform-lists/ecr/in-use.txt',
     });
     const usedBy = Object.fromEntries(
-      (outcome.report.repositories[0]?.artifacts ?? []).filter((artifact) => artifact.usedBy).map((artifact) => [artifact.tags[0], artifact.usedBy]),
+      artifactsOf(outcome, outcome.report.repositories[0]?.name ?? '').filter((artifact) => artifact.usedBy).map((artifact) => [artifact.tags[0], artifact.usedBy]),
     );
 
     expect(usedBy).toMatchObject({

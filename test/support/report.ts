@@ -1,5 +1,7 @@
-/** Builders of run reports, for the tests of what renders and posts them. */
-import type { RepositoryReport, RunReport, Totals } from '../../lambda/core/report';
+/** Builders of run reports, for the tests of what renders and posts them, and readers of the plan in detail. */
+import { readFileSync } from 'node:fs';
+import type { ArtifactReport, ImageReport, RepositoryReport, RunReport, Totals } from '../../lambda/core/report';
+import type { RunOutcome } from '../../lambda/cleaner';
 
 const NO_TOTALS: Totals = {
   repositories: 0,
@@ -52,17 +54,39 @@ export function repositoryReport(name: string, toDelete: number, reclaimableByte
     failed: 0,
     reclaimableBytes,
     reclaimedBytes: 0,
-    artifacts: inUseTags.map((tag, position) => ({
-      digest: `sha256:${String(position).repeat(64)}`,
-      tags: [tag],
-      pushedAt: '2026-10-01T00:00:00.000Z',
-      rank: position + 1,
-      action: 'keep',
-      reasons: ['in-use:running'],
-      members: [],
-      sizeBytes: 1,
-      result: { status: 'planned' },
-    })),
-    decisions: [],
+    inUseImages: inUseTags,
   };
+}
+
+/** The artifacts of one repository of a run, in the plan's order. */
+export function artifactsOf(outcome: Pick<RunOutcome, 'artifacts'>, repository: string): ArtifactReport[] {
+  return [...outcome.artifacts()].find((entry) => entry.repository.name === repository)?.artifacts.slice() ?? [];
+}
+
+/** The decision on every manifest of one repository of a run, artifact by artifact. */
+export function decisionsOf(outcome: Pick<RunOutcome, 'artifacts'>, repository: string): ImageReport[] {
+  return artifactsOf(outcome, repository).flatMap((artifact) => artifact.decisions);
+}
+
+/** A JSON Lines plan (`--json`) read back: the run, and each repository with its artifacts. */
+export interface PlanFile extends Omit<RunReport, 'repositories'> {
+  readonly repositories: (RepositoryReport & { readonly artifacts: (ArtifactReport & { readonly repository: string })[] })[];
+}
+
+/** Reads a JSON Lines plan, checking that every line is one record of a known type. */
+export function readPlanFile(file: string): PlanFile {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  if (lines.pop() !== '') throw new Error(`${file}: the plan does not end with a newline`);
+  const [run, ...records] = lines.map((line) => JSON.parse(line) as { type: string } & Record<string, unknown>);
+  if (run?.type !== 'run') throw new Error(`${file}: the first record is not the run`);
+  const repositories: PlanFile['repositories'] = [];
+  for (const { type, ...record } of records) {
+    if (type === 'repository') repositories.push({ ...(record as unknown as RepositoryReport), artifacts: [] });
+    else if (type === 'artifact') repositories[repositories.length - 1].artifacts.push(record as unknown as ArtifactReport & { repository: string });
+    else throw new Error(`${file}: a record of unknown type ${type}`);
+  }
+  const { type, repositories: count, ...rest } = run;
+  void type;
+  if (count !== repositories.length) throw new Error(`${file}: the run names ${String(count)} repositories, the plan holds ${repositories.length}`);
+  return { ...(rest as unknown as Omit<RunReport, 'repositories'>), repositories };
 }

@@ -49,7 +49,7 @@ describe('listRepositories', () => {
 describe('listImages', () => {
   it('reads a repository of 2,500 images in three pages of up to 1000, mapped to our own records', () =>
     withEmulator({ repositories: [{ name: 'big', images: many(2500, 'big') }] }, async ({ emulator, aws, calls }) => {
-      const images = await listImages(aws.ecr, calls, 'big');
+      const images = (await listImages(aws.ecr, calls, 'big')).records();
 
       expect(images).toHaveLength(2500);
       expect(new Set(images.map((record) => record.digest)).size).toBe(2500);
@@ -61,13 +61,13 @@ describe('listImages', () => {
     const subject = image('subject', { tags: ['b', 'a'], pushedDaysAgo: 2, sizeBytes: 1234 });
     const referrer = signature(subject);
     return withEmulator({ now: '2026-11-25T12:00:00Z', repositories: [{ name: 'app', images: [subject, referrer] }] }, async ({ aws, calls }) => {
-      const images = await listImages(aws.ecr, calls, 'app');
+      const images = (await listImages(aws.ecr, calls, 'app')).records();
 
       expect(images.find((record) => record.digest === subject.digest)).toEqual({
         repository: 'app',
         digest: subject.digest,
         tags: ['a', 'b'],
-        pushedAt: new Date('2026-11-23T12:00:00Z'),
+        pushedAtMs: Date.parse('2026-11-23T12:00:00Z'),
         sizeBytes: 1234,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
       });
@@ -80,7 +80,7 @@ describe('listImages', () => {
 
   it('retries throttled calls with backoff and still reads every page', () =>
     withEmulator({ repositories: [{ name: 'big', images: many(2500, 'big') }], faults: { throttle: { rate: 0.5, seed: 7 } } }, async ({ emulator, aws, calls }) => {
-      const images = await listImages(aws.ecr, calls, 'big');
+      const images = (await listImages(aws.ecr, calls, 'big')).records();
 
       expect(images).toHaveLength(2500);
       const throttled = emulator.callsOf('ECR.DescribeImages').filter((call) => call.outcome === 'ThrottlingException').length;

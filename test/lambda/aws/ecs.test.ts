@@ -1,6 +1,7 @@
 import { discoverImageUses, type DiscoveryOptions } from '../../../lambda/aws/ecs';
 import { TaskDefinitionReader } from '../../../lambda/aws/task-definitions';
 import { resolveUses } from '../../../lambda/core/in-use';
+import { ImageTable } from '../../../lambda/core/image-table';
 import { clusterName } from '../../../lambda/core/names';
 import type { InUseDiscovery } from '../../../lambda/core/types';
 import { registryHost, type Fixture, type FixtureCluster, type FixtureService, type FixtureServiceDeployment, type FixtureServiceRevision, type FixtureTask } from '../../emulator/fixture';
@@ -238,7 +239,7 @@ describe('discoverImageUses: service revisions', () => {
         taskDefinition: 'arn:aws:ecs:eu-west-2:123456789012:task-definition/app:6',
       },
     ]);
-    const images = [OLD, NEW].map((imageDigest) => ({ repository: 'api', digest: imageDigest, tags: imageDigest === NEW ? ['stable'] : [], pushedAt: new Date(0), sizeBytes: 1 }));
+    const images = ImageTable.from('api', [OLD, NEW].map((imageDigest) => ({ repository: 'api', digest: imageDigest, tags: imageDigest === NEW ? ['stable'] : [], pushedAtMs: 0, sizeBytes: 1 })));
     const resolved = resolveUses(pinned, [{ name: 'api', uri: `${HOST}/api`, registryId: '123456789012' }], new Map([['api', images]]));
     expect(resolved).toMatchObject([{ matched: true, digest: OLD, by: 'digest' }]);
     expect(emulator.callsOf('ECS.ListServiceDeployments')).toHaveLength(0);

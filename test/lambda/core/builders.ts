@@ -33,11 +33,11 @@ export function image(name: string, spec: ImageSpec = {}): ImageRecord {
     repository: spec.repository ?? 'app',
     digest: digestOf(name),
     tags: spec.tags ?? [],
-    pushedAt: new Date(NOW.getTime() - (spec.pushedDaysAgo ?? 30) * DAY_MS),
+    pushedAtMs: NOW.getTime() - (spec.pushedDaysAgo ?? 30) * DAY_MS,
     sizeBytes: spec.sizeBytes ?? 100,
     mediaType: spec.index ? INDEX : MANIFEST,
     ...(spec.subject !== undefined && { subjectDigest: digestOf(spec.subject) }),
-    ...(spec.pulledDaysAgo !== undefined && { lastPulledAt: new Date(NOW.getTime() - spec.pulledDaysAgo * DAY_MS) }),
+    ...(spec.pulledDaysAgo !== undefined && { lastPulledAtMs: NOW.getTime() - spec.pulledDaysAgo * DAY_MS }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { resolveUses, usesByRepository } from '../../../lambda/core/in-use';
-import type { ImageRecord, Repository } from '../../../lambda/core/types';
+import { ImageTable } from '../../../lambda/core/image-table';
+import type { Repository } from '../../../lambda/core/types';
 import { HOST, digestOf, image, use } from './builders';
 
 const repositories: Repository[] = [
@@ -7,9 +8,9 @@ const repositories: Repository[] = [
   { name: 'team/api', uri: `${HOST}/team/api`, registryId: '123456789012' },
   { name: 'broken', uri: `${HOST}/broken`, registryId: '123456789012' },
 ];
-const images = new Map<string, ImageRecord[]>([
-  ['app', [image('v1', { tags: ['v1', 'stable', 'prod'] }), image('v2', { tags: ['v2', 'latest'] })]],
-  ['team/api', [image('api', { tags: ['1.0'], repository: 'team/api' })]],
+const images = new Map<string, ImageTable>([
+  ['app', ImageTable.from('app', [image('v1', { tags: ['v1', 'stable', 'prod'] }), image('v2', { tags: ['v2', 'latest'] })])],
+  ['team/api', ImageTable.from('team/api', [image('api', { tags: ['1.0'], repository: 'team/api' })])],
 ]);
 
 function resolve(reference: string, digest?: string): string {

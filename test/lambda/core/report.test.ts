@@ -1,22 +1,24 @@
 import { planRepository } from '../../../lambda/core/planner';
-import { buildRunReport, csvLines, formatBytes, planChunks, renderCsv, renderDecisions, renderSummary, type RunFacts } from '../../../lambda/core/report';
+import { buildRunReport, csvLines, decisionChunks, formatBytes, listArtifacts, planLines, renderCsv, renderSummary, type ArtifactListing, type RunFacts, type RunReport } from '../../../lambda/core/report';
 import type { ImageRecord, ImageResult, RepositoryPlan } from '../../../lambda/core/types';
 import { NOW, digestOf, image } from './builders';
 
 const POLICY = { keepMinImageCount: 1, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 };
 
-function planOf(repository: string, images: ImageRecord[], children: Record<string, string[]> = {}): RepositoryPlan {
-  return planRepository(
-    {
-      repository,
-      images: images.map((record) => ({ ...record, repository })),
-      indexChildren: new Map(Object.entries(children).map(([index, names]) => [digestOf(index), names.map(digestOf)])),
-      uses: new Map(),
-      inUseComplete: true,
-    },
-    POLICY,
-    NOW,
-  );
+/** How the cleaner hands a repository's plan to the report: a function that plans it (again). */
+function planOf(repository: string, images: ImageRecord[], children: Record<string, string[]> = {}): () => RepositoryPlan {
+  return () =>
+    planRepository(
+      {
+        repository,
+        images: images.map((record) => ({ ...record, repository })),
+        indexChildren: new Map(Object.entries(children).map(([index, names]) => [digestOf(index), names.map(digestOf)])),
+        uses: new Map(),
+        inUseComplete: true,
+      },
+      POLICY,
+      NOW,
+    );
 }
 
 function facts(overrides: Partial<RunFacts> = {}): RunFacts {
@@ -45,9 +47,21 @@ function facts(overrides: Partial<RunFacts> = {}): RunFacts {
   };
 }
 
+/** The report of `runFacts`, and its plan in detail, as the cleaner gives them to the shells. */
+function detail(runFacts: RunFacts): { report: RunReport; artifacts: ArtifactListing } {
+  const report = buildRunReport(runFacts);
+  return { report, artifacts: () => listArtifacts(runFacts, report) };
+}
+
+function explain(runFacts: RunFacts): string {
+  const { report, artifacts } = detail(runFacts);
+  return [...decisionChunks(report, artifacts)].join('');
+}
+
 describe('renderCsv', () => {
   it('lists each artifact to delete once, with its children counted and their bytes included', () => {
-    const csv = renderCsv(buildRunReport(facts()));
+    const { report, artifacts } = detail(facts());
+    const csv = renderCsv(report, artifacts);
 
     expect(csv).toBe(
       [
@@ -65,7 +79,8 @@ describe('renderCsv', () => {
       ['web', new Map<string, ImageResult>([[digestOf('idx'), { status: 'deleted' }], [digestOf('amd'), { status: 'deleted' }], [digestOf('arm'), { status: 'failed', code: 'KmsError', message: 'key disabled' }]])],
     ]);
 
-    const csv = renderCsv(buildRunReport(facts({ deleteEnabled: true, results })));
+    const { report, artifacts } = detail(facts({ deleteEnabled: true, results }));
+    const csv = renderCsv(report, artifacts);
 
     expect(csv.split('\n').map((line) => line.split(',').at(-1))).toEqual(['result', 'deleted', 'failed: KmsError', '']);
   });
@@ -73,75 +88,121 @@ describe('renderCsv', () => {
 
 describe('csvLines', () => {
   it('yields the header, then a line per artifact to delete, which joined are the CSV', () => {
-    const report = buildRunReport(facts());
+    const { report, artifacts } = detail(facts());
 
-    const lines = [...csvLines(report)];
+    const lines = [...csvLines(report, artifacts)];
 
     expect(lines).toHaveLength(1 + report.totals.toDelete);
     expect(lines.every((line) => line.endsWith('\n') && line.indexOf('\n') === line.length - 1)).toBe(true);
-    expect(lines.join('')).toBe(renderCsv(report));
+    expect(lines.join('')).toBe(renderCsv(report, artifacts));
   });
 });
 
 /** A report of `repositories` repositories of 10 artifacts each, every one with many long tags. */
-function wideReport(repositories: number): ReturnType<typeof buildRunReport> {
+function wideReport(repositories: number): RunFacts {
   const tags = (name: string): string[] => Array.from({ length: 20 }, (_, tag) => `${name}-release-candidate-${String(tag).padStart(2, '0')}`.padEnd(60, 'x'));
-  return buildRunReport(
-    facts({
-      repositories: Array.from({ length: repositories }, (_, index) => {
-        const name = `repo-${String(index).padStart(4, '0')}`;
-        return { name, plan: planOf(name, Array.from({ length: 10 }, (_, position) => image(`${name}-${position}`, { pushedDaysAgo: 20 + position, tags: tags(`${name}-${position}`) }))) };
-      }),
-      errors: [],
+  return facts({
+    repositories: Array.from({ length: repositories }, (_, index) => {
+      const name = `repo-${String(index).padStart(4, '0')}`;
+      return { name, plan: planOf(name, Array.from({ length: 10 }, (_, position) => image(`${name}-${position}`, { pushedDaysAgo: 20 + position, tags: tags(`${name}-${position}`) }))) };
     }),
-  );
+    errors: [],
+  });
 }
 
-describe('planChunks', () => {
-  it('joins to the text of JSON.stringify with two spaces and a newline, for a varied report', () => {
+describe('planLines', () => {
+  it('writes the run, then each repository and its artifacts, one JSON record per line, with every decision and result', () => {
     const inUseDigest = digestOf('a2');
     const results = new Map<string, Map<string, ImageResult>>([
       ['web', new Map<string, ImageResult>([[digestOf('idx'), { status: 'deleted' }], [digestOf('amd'), { status: 'already-gone' }], [digestOf('arm'), { status: 'failed', code: 'KmsError', message: 'key "k1" disabled\nsee \u00e9' }]])],
     ]);
-    const report = buildRunReport(
+    const { report, artifacts } = detail(
       facts({
         deleteEnabled: true,
         results,
         warnings: ['--yes has no effect', 'tag "v1,2"'],
-        discoveryProblems: ['ECS.ListTasks on cluster prod: AccessDenied'],
-        inUseSettings: { keepScheduledTaskImages: true, keepTaskDefinitionRevisions: 2, keepLambdaImages: false, keepLambdaVersions: 0, inUseImagesUri: undefined },
         resolutions: [
           { use: { source: 'running', reference: 'api:v2', cluster: 'prod', container: 'app', task: 'arn:task' }, matched: true, repository: 'api', digest: inUseDigest, by: 'tag' },
           { use: { source: 'lambda-function', reference: 'gone:v9', function: 'resize' }, matched: false, why: 'no such repository' },
         ],
-        apiCalls: { total: 0, retries: 0, byOperation: {} },
       }),
     );
 
-    const chunks = [...planChunks(report)];
+    const lines = [...planLines(report, artifacts)];
 
-    expect(chunks.join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
-    expect(chunks.length).toBeGreaterThan(report.repositories.length);
+    expect(lines.every((line) => line.endsWith('\n') && line.indexOf('\n') === line.length - 1)).toBe(true);
+    const records = lines.map((line) => JSON.parse(line) as { type: string; [key: string]: unknown });
+    const { repositories, ...run } = report;
+    expect(records[0]).toEqual({ type: 'run', ...run, repositories: 3 });
+    expect(records.slice(1).map((record) => `${record.type} ${String(record.type === 'repository' ? record.name : `${String(record.repository)} ${(record.tags as string[]).join(' ')}`)}`)).toEqual([
+      'repository api',
+      'artifact api v2',
+      'artifact api v1',
+      'repository locked',
+      'repository web',
+      'artifact web 2026.2',
+      'artifact web 2026.1 old',
+    ]);
+    expect(records.filter((record) => record.type === 'repository')).toEqual(repositories.map((repository) => ({ type: 'repository', ...repository })));
+    const index = records.find((record) => record.type === 'artifact' && record.digest === digestOf('idx')) as unknown as { result: unknown; decisions: { digest: string; action: string; reasons: string[]; result: unknown }[] };
+    expect(index.result).toEqual({ status: 'failed', code: 'KmsError', message: 'key "k1" disabled\nsee \u00e9' });
+    expect(index.decisions.map((decision) => [decision.digest, decision.action, decision.reasons, decision.result])).toEqual([
+      [digestOf('idx'), 'delete', ['unused'], { status: 'deleted' }],
+      [digestOf('amd'), 'delete', [`child-of:${digestOf('idx')}`], { status: 'already-gone' }],
+      [digestOf('arm'), 'delete', [`child-of:${digestOf('idx')}`], { status: 'failed', code: 'KmsError', message: 'key "k1" disabled\nsee \u00e9' }],
+    ]);
   });
 
-  it('joins to JSON.stringify for an empty report, and for one whose lists are all empty', () => {
-    const report = buildRunReport(facts({ repositories: [], errors: [], sources: [] }));
-
-    expect([...planChunks(report)].join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
-  });
-
-  it('yields no longer piece for 10,000 artifacts than for 10: the largest is one artifact, not a list', () => {
-    const small = wideReport(1);
+  it('yields no longer line for 10,000 artifacts than for 10: the longest is one artifact, not a list', () => {
+    const longest = (runFacts: RunFacts): number => {
+      const { report, artifacts } = detail(runFacts);
+      return Math.max(...[...planLines(report, artifacts)].filter((line) => line.startsWith('{"type":"artifact"')).map((line) => line.length));
+    };
     const large = wideReport(1000);
 
-    const largest = (report: ReturnType<typeof buildRunReport>): number => Math.max(...[...planChunks(report)].map((chunk) => chunk.length));
+    expect(buildRunReport(large).totals.images).toBe(10_000);
+    expect(longest(large)).toBe(longest(wideReport(1)));
+  });
+});
 
-    expect(large.totals.images).toBe(10_000);
-    expect(largest(large)).toBe(largest(small));
-    // The largest piece is one record of a repository (an artifact or a decision), as it stands nested in the plan.
-    const [repository] = small.repositories;
-    const records = [...repository.artifacts, ...repository.decisions].map((record) => JSON.stringify(record, null, 2).replace(/\n/g, '\n        ').length);
-    expect(largest(small)).toBe(Math.max(...records));
+describe('listArtifacts', () => {
+  it('plans each repository when its turn comes and holds no other: the detail of a large run is never all in memory', () => {
+    const planned: string[] = [];
+    const runFacts = wideReport(5);
+    const counted = facts({
+      ...runFacts,
+      repositories: runFacts.repositories.map((repository) => ({
+        ...repository,
+        plan: () => {
+          planned.push(repository.name);
+          return (repository.plan as () => RepositoryPlan)();
+        },
+      })),
+    });
+    const { report, artifacts } = detail(counted);
+    expect(planned).toEqual(['repo-0000', 'repo-0001', 'repo-0002', 'repo-0003', 'repo-0004']);
+    planned.length = 0;
+
+    const listing = artifacts()[Symbol.iterator]();
+    const first = listing.next();
+
+    expect(planned).toEqual(['repo-0000']);
+    expect(first.value).toMatchObject({ repository: report.repositories[0] });
+    expect((first.value as { artifacts: unknown[] }).artifacts).toHaveLength(10);
+    listing.next();
+    expect(planned).toEqual(['repo-0000', 'repo-0001']);
+  });
+
+  it('holds counts, not records: the report of 10,000 artifacts is as large as the report of 10', () => {
+    const size = (runFacts: RunFacts): number => JSON.stringify(buildRunReport({ ...runFacts, repositories: runFacts.repositories.slice(0, 1) }).repositories).length;
+    const tenThousand = wideReport(1);
+    const bigger = facts({
+      ...tenThousand,
+      repositories: [{ name: 'repo-0000', plan: planOf('repo-0000', Array.from({ length: 10_000 }, (_, position) => image(`big-${position}`, { pushedDaysAgo: 20 + position / 1000, tags: [`v${position}`] }))) }],
+    });
+
+    expect(buildRunReport(bigger).totals.images).toBe(10_000);
+    expect(size(bigger)).toBeLessThanOrEqual(size(tenThousand) + 20);
   });
 });
 
@@ -232,17 +293,16 @@ describe('renderSummary', () => {
       { ...POLICY, keepImagesPulledWithinDays: 7 },
       NOW,
     );
-    const report = buildRunReport(
-      facts({
-        repositories: [{ name: 'api', plan }],
-        resolutions: [{ use: { source: 'lambda-function', reference: 'x', function: 'resize:live (version 3)' }, matched: true, repository: 'api', digest: used.digest, by: 'digest' }],
-      }),
-    );
+    const runFacts = facts({
+      repositories: [{ name: 'api', plan: () => plan }],
+      resolutions: [{ use: { source: 'lambda-function', reference: 'x', function: 'resize:live (version 3)' }, matched: true, repository: 'api', digest: used.digest, by: 'digest' }],
+    });
 
-    const [artifact] = report.repositories[0].artifacts;
+    const [{ artifacts: [artifact] }] = [...detail(runFacts).artifacts()];
     expect(artifact.usedBy).toEqual(['function resize:live (version 3)']);
     expect(artifact.lastPulledAt).toBe(new Date(NOW.getTime() - 2 * 86_400_000).toISOString());
-    expect(renderDecisions(report)).toContain('in-use:lambda-function (function resize:live (version 3)); recently-pulled: pulled 2 days ago; min-count: newest #1');
+    expect(buildRunReport(runFacts).repositories[0].inUseImages).toEqual(['v1']);
+    expect(explain(runFacts)).toContain('in-use:lambda-function (function resize:live (version 3)); recently-pulled: pulled 2 days ago; min-count: newest #1');
   });
 
   it('shows the plan of a deleting run that waits for confirmation as what is to go, with nothing deleted yet', () => {
@@ -264,11 +324,11 @@ describe('renderSummary', () => {
   });
 });
 
-describe('renderDecisions', () => {
+describe('decisionChunks', () => {
   it('lists every artifact with its reasons, and the manifests that share its fate under it', () => {
     const short = (name: string): string => digestOf(name).slice(0, 19);
 
-    const text = renderDecisions(buildRunReport(facts()));
+    const text = explain(facts());
 
     expect(text).toBe(
       [
