@@ -156,7 +156,6 @@ export class ApiCalls {
    *   start (or start again) after its deadline
    */
   async send<T extends Metadata>(operation: string, target: string, call: () => Promise<T>): Promise<T> {
-    this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
     const gate = this.gateOf(operation);
     const order = (this.order += 1);
     for (let attempt = 1; ; attempt += 1) {
@@ -169,6 +168,8 @@ export class ApiCalls {
       }
       const attemptNumber = gate.started;
       gate.started += 1;
+      // A call counts once it is sent: one refused at the deadline never reached the service.
+      if (attempt === 1) this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
       let failure: unknown;
       try {
         const output = await call();

@@ -289,6 +289,8 @@ describe('ApiCalls', () => {
 
       expect(started).toEqual([0, 1]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected', 'rejected']);
+      // Only the calls sent are counted: the report's count agrees with what the service answered.
+      expect(calls.stats()).toMatchObject({ total: 2, byOperation: { 'ECR.BatchDeleteImage': 2 } });
     });
 
     it('does not try a throttled call again when its backoff would end after the deadline', async () => {
