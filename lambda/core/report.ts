@@ -5,8 +5,8 @@
 import { WORKLOAD_PREFIX, describeWorkload, usesByRepository, type UseResolution } from './in-use';
 import type {
   ArtifactPlan,
+  Decision,
   DeleteReason,
-  ImageRecord,
   ImageResult,
   ImageUse,
   KeepReason,
@@ -367,32 +367,31 @@ function reportArtifacts(
   const resultOf = (digest: string): ImageResult => results.get(digest) ?? PLANNED;
   const claimed = new Map<string, ImageReport[]>();
   for (const decision of plan.decisions) {
-    const list = claimed.get(decision.artifact) ?? [];
-    list.push({
-      ...imageFields(decision.image),
-      action: decision.action,
-      reasons: decision.reasons,
-      result: decision.action === 'delete' ? resultOf(decision.image.digest) : PLANNED,
-    });
-    claimed.set(decision.artifact, list);
+    const image = reportImage(decision, decision.action === 'delete' ? resultOf(decision.image.digest) : PLANNED);
+    const list = claimed.get(decision.artifact);
+    if (list) list.push(image);
+    else claimed.set(decision.artifact, [image]);
   }
   return plan.artifacts.map((artifact): ArtifactReport => {
-    const manifests = [artifact.root, ...artifact.members];
-    const pulls = manifests.flatMap((image) => (image.lastPulledAtMs !== undefined ? [image.lastPulledAtMs] : []));
-    const usedBy = [...new Set(manifests.flatMap((image) => (uses.get(image.digest) ?? []).map(describeWorkload)))];
+    const decisions = claimed.get(artifact.root.digest) ?? [];
+    let lastPulledAtMs = artifact.root.lastPulledAtMs;
+    for (const member of artifact.members) {
+      if (member.lastPulledAtMs !== undefined && (lastPulledAtMs === undefined || member.lastPulledAtMs > lastPulledAtMs)) lastPulledAtMs = member.lastPulledAtMs;
+    }
+    const usedBy = uses.size === 0 ? [] : [...new Set([artifact.root, ...artifact.members].flatMap((image) => (uses.get(image.digest) ?? []).map(describeWorkload)))];
     return {
       digest: artifact.root.digest,
       tags: artifact.root.tags,
-      pushedAt: new Date(artifact.root.pushedAtMs).toISOString(),
+      pushedAt: decisions[0]?.digest === artifact.root.digest ? decisions[0].pushedAt : new Date(artifact.root.pushedAtMs).toISOString(),
       rank: artifact.rank,
       action: artifact.action,
       reasons: artifact.reasons,
-      ...(pulls.length > 0 && { lastPulledAt: new Date(Math.max(...pulls)).toISOString() }),
-      ...(usedBy.length > 0 && { usedBy }),
+      lastPulledAt: lastPulledAtMs === undefined ? undefined : new Date(lastPulledAtMs).toISOString(),
+      usedBy: usedBy.length > 0 ? usedBy : undefined,
       members: artifact.members.map((member) => member.digest),
       sizeBytes: artifact.sizeBytes,
       result: artifact.action === 'delete' ? artifactResult(artifact, resultOf) : PLANNED,
-      decisions: claimed.get(artifact.root.digest) ?? [],
+      decisions,
     };
   });
 }
@@ -407,15 +406,21 @@ function artifactResult(artifact: ArtifactPlan, resultOf: (digest: string) => Im
   );
 }
 
-function imageFields(image: ImageRecord): Pick<ImageReport, 'digest' | 'tags' | 'pushedAt' | 'sizeBytes' | 'mediaType' | 'artifactMediaType' | 'subjectDigest'> {
+/** A manifest's decision as the report shows it; built field by field, as it is built for every image. */
+function reportImage(decision: Decision, result: ImageResult): ImageReport {
+  const { image } = decision;
+  // Absent fields are undefined, which JSON leaves out: one shape for every record, in the order shown.
   return {
     digest: image.digest,
     tags: image.tags,
     pushedAt: new Date(image.pushedAtMs).toISOString(),
     sizeBytes: image.sizeBytes,
-    ...(image.mediaType !== undefined && { mediaType: image.mediaType }),
-    ...(image.artifactMediaType !== undefined && { artifactMediaType: image.artifactMediaType }),
-    ...(image.subjectDigest !== undefined && { subjectDigest: image.subjectDigest }),
+    mediaType: image.mediaType,
+    artifactMediaType: image.artifactMediaType,
+    subjectDigest: image.subjectDigest,
+    action: decision.action,
+    reasons: decision.reasons,
+    result,
   };
 }
 
