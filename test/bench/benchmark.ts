@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures the real CLI (and the Lambda handler that `cdk synth` bundles) against the
- * emulator with a latency on every AWS call. For each run it reports the wall time from process start,
+ * emulator with a latency on every AWS call. For each run it reports the time from process start to its first AWS request, the wall time from process start,
  * the floor (`floor.mjs`: the least listing of the same world at the same concurrency, measured the same
  * way), the AWS calls made against their lower bound (the fewest the APIs allow, counted source by source
  * in `account.ts`), the retries, and the peak resident memory of the process, measured from outside it
@@ -78,6 +78,8 @@ interface Run {
 
 interface ProcessMeasure {
   readonly status: number | null;
+  /** When the process was spawned (`performance.timeOrigin + performance.now()`, in ms). */
+  readonly startedAt: number;
   readonly wallSeconds: number;
   readonly peakMiB: number;
   readonly stdout: string;
@@ -87,6 +89,8 @@ interface ProcessMeasure {
 interface Measurement {
   readonly run: Run;
   readonly wallSeconds: number;
+  /** From spawn to the first request that reached the emulator: the process's start-up. */
+  readonly startupMs?: number;
   readonly cleanerSeconds: number;
   readonly floorSeconds: number;
   readonly calls: number;
@@ -110,6 +114,7 @@ async function measureProcess(args: readonly string[], env: Record<string, strin
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   const started = process.hrtime.bigint();
+  const startedAt = performance.timeOrigin + performance.now();
   const status = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', RSS, ...args], {
       cwd,
@@ -128,7 +133,7 @@ async function measureProcess(args: readonly string[], env: Record<string, strin
   } catch {
     // The process died before its exit handler ran; the status says so.
   }
-  return { status, wallSeconds, peakMiB, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+  return { status, startedAt, wallSeconds, peakMiB, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
 }
 
 /** The emulator for one run: the account, the latency, and the run's throttling. */
@@ -182,18 +187,23 @@ function judge(run: Run, bound: Readonly<Record<string, number>>, calls: readonl
   };
 }
 
+/** The process's start-up: from its spawn to the first request that the emulator received. */
+function startup(emulator: Emulator, measured: ProcessMeasure): { startupMs?: number } {
+  return emulator.firstRequestAt === undefined ? {} : { startupMs: emulator.firstRequestAt - measured.startedAt };
+}
+
 /** The CLI (`npm run cleaner`, the compiled build) on a fresh emulator. */
 async function measureCli(run: Run, account: Account, latencyMs: number, floorSeconds: number): Promise<Measurement> {
   const emulator = await startEmulator(account, latencyMs, run.throttle);
   const work = mkdtempSync(path.join(tmpdir(), 'ecr-bench-'));
   try {
-    const args = ['--json', 'plan.json', '--quiet', '--max-concurrent-calls', String(run.concurrency), ...(run.delete ? ['--delete'] : []), ...account.args];
+    const args = ['--json', 'plan.jsonl', '--quiet', '--max-concurrent-calls', String(run.concurrency), ...(run.delete ? ['--delete'] : []), ...account.args];
     const measured = await measureProcess([path.join(ROOT, 'bin', 'cleaner.mjs'), ...args], emulator.env(), work);
     if (measured.status !== 0) throw new Error(`${run.label}: the CLI exited with ${String(measured.status)}:\n${measured.stderr}`);
-    const plan = readPlan(path.join(work, 'plan.json'));
+    const plan = readPlan(path.join(work, 'plan.jsonl'));
     const figures = { cleanerSeconds: plan.durationMs / 1000, images: plan.totals.manifests, toDelete: plan.totals.manifestsToDelete, apiCalls: plan.apiCalls };
     const bound = account.lowerBound({ mode: plan.mode, deleteCalls: plan.deleteCalls, byOperation: plan.apiCalls.byOperation });
-    return judge(run, bound, emulator.calls, measured, figures, floorSeconds);
+    return { ...judge(run, bound, emulator.calls, measured, figures, floorSeconds), ...startup(emulator, measured) };
   } finally {
     await emulator.stop();
     rmSync(work, { recursive: true, force: true });
@@ -259,7 +269,7 @@ async function measureLambda(run: Run, account: Account, latencyMs: number, floo
     const { measured, summary, error } = await invokeHandler(run, account, emulator, synthesized, synthesized.timeoutSeconds, work);
     if (!summary || error) throw new Error(`${run.label}: the handler failed (exit ${String(measured.status)}): ${JSON.stringify(error)}\n${measured.stdout}${measured.stderr}`);
     const figures = { cleanerSeconds: summary.durationMs / 1000, images: summary.totals.manifests, toDelete: summary.totals.manifestsToDelete, apiCalls: summary.apiCalls };
-    return judge(run, account.lowerBound({ mode: summary.mode, deleteCalls: 0, byOperation: summary.apiCalls.byOperation }), emulator.calls, measured, figures, floorSeconds);
+    return { ...judge(run, account.lowerBound({ mode: summary.mode, deleteCalls: 0, byOperation: summary.apiCalls.byOperation }), emulator.calls, measured, figures, floorSeconds), ...startup(emulator, measured) };
   } finally {
     await emulator.stop();
     rmSync(work, { recursive: true, force: true });
@@ -546,6 +556,7 @@ function report(results: readonly Measurement[], latency: number): void {
       m.calls,
       m.lowerBound,
       m.retries,
+      m.startupMs === undefined ? '-' : `${m.startupMs.toFixed(0)} ms`,
       `${m.cleanerSeconds.toFixed(1)} s`,
       `${m.wallSeconds.toFixed(1)} s`,
       `${m.floorSeconds.toFixed(1)} s`,
@@ -556,8 +567,8 @@ function report(results: readonly Measurement[], latency: number): void {
   const last = results[results.length - 1];
   process.stdout.write(
     [
-      `| run (${latency} ms per AWS call) | manifests | to delete | AWS calls | lower bound | retries | cleaner time | wall time | floor | wall / floor | peak RSS |`,
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| run (${latency} ms per AWS call) | manifests | to delete | AWS calls | lower bound | retries | first request | cleaner time | wall time | floor | wall / floor | peak RSS |`,
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows.map((row) => `| ${row} |`),
       '',
       `Calls by operation (${last.run.label}):`,

@@ -34,6 +34,8 @@ const TARGETS: Record<string, string> = {
 
 export class Emulator {
   readonly calls: RecordedCall[] = [];
+  /** When the first request arrived (`performance.timeOrigin + performance.now()`, in ms): how long a client took to start. */
+  firstRequestAt: number | undefined;
   readonly ecr: Ecr;
   readonly ecs: Ecs;
   readonly secrets: Secrets;
@@ -67,6 +69,7 @@ export class Emulator {
     this.s3 = new S3(fixture, now);
     this.lambda = new Lambda(this.accountId, this.region, fixture);
     this.server = createServer((request, response) => {
+      this.firstRequestAt ??= performance.timeOrigin + performance.now();
       this.route(request, response).catch((error: unknown) => {
         response.writeHead(500, { 'content-type': 'text/plain' });
         response.end(String(error));

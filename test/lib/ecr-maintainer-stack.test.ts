@@ -95,12 +95,12 @@ describe('EcrMaintainerStack: settings from context', () => {
   });
 
   it('reads expectedImageCount, and warns at synth when memorySize is below what that many images need', () => {
-    const needed = memoryNeededMiB(1_000_000);
+    const needed = memoryNeededMiB(2_000_000);
 
-    const short = synth({ expectedImageCount: '1000000' });
-    const enough = synth({ expectedImageCount: 1_000_000, memorySize: String(needed) });
+    const short = synth({ expectedImageCount: '2000000' });
+    const enough = synth({ expectedImageCount: 2_000_000, memorySize: String(needed) });
 
-    Annotations.fromStack(short.stack).hasWarning('/EcrMaintainer/EcrCleaner', Match.stringLikeRegexp(`^expectedImageCount is 1,000,000 images, .*Set memorySize: ${needed} \\(or -c memorySize=${needed}\\)`));
+    Annotations.fromStack(short.stack).hasWarning('/EcrMaintainer/EcrCleaner', Match.stringLikeRegexp(`^expectedImageCount is 2,000,000 images, .*Set memorySize: ${needed} \\(or -c memorySize=${needed}\\)`));
     expect(Annotations.fromStack(enough.stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 

@@ -15,14 +15,14 @@ const count = (images: number): string => images.toLocaleString('en-US');
 
 describe('EcrCleaner: sizing the function by expectedImageCount', () => {
   it('warns when the memory is below the need, naming the count, the memory, the need and the fix', () => {
-    const needed = memoryNeededMiB(1_000_000);
+    const needed = memoryNeededMiB(2_000_000);
     expect(needed).toBeGreaterThan(512);
 
-    const { stack } = synthCleaner({ expectedImageCount: 1_000_000 });
+    const { stack } = synthCleaner({ expectedImageCount: 2_000_000 });
 
     Annotations.fromStack(stack).hasWarning(
       '/Test/Cleaner',
-      `expectedImageCount is 1,000,000 images, which need ${count(needed)} MiB of memory (the measured peak plus 25%), but memorySize is 512 MiB, ` +
+      `expectedImageCount is 2,000,000 images, which need ${count(needed)} MiB of memory (the measured peak plus 25%), but memorySize is 512 MiB, ` +
         `which fits about ${count(imagesThatFit(512))} images: the function may run out of memory. Set memorySize: ${needed} (or -c memorySize=${needed}). [ack: ecr-maintainer:memory-too-small]`,
     );
   });
@@ -36,7 +36,7 @@ describe('EcrCleaner: sizing the function by expectedImageCount', () => {
 
   it('stays quiet when the memory is enough', () => {
     expect(warningsOf({ expectedImageCount: imagesThatFit(512) })).toEqual([]);
-    expect(warningsOf({ expectedImageCount: 1_000_000, memorySize: 4096 })).toEqual([]);
+    expect(warningsOf({ expectedImageCount: 2_000_000, memorySize: 4096 })).toEqual([]);
   });
 
   it('warns from the first image past what the default memory fits', () => {
