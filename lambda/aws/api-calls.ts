@@ -84,11 +84,17 @@ interface Metadata {
  * a throttled ECR slow the ECS, Lambda and EventBridge calls that run at the same time, although
  * they do not share ECR's quotas. Per service is the finest grain that never overruns a shared bucket.
  *
- * Additive increase, multiplicative decrease: a throttling answer halves the limit (not below 1), at
+ * Additive increase, multiplicative decrease: a throttling answer cuts the limit to 70% (not below 1), at
  * most once per window (only an attempt started after the last decrease can decrease it again, so a
  * burst of throttles from one window counts once); each success adds 1/limit, so a window of successes
  * adds one slot, up to the global bound.
  */
+/**
+ * How much of its limit a throttled service keeps: 0.7, the decrease of CUBIC, which the AWS SDKs' own
+ * adaptive retry mode also uses. Halving answered scattered throttles by shrinking too far.
+ */
+const DECREASE = 0.7;
+
 class ServiceGate {
   limit: number;
   inFlight = 0;
@@ -108,7 +114,7 @@ class ServiceGate {
 
   onThrottled(attempt: number): void {
     if (attempt < this.decreasableFrom) return;
-    this.limit = Math.max(1, this.limit / 2);
+    this.limit = Math.max(1, this.limit * DECREASE);
     this.decreasableFrom = this.started;
   }
 

@@ -177,7 +177,7 @@ describe('ApiCalls', () => {
     expect(order).toEqual(['throttled attempt 1', 'other call', 'throttled attempt 2']);
   });
 
-  it('halves the calls in flight of a service that throttles, once for a window of throttles, and grows them back on success', async () => {
+  it('cuts the calls in flight of a service that throttles, once for a window of throttles, and grows them back on success', async () => {
     const calls = new ApiCalls(8, instantWaits().options);
     const { call, inFlight } = tracker();
     const ecr = (answer?: () => unknown): Promise<unknown> => calls.send('ECR.BatchDeleteImage', 'app', () => call(answer, 10));
@@ -191,7 +191,7 @@ describe('ApiCalls', () => {
     };
     expect(await startingAtOnce()).toBe(8);
 
-    // One window of 8 calls, every one throttled once: the limit halves once, not eight times.
+    // One window of 8 calls, every one throttled once: the limit is cut once (to 70%), not eight times.
     const throttled = new Set<number>();
     await Promise.all(Array.from({ length: 8 }, (_, n) => ecr(() => (throttled.has(n) ? OK : (throttled.add(n), awsError('ThrottlingException'))))));
     const afterThrottling = await startingAtOnce();
@@ -209,7 +209,7 @@ describe('ApiCalls', () => {
     const calls = new ApiCalls(8, { maxAttempts: 20, ...instantWaits().options });
     let attempts = 0;
 
-    // Throttled again and again, one at a time: each attempt halves, down to 1 and no lower.
+    // Throttled again and again, one at a time: each attempt cuts the limit, down to 1 and no lower.
     await calls.send('ECR.BatchDeleteImage', 'app', () => ((attempts += 1) < 10 ? Promise.reject(awsError('ThrottlingException')) : Promise.resolve(OK)));
     const { call, highest } = tracker();
     await Promise.all(Array.from({ length: 4 }, () => calls.send('ECR.BatchDeleteImage', 'app', () => call())));
