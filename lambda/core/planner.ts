@@ -53,6 +53,18 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
   const pulledRecently = (image: ImageRecord): boolean =>
     pullWindowMs > 0 && image.lastPulledAtMs !== undefined && nowMs - image.lastPulledAtMs < pullWindowMs;
 
+  /** A root's own reasons to be kept, judged over it and everything that belongs to it; none: unused. */
+  const judgeRoot = (root: ImageRecord, manifests: readonly ImageRecord[], position: number): KeepReason[] => {
+    const reasons: KeepReason[] = inUseReasons(manifests, input.uses);
+    if (nowMs - root.pushedAtMs < windowMs) reasons.push('recent');
+    if (manifests.some(pulledRecently)) reasons.push('recently-pulled');
+    if (position < policy.keepMinImageCount) reasons.push('min-count');
+    if (reasons.length === 0 && !input.inUseComplete) reasons.push('in-use-unknown');
+    return reasons;
+  };
+  // Most repositories hold only plain images: each is an artifact of its own, and all deletions go in one wave.
+  if (!graph.linked) return planPlainImages(input.repository, ranked, judgeRoot);
+
   // Each root with everything that belongs to it, walked once.
   const manifestsOf = new Map<string, readonly ImageRecord[]>();
   const rootReasons = new Map<string, KeepReason[]>();
@@ -60,12 +72,7 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
     const descendants = graph.descendantsOf(root.digest);
     const manifests = descendants.length === 0 ? [root] : [root, ...descendants];
     manifestsOf.set(root.digest, manifests);
-    const reasons: KeepReason[] = inUseReasons(manifests, input.uses);
-    if (nowMs - root.pushedAtMs < windowMs) reasons.push('recent');
-    if (manifests.some(pulledRecently)) reasons.push('recently-pulled');
-    if (position < policy.keepMinImageCount) reasons.push('min-count');
-    if (reasons.length === 0 && !input.inUseComplete) reasons.push('in-use-unknown');
-    rootReasons.set(root.digest, reasons);
+    rootReasons.set(root.digest, judgeRoot(root, manifests, position));
   }
 
   const kept = keptDigests(ranked, manifestsOf, rootReasons);
@@ -122,6 +129,26 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
     artifacts,
     deletionWaves: deletionWaves(graph, ordered),
   };
+}
+
+/** The plan of a repository in which no image owns another: what the general plan gives, with less work. */
+function planPlainImages(
+  repository: string,
+  ranked: readonly ImageRecord[],
+  judgeRoot: (root: ImageRecord, manifests: readonly ImageRecord[], position: number) => KeepReason[],
+): RepositoryPlan {
+  const decisions: Decision[] = [];
+  const artifacts: ArtifactPlan[] = [];
+  const doomed: string[] = [];
+  for (const [position, root] of ranked.entries()) {
+    const reasons = judgeRoot(root, [root], position);
+    const decision: Decision =
+      reasons.length > 0 ? { image: root, action: 'keep', reasons, artifact: root.digest } : { image: root, action: 'delete', reasons: UNUSED, artifact: root.digest };
+    if (decision.action === 'delete') doomed.push(root.digest);
+    decisions.push(decision);
+    artifacts.push({ root, rank: position + 1, members: NO_MEMBERS, action: decision.action, reasons: decision.reasons, sizeBytes: root.sizeBytes });
+  }
+  return { repository, decisions, artifacts, deletionWaves: doomed.length > 0 ? [doomed.sort()] : [] };
 }
 
 const UNUSED: readonly DeleteReason[] = Object.freeze(['unused'] as const);

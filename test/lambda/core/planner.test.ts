@@ -175,6 +175,25 @@ describe('planRepository: the keep rules', () => {
   });
 });
 
+describe('planRepository: plain images', () => {
+  it('plans a repository of plain images as it plans them beside an index: the same decisions, ranks and waves', () => {
+    const names = Array.from({ length: 40 }, (_, n) => `p${n}`);
+    const plain = names.map((name, n) => image(name, { pushedDaysAgo: (n * 37) % 90, pulledDaysAgo: n % 5 === 0 ? n : undefined, tags: n % 3 === 0 ? [] : [`v${n}`] }));
+    const scenario = { images: plain, uses: { p7: ['running' as const], p21: ['lambda-function' as const] }, policy: { keepImagesPulledWithinDays: 10 } };
+    // An index older than every plain image, and its child: the repository is no longer plain.
+    const linked = { ...scenario, images: [...plain, image('idx', { index: true, pushedDaysAgo: 400 }), image('child', { pushedDaysAgo: 400 })], children: { idx: ['child'] } };
+
+    const alone = plan(scenario);
+    const beside = plan(linked);
+
+    const ofPlain = (result: RepositoryPlan): unknown[] =>
+      result.artifacts.filter((artifact) => names.some((name) => digestOf(name) === artifact.root.digest)).map((artifact) => [artifact.root.digest, artifact.rank, artifact.action, artifact.reasons, artifact.sizeBytes]);
+    expect(ofPlain(alone)).toEqual(ofPlain(beside));
+    expect(verdicts(alone, names)).toEqual(verdicts(beside, names));
+    expect(alone.deletionWaves).toEqual([beside.deletionWaves.flat().filter((digest) => ![digestOf('idx'), digestOf('child')].includes(digest)).sort()]);
+  });
+});
+
 describe('planRepository: artifacts', () => {
   const index = (name: string, days: number, tags: string[] = []): ImageRecord => image(name, { index: true, pushedDaysAgo: days, tags });
 
