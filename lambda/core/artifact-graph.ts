@@ -14,7 +14,7 @@ export interface Edge {
 }
 
 export interface ArtifactGraph {
-  /** The images that nothing in the repository owns, in digest order. */
+  /** The images that nothing in the repository owns, in no promised order (the planner ranks them). */
   readonly roots: readonly ImageRecord[];
   image(digest: string): ImageRecord | undefined;
   /** The images that this one owns directly. */
@@ -50,6 +50,20 @@ export function buildArtifactGraph(
   images: readonly ImageRecord[],
   indexChildren: ReadonlyMap<string, readonly string[]>,
 ): ArtifactGraph {
+  // Most repositories hold only plain images: no index to read, no subject, no cosign tag. Then nothing
+  // can own anything, and every image is a root of its own.
+  const mayLink = indexChildren.size > 0 || images.some((image) => image.subjectDigest !== undefined || image.tags.some((tag) => COSIGN_TAG.test(tag)));
+  if (!mayLink) {
+    let byDigest: Map<string, ImageRecord> | undefined;
+    return {
+      roots: images,
+      image: (digest) => (byDigest ??= new Map(images.map((image) => [image.digest, image]))).get(digest),
+      membersOf: () => NO_EDGES,
+      ownersOf: () => NO_EDGES,
+      descendantsOf: () => NONE,
+      linked: false,
+    };
+  }
   const byDigest = new Map(images.map((image) => [image.digest, image]));
   const members = new Map<string, Edge[]>();
   const owners = new Map<string, Edge[]>();
