@@ -17,6 +17,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { ensureBuilt } from './build-cli.mjs';
 
@@ -63,6 +64,13 @@ function writeCache(buildId, script) {
     rmSync(temporary, { force: true });
   }
 }
+
+/**
+ * The heap flag of `lambda/heap.ts` (`keepHeapTight`), set here before the bundle is compiled: V8 takes a
+ * code cache only under the flags that made it, so the flag must be the same when the cache is made (at
+ * exit) and when it is read (at start). `start` sets it again, to the same value, which changes nothing.
+ */
+setFlagsFromString('--heap-growing-percent=30');
 
 async function run() {
   try {
