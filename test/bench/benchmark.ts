@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: measures the real CLI (and the Lambda handler that `cdk synth` bundles) against the
- * emulator with a latency on every AWS call. For each run it reports the time from process start to its first AWS request, the wall time from process start,
- * the floor (`floor.mjs`: the least listing of the same world at the same concurrency, measured the same
+ * emulator with a latency on every AWS call. For each run it reports the time from process start to its
+ * first AWS request, the wall time from process start, the floor (`floor.mjs`: the least listing of the same world at the same concurrency, measured the same
  * way), the AWS calls made against their lower bound (the fewest the APIs allow, counted source by source
  * in `account.ts`), the retries, and the peak resident memory of the process, measured from outside it
  * (`rss.cjs`). It flags every operation called more often than its bound, or less, and every operation
- * whose count disagrees with the emulator's log, and then exits with 1.
+ * whose count disagrees with the emulator's log, and then exits with 1. The CLI runs twice on fresh
+ * emulators: as a user runs it (writing `to_delete.csv`), which is timed, and with `--json`, whose plan
+ * gives the figures its calls are checked against; both must make the same calls.
  *
  * The world is the realistic mixed account of `account.ts`, or with `--images`, the world of a given
  * size of `scale-account.ts`. The emulator's ages count back from its start. The CLI's stdin is not a
@@ -192,18 +194,37 @@ function startup(emulator: Emulator, measured: ProcessMeasure): { startupMs?: nu
   return emulator.firstRequestAt === undefined ? {} : { startupMs: emulator.firstRequestAt - measured.startedAt };
 }
 
-/** The CLI (`npm run cleaner`, the compiled build) on a fresh emulator. */
+/**
+ * The CLI (`npm run cleaner`, the compiled build), twice, each on a fresh emulator: as a user runs it
+ * (writing `to_delete.csv`), timed, with its start-up and peak memory; and again with `--json`, whose plan
+ * gives the figures that its calls are checked against. Both runs must make the same calls.
+ */
 async function measureCli(run: Run, account: Account, latencyMs: number, floorSeconds: number): Promise<Measurement> {
+  const args = ['--quiet', '--max-concurrent-calls', String(run.concurrency), ...(run.delete ? ['--delete'] : []), ...account.args];
+  const timed = await runCli(run, account, latencyMs, args);
+  const checked = await runCli(run, account, latencyMs, ['--json', 'plan.jsonl', ...args]);
+  const { plan } = checked;
+  if (!plan) throw new Error(`${run.label}: the CLI wrote no plan`);
+  const figures = { cleanerSeconds: plan.durationMs / 1000, images: plan.totals.manifests, toDelete: plan.totals.manifestsToDelete, apiCalls: plan.apiCalls };
+  const bound = account.lowerBound({ mode: plan.mode, deleteCalls: plan.deleteCalls, byOperation: plan.apiCalls.byOperation });
+  const measurement = judge(run, bound, checked.calls, timed.measured, figures, floorSeconds);
+  const differ = [...answeredCalls(timed.calls)].filter(([operation, count]) => answeredCalls(checked.calls).get(operation) !== count);
+  return {
+    ...measurement,
+    disagreements: [...measurement.disagreements, ...differ.map(([operation, count]) => `${operation}: the timed run made ${count}, the run with --json ${answeredCalls(checked.calls).get(operation) ?? 0}`)],
+    ...(timed.startupMs !== undefined && { startupMs: timed.startupMs }),
+  };
+}
+
+/** One run of the CLI with `args` on a fresh emulator: its measure, the calls the emulator answered, and its plan when it wrote one. */
+async function runCli(run: Run, account: Account, latencyMs: number, args: readonly string[]): Promise<{ measured: ProcessMeasure; calls: RecordedCall[]; startupMs?: number; plan?: ReturnType<typeof readPlan> }> {
   const emulator = await startEmulator(account, latencyMs, run.throttle);
   const work = mkdtempSync(path.join(tmpdir(), 'ecr-bench-'));
   try {
-    const args = ['--json', 'plan.jsonl', '--quiet', '--max-concurrent-calls', String(run.concurrency), ...(run.delete ? ['--delete'] : []), ...account.args];
     const measured = await measureProcess([path.join(ROOT, 'bin', 'cleaner.mjs'), ...args], emulator.env(), work);
     if (measured.status !== 0) throw new Error(`${run.label}: the CLI exited with ${String(measured.status)}:\n${measured.stderr}`);
-    const plan = readPlan(path.join(work, 'plan.jsonl'));
-    const figures = { cleanerSeconds: plan.durationMs / 1000, images: plan.totals.manifests, toDelete: plan.totals.manifestsToDelete, apiCalls: plan.apiCalls };
-    const bound = account.lowerBound({ mode: plan.mode, deleteCalls: plan.deleteCalls, byOperation: plan.apiCalls.byOperation });
-    return { ...judge(run, bound, emulator.calls, measured, figures, floorSeconds), ...startup(emulator, measured) };
+    const planFile = path.join(work, 'plan.jsonl');
+    return { measured, calls: [...emulator.calls], ...startup(emulator, measured), ...(args.includes('--json') && { plan: readPlan(planFile) }) };
   } finally {
     await emulator.stop();
     rmSync(work, { recursive: true, force: true });
