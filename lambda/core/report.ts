@@ -207,7 +207,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
   const repositories = byName(facts.repositories).map((repository) =>
     summarizeRepository(repository, facts.results.get(repository.name) ?? NO_RESULTS),
   );
-  const sum = (pick: (repository: Summary) => number): number => repositories.reduce((total, repository) => total + pick(repository), 0);
+  const sum = (pick: (repository: RepositoryReport) => number): number => repositories.reduce((total, repository) => total + pick(repository.report), 0);
   const keptByReason: KeptCounts = {
     inUse: sum((r) => r.kept.inUse),
     recent: sum((r) => r.kept.recent),
@@ -238,15 +238,15 @@ export function buildRunReport(facts: RunFacts): RunReport {
     errors: facts.errors,
     totals: {
       repositories: repositories.length,
-      repositoriesWithErrors: repositories.filter((r) => r.status === 'error').length,
+      repositoriesWithErrors: repositories.filter((r) => r.report.status === 'error').length,
       images: sum((r) => r.images),
       manifests: sum((r) => r.manifests),
       kept: keptByReason.inUse + keptByReason.recent + keptByReason.recentlyPulled + keptByReason.minCount + keptByReason.inUseUnknown,
       keptByReason,
       toDelete: sum((r) => r.toDelete),
-      manifestsToDelete: sum((r) => r.manifestsToDelete),
+      manifestsToDelete: repositories.reduce((total, r) => total + r.manifestsToDelete, 0),
       deleted: sum((r) => r.deleted),
-      manifestsDeleted: sum((r) => r.manifestsDeleted),
+      manifestsDeleted: repositories.reduce((total, r) => total + r.manifestsDeleted, 0),
       failed: sum((r) => r.failed),
       reclaimableBytes: sum((r) => r.reclaimableBytes),
       reclaimedBytes: sum((r) => r.reclaimedBytes),
@@ -279,7 +279,7 @@ function byName<T extends { readonly name: string }>(repositories: readonly T[])
 }
 
 /** A repository's summary, and the counts that the totals add up beyond it. */
-interface Summary extends RepositoryReport {
+interface Summary {
   readonly report: RepositoryReport;
   readonly manifestsToDelete: number;
   readonly manifestsDeleted: number;
@@ -305,7 +305,7 @@ function summarizeRepository(
       reclaimedBytes: 0,
       inUseImages: [],
     };
-    return { ...report, report, manifestsToDelete: 0, manifestsDeleted: 0 };
+    return { report, manifestsToDelete: 0, manifestsDeleted: 0 };
   }
   const plan = repository.plan();
   const resultOf = (digest: string): ImageResult => results.get(digest) ?? PLANNED;
@@ -355,7 +355,7 @@ function summarizeRepository(
     reclaimedBytes,
     inUseImages,
   };
-  return { ...report, report, manifestsToDelete, manifestsDeleted };
+  return { report, manifestsToDelete, manifestsDeleted };
 }
 
 /** One repository's plan in detail: an artifact report per artifact, newest first. */
