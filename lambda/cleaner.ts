@@ -239,12 +239,11 @@ async function judge(
 }
 
 /**
- * What deleting a repository's plan needs: the plan itself is dropped. With `confirmed`, the plan that the
- * operator confirmed, only what both delete is deleted; what only the new plan would delete is recorded in
- * `skipped`: the operator did not see it, and the next run judges it again.
+ * What deleting a repository's plan needs: the plan itself is dropped. With `allowed` (what the plan that
+ * the operator confirmed deletes), only what both delete is deleted; what only the new plan would delete
+ * is recorded in `skipped`: the operator did not see it, and the next run judges it again.
  */
-function deletionOf(plan: RepositoryPlan, confirmed: RepositoryPlan | undefined, skipped: Map<string, ImageResult>): RepositoryDeletion {
-  const allowed = confirmed && new Set(confirmed.deletionWaves.flat());
+function deletionOf(plan: RepositoryPlan, allowed: ReadonlySet<string> | undefined, skipped: Map<string, ImageResult>): RepositoryDeletion {
   const owners = new Map<string, string[]>();
   for (const decision of plan.decisions) {
     if (decision.action !== 'delete') continue;
@@ -355,7 +354,9 @@ async function deletePlans(
     for (let taken = next++; taken < doomed.length; taken = next++) {
       const [name] = doomed[taken];
       const outcome = new Map<string, ImageResult>();
-      const deletion = deletionOf((plans.planners.get(name) as () => RepositoryPlan)(), plans.confirmed?.get(name)?.(), outcome);
+      // Confirmed: only what the confirmed plan deleted too; a repository it did not plan, nothing.
+      const allowed = plans.confirmed && new Set(plans.confirmed.get(name)?.().deletionWaves.flat() ?? []);
+      const deletion = deletionOf((plans.planners.get(name) as () => RepositoryPlan)(), allowed, outcome);
       done += outcome.size;
       for (const [digest, result] of await deleteInWaves(deps, calls, deletion, outOfTime, (manifests) => {
         done += manifests;
