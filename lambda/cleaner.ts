@@ -14,7 +14,7 @@ import { TaskDefinitionReader, discoverTaskDefinitionImages } from './aws/task-d
 import { isIndexMediaType } from './core/artifact-graph';
 import { describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
-import { buildRunReport, listArtifacts, renderCsv, shortDigest, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
+import { buildRunReport, csvLines, listArtifacts, shortDigest, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
 import type { ImageTable } from './core/image-table';
 import type { ImageResult, InUseDiscovery, Repository, RepositoryPlan } from './core/types';
 import { errorMessage } from './errors';
@@ -166,8 +166,10 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // 5. Report, and tell Slack.
   let outcome = build(results, declined);
   if (config.slack) {
-    // Slack gets the planned deletions as a file only when the message is split; the CLI streams its own.
-    const csv = renderCsv(outcome.report, outcome.artifacts);
+    // Slack gets the planned deletions as a file only when the message is split (and built only then);
+    // the CLI streams its own.
+    const { report, artifacts } = outcome;
+    const csv = (): Iterable<string> => csvLines(report, artifacts);
     progress({ phase: 'slack' });
     try {
       const token = config.slack.token ?? (await slackToken(deps, calls, config.slack.tokenSecretId as string));

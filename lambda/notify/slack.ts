@@ -5,7 +5,7 @@
  */
 import { WebClient, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebAPIHTTPError, LogLevel, type Logger } from '@slack/web-api';
 import { SlackError } from '../errors';
-import type { RunReport } from '../core/report';
+import { formatBytes, type RunReport } from '../core/report';
 import { renderSlackMessage, splitMessage } from './slack-message';
 
 export interface SlackPostOptions {
@@ -20,6 +20,8 @@ export interface SlackPostOptions {
   readonly retries?: number;
   /** The longest `Retry-After` that is waited out; a longer one fails the post. @default 5 */
   readonly maxRateLimitWaitSeconds?: number;
+  /** The most bytes of the plan attached. @default MAX_ATTACHED_PLAN_BYTES */
+  readonly maxAttachedBytes?: number;
 }
 
 export interface SlackPostResult {
@@ -34,12 +36,23 @@ export interface SlackPostResult {
 export const PLAN_FILENAME = 'ecr-cleanup-plan.csv';
 
 /**
+ * The most bytes of the plan that are attached: a plan of a million deletions is 200 MB, more than a
+ * Lambda of the default size may hold beside its listing, and more than anyone reads in Slack. Whole lines
+ * up to this size are attached, and the file's title says that it is cut.
+ */
+export const MAX_ATTACHED_PLAN_BYTES = 16 * 1024 * 1024;
+
+/**
  * Posts the report.
  *
  * @throws SlackError with Slack's error code, such as `channel_not_found`, `invalid_auth`,
  *   `ratelimited` or `timeout`
  */
-export async function postReportToSlack(report: RunReport, csv: string, options: SlackPostOptions): Promise<SlackPostResult> {
+export async function postReportToSlack(
+  report: RunReport,
+  csv: () => Iterable<string>,
+  options: SlackPostOptions,
+): Promise<SlackPostResult> {
   const client = new WebClient(options.token, {
     ...(options.apiUrl !== undefined && { slackApiUrl: options.apiUrl }),
     timeout: options.timeoutMs ?? 10_000,
@@ -67,17 +80,32 @@ export async function postReportToSlack(report: RunReport, csv: string, options:
   const uploaded = parts.length > 1;
   if (uploaded) {
     const channelId = first.channel ?? options.channel;
+    const plan = firstLines(csv(), options.maxAttachedBytes ?? MAX_ATTACHED_PLAN_BYTES);
+    const cut = plan.cut ? `; the first ${plan.lines - 1} rows, cut at ${formatBytes(plan.content.length)}` : '';
     await call('files.uploadV2', () =>
       client.filesUploadV2({
         channel_id: channelId,
         thread_ts: threadTs,
         filename: PLAN_FILENAME,
-        title: `ECR cleanup plan (${report.mode === 'dry-run' ? 'dry run' : 'delete'}, ${report.now})`,
-        content: csv,
+        title: `ECR cleanup plan (${report.mode === 'dry-run' ? 'dry run' : 'delete'}, ${report.now}${cut})`,
+        file: plan.content,
       }),
     );
   }
   return { threadTs, parts: parts.length, uploaded };
+}
+
+/** The whole lines of `chunks` (each chunk a line) that fit in `maxBytes`, as bytes; whether any was left out. */
+function firstLines(chunks: Iterable<string>, maxBytes: number): { content: Buffer; lines: number; cut: boolean } {
+  const pieces: Buffer[] = [];
+  let bytes = 0;
+  for (const chunk of chunks) {
+    const piece = Buffer.from(chunk, 'utf8');
+    if (bytes + piece.length > maxBytes) return { content: Buffer.concat(pieces), lines: pieces.length, cut: true };
+    pieces.push(piece);
+    bytes += piece.length;
+  }
+  return { content: Buffer.concat(pieces), lines: pieces.length, cut: false };
 }
 
 async function withRateLimitWait<T>(method: string, send: () => Promise<T>, maxWaitSeconds: number): Promise<T> {

@@ -33,7 +33,7 @@ describe('postReportToSlack', () => {
   it('posts a short report as one message, with the token in the Authorization header only', async () => {
     await start();
 
-    const result = await postReportToSlack(report(2), 'csv', options());
+    const result = await postReportToSlack(report(2), () => ['csv\n'], options());
 
     expect(result).toEqual({ threadTs: emulator.slack.messages[0].ts, parts: 1, uploaded: false });
     expect(emulator.slack.messages).toHaveLength(1);
@@ -44,9 +44,10 @@ describe('postReportToSlack', () => {
 
   it('posts a long report in numbered parts, in order, threaded under the first, and attaches the plan', async () => {
     await start();
-    const csv = 'repository,digest\n' + 'a,sha256:1\n'.repeat(500);
+    const rows = ['repository,digest\n', ...Array.from({ length: 500 }, () => 'a,sha256:1\n')];
+    const csv = rows.join('');
 
-    const result = await postReportToSlack(report(60), csv, options({ maxMessageLength: 1000 }));
+    const result = await postReportToSlack(report(60), () => rows, options({ maxMessageLength: 1000 }));
 
     const [first, ...rest] = emulator.slack.messages;
     expect(result.parts).toBe(emulator.slack.messages.length);
@@ -73,7 +74,7 @@ describe('postReportToSlack', () => {
   it.each([200, 500, 1000, 2500, 4000])('keeps every message within a maximum of %d characters', async (max) => {
     await start();
 
-    await postReportToSlack(report(80), 'csv', options({ maxMessageLength: max }));
+    await postReportToSlack(report(80), () => ['csv\n'], options({ maxMessageLength: max }));
 
     expect(emulator.slack.messages.every((message) => message.text.length <= max)).toBe(true);
   });
@@ -88,7 +89,7 @@ describe('postReportToSlack', () => {
   ])('fails with Slack’s code on %s, and never shows the token', async (_title, faults, overrides, code) => {
     await start(faults);
 
-    const error = await postReportToSlack(report(20), 'csv', options(overrides)).catch((caught: unknown) => caught);
+    const error = await postReportToSlack(report(20), () => ['csv\n'], options(overrides)).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(SlackError);
     expect((error as SlackError).code).toBe(code);
@@ -96,10 +97,30 @@ describe('postReportToSlack', () => {
     expect((error as Error).cause).toBeUndefined();
   });
 
+
+  it('attaches only whole lines of a plan larger than the limit, builds no more of it, and says so in the title', async () => {
+    await start();
+    let built = 0;
+    function* rows(): Generator<string> {
+      yield 'repository,digest\n';
+      for (let n = 0; n < 10_000; n += 1) {
+        built += 1;
+        yield `a,sha256:${String(n).padStart(4, '0')}\n`;
+      }
+    }
+
+    await postReportToSlack(report(60), rows, options({ maxMessageLength: 1000, maxAttachedBytes: 1000 }));
+
+    const [file] = [...emulator.slack.files.values()];
+    // The header (18 bytes) and 70 rows of 14 bytes fit in 1000; the 71st does not, and nothing after it is built.
+    expect(file.content).toBe(['repository,digest\n', ...Array.from({ length: 70 }, (_, n) => `a,sha256:${String(n).padStart(4, '0')}\n`)].join(''));
+    expect(built).toBe(71);
+    expect(file.title).toMatch(/; the first 70 rows, cut at 998 B\)$/);
+  });
   it('waits out a short rate limit and then posts', async () => {
     await start([{ method: 'chat.postMessage', error: 'ratelimited', retryAfterSeconds: 1, times: 1 }]);
 
-    const result = await postReportToSlack(report(1), 'csv', options());
+    const result = await postReportToSlack(report(1), () => ['csv\n'], options());
 
     expect(result.parts).toBe(1);
     expect(emulator.callsOf('Slack.chat.postMessage').map((call) => call.outcome)).toEqual(['ratelimited', 'ok']);
