@@ -16,6 +16,9 @@
  * slope. On 2 cores at 20 ms per call (2026-11-26): 131 MiB at 10,000 images, 148 MiB at 100,000 and
  * 359 MiB at 1,000,000 (0.24 KiB per image from 100,000 to 1,000,000). The bench's process runs with no
  * heap limit; a Lambda's runtime caps the heap by the function's memory, so the need is if anything lower.
+ * The bench's repositories hold 500 to 1,000 images; the plan of the repository being worked on is held
+ * whole (about 0.9 KiB per image of it), so one repository near ECR's quota of 100,000 images adds about
+ * 90 MiB, which the 25% margin covers from about 350,000 images up.
  */
 export const SIZING = { baseMiB: 125, kibPerImage: 0.24 } as const;
 

@@ -100,7 +100,7 @@ class ServiceGate {
   inFlight = 0;
   /** Attempts started through this gate; an attempt knows its number. */
   started = 0;
-  /** Only attempts numbered at least this may halve the limit again. */
+  /** Only attempts numbered at least this may cut the limit again. */
   private decreasableFrom = 0;
   readonly waiting: { readonly order: number; readonly start: () => void }[] = [];
 

@@ -87,17 +87,25 @@ function toRepository(repository: EcrRepository): Repository {
  * Lists every image of a repository, following every page, into a compact table.
  *
  * @throws AwsCallError, or EcrMaintainerError for an image that ECR describes without a digest or a
- *   push time: the listing is then incomplete, and nothing in the repository may be deleted
+ *   push time, or a digest listed twice: the listing is then not to be trusted, and nothing in the
+ *   repository may be deleted
  */
 export async function listImages(ecr: ECRClient, calls: ApiCalls, repository: string): Promise<ImageTable> {
   // Each page goes into the compact table as it comes, and the SDK's answer is dropped.
   const images = new ImageTableBuilder(repository);
+  const seen = new Set<string>();
   let nextToken: string | undefined;
   do {
     const page = await calls.send('ECR.DescribeImages', `repository ${repository}`, () =>
       ecr.send(new DescribeImagesCommand({ repositoryName: repository, maxResults: PAGE_SIZE, nextToken })),
     );
-    for (const detail of page.imageDetails ?? []) images.add(toImageRecord(repository, detail));
+    for (const detail of page.imageDetails ?? []) {
+      const image = toImageRecord(repository, detail);
+      // A digest listed twice means the pages overlap or shifted: the listing cannot be trusted.
+      if (seen.has(image.digest)) throw new EcrMaintainerError(`DescribeImages listed ${image.digest} twice in repository ${repository}, so its listing cannot be trusted`);
+      seen.add(image.digest);
+      images.add(image);
+    }
     nextToken = page.nextToken;
   } while (nextToken);
   return images.build();
@@ -175,6 +183,10 @@ function parseIndexManifest(repository: string, digest: string, manifest: string
 /** What ECR did with one digest that the cleaner asked it to delete. */
 export type DeleteOutcome = Extract<ImageResult, { status: 'deleted' | 'already-gone' | 'failed' }>;
 
+/** One object for every deleted manifest of a run, rather than one each: a deleting run keeps them to the end. */
+const DELETED: DeleteOutcome = Object.freeze({ status: 'deleted' });
+const ALREADY_GONE: DeleteOutcome = Object.freeze({ status: 'already-gone' });
+
 /**
  * Deletes images by digest, at most 100 a call. A call that fails outright fails every digest in it;
  * `failures[]` are mapped one by one.
@@ -201,10 +213,10 @@ export async function deleteImages(
         const failures = new Map((output.failures ?? []).map((failure) => [failure.imageId?.imageDigest, failure]));
         for (const digest of batch) {
           const failure = failures.get(digest);
-          if (failure?.failureCode === 'ImageNotFound') outcomes.set(digest, { status: 'already-gone' });
+          if (failure?.failureCode === 'ImageNotFound') outcomes.set(digest, ALREADY_GONE);
           else if (failure) {
             outcomes.set(digest, { status: 'failed', code: failure.failureCode ?? 'Unknown', message: failure.failureReason ?? '' });
-          } else if (deleted.has(digest)) outcomes.set(digest, { status: 'deleted' });
+          } else if (deleted.has(digest)) outcomes.set(digest, DELETED);
           else outcomes.set(digest, { status: 'failed', code: 'NoResult', message: 'ECR reported neither a deletion nor a failure' });
         }
       } catch (error) {

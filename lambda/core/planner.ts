@@ -79,7 +79,7 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
   const decisions = new Map<string, Decision>();
   const artifactOf = new Map<string, string>();
   // Kept artifacts claim shared members first, so a shared child is shown under an artifact that keeps it.
-  const claimOrder = graph.linked ? [...ranked].sort((a, b) => Number(kept.has(b.digest)) - Number(kept.has(a.digest))) : ranked;
+  const claimOrder = [...ranked].sort((a, b) => Number(kept.has(b.digest)) - Number(kept.has(a.digest)));
   for (const root of claimOrder) {
     for (const image of manifestsOf.get(root.digest) as readonly ImageRecord[]) {
       if (!artifactOf.has(image.digest)) artifactOf.set(image.digest, root.digest);

@@ -262,10 +262,10 @@ export function buildRunReport(facts: RunFacts): RunReport {
  */
 export function* listArtifacts(facts: RunFacts, report: RunReport): Generator<RepositoryArtifacts, void, undefined> {
   const uses = usesByRepository(facts.resolutions);
-  const byNameOrder = byName(facts.repositories);
-  for (const [position, repository] of byNameOrder.entries()) {
+  const summaries = new Map(report.repositories.map((summary) => [summary.name, summary]));
+  for (const repository of byName(facts.repositories)) {
     yield {
-      repository: report.repositories[position],
+      repository: summaries.get(repository.name) as RepositoryReport,
       artifacts: repository.plan ? reportArtifacts(repository.plan(), facts.results.get(repository.name) ?? NO_RESULTS, uses.get(repository.name) ?? NO_USES) : [],
     };
   }

@@ -78,6 +78,24 @@ describe('listImages', () => {
     });
   });
 
+  it('refuses a listing that names a digest twice (pages that overlapped or shifted), so that nothing in it is deleted', () =>
+    withEmulator({ repositories: [{ name: 'big', images: many(1500, 'big') }] }, async ({ aws, calls }) => {
+      // The second page, as it comes off the wire, repeats the first page's first image.
+      let firstOfFirstPage: unknown;
+      aws.ecr.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          const output = result.output as { imageDetails?: unknown[] };
+          if (firstOfFirstPage === undefined) firstOfFirstPage = output.imageDetails?.[0];
+          else output.imageDetails?.push(firstOfFirstPage);
+          return result;
+        },
+        { step: 'initialize', name: 'repeatAnImage' },
+      );
+
+      await expect(listImages(aws.ecr, calls, 'big')).rejects.toThrow(/^DescribeImages listed sha256:[0-9a-f]{64} twice in repository big, so its listing cannot be trusted$/);
+    }));
+
   it('retries throttled calls with backoff and still reads every page', () =>
     withEmulator({ repositories: [{ name: 'big', images: many(2500, 'big') }], faults: { throttle: { rate: 0.5, seed: 7 } } }, async ({ emulator, aws, calls }) => {
       const images = (await listImages(aws.ecr, calls, 'big')).records();
