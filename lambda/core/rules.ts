@@ -1,0 +1,173 @@
+/**
+ * Rules per repository (issue 12): which rule applies to a repository, and the rule list read and checked
+ * at the edge. The first rule whose `repositories` pattern matches a repository applies; a repository
+ * that no rule matches takes the global settings. Pure: the shells hand in the parsed JSON and say where
+ * it came from, for the messages.
+ *
+ * Not wired into the planner yet: this is the list's reading, checking and matching.
+ */
+import { closestName } from './did-you-mean';
+
+/** One rule, as checked. */
+export interface RepositoryRule {
+  /** Its place in the list, from 0: how messages and the plan name it. */
+  readonly index: number;
+  /** Globs over repository names: `*` within a path segment, `**` across segments, `?` one character. */
+  readonly repositories: readonly string[];
+  /** The repositories it matches are neither cleaned nor counted. */
+  readonly exclude: boolean;
+  readonly keepMinImageCount?: number;
+  readonly keepImagesNewerThanDays?: number;
+  readonly keepImagesPulledWithinDays?: number;
+  /** Tags that keep their image always: globs (`prod-*`) or regular expressions (`/^v\d+$/`). */
+  readonly keepTags: readonly string[];
+  /** A separate age for untagged artifacts. */
+  readonly untagged?: { readonly olderThanDays: number };
+}
+
+/** A rule list that cannot be used, with every problem, each naming the rule, the key, the value and the fix. */
+export class RulesError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid rules:\n  ${problems.join('\n  ')}`);
+    this.name = 'RulesError';
+  }
+}
+
+const KEYS = ['repositories', 'exclude', 'keepMinImageCount', 'keepImagesNewerThanDays', 'keepImagesPulledWithinDays', 'keepTags', 'untagged'] as const;
+const WHOLE_NUMBERS: Readonly<Record<string, number>> = { keepMinImageCount: 1, keepImagesNewerThanDays: 0, keepImagesPulledWithinDays: 0 };
+/** What ECR allows in a repository name, and the glob's own characters. */
+const REPOSITORY_GLOB = /^[a-z0-9._\-/*?]+$/;
+/** What ECR allows in a tag, and the glob's own characters. */
+const TAG_GLOB = /^[A-Za-z0-9_.\-*?]+$/;
+
+/**
+ * Checks a rule list, as parsed from JSON.
+ *
+ * @param source where the list came from, as messages name it: `RULES`, `--rules rules.json`, `context rules`
+ * @throws RulesError with every problem found
+ */
+export function parseRules(value: unknown, source: string): RepositoryRule[] {
+  if (!Array.isArray(value)) throw new RulesError([`${source} must be a JSON list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got ${describe(value)}`]);
+  const problems: string[] = [];
+  const rules = value.map((raw, index) => parseRule(raw, `${source}[${index}]`, index, problems));
+  if (problems.length > 0) throw new RulesError(problems);
+  return rules as RepositoryRule[];
+}
+
+function parseRule(raw: unknown, at: string, index: number, problems: string[]): RepositoryRule | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`${at} must be an object such as {"repositories": "ci/*", "keepImagesNewerThanDays": 1}, got ${describe(raw)}`);
+    return undefined;
+  }
+  const rule = raw as Record<string, unknown>;
+  for (const key of Object.keys(rule)) {
+    if ((KEYS as readonly string[]).includes(key)) continue;
+    const near = closestName(key, KEYS);
+    problems.push(`${at} has an unknown key "${key}": ${near ? `did you mean "${near}"?` : `the keys are ${KEYS.join(', ')}`}`);
+  }
+
+  const repositories = typeof rule.repositories === 'string' ? [rule.repositories] : rule.repositories;
+  if (!Array.isArray(repositories) || repositories.length === 0) {
+    problems.push(`${at}.repositories must be a glob or a list of globs over repository names, such as "shop/*" or ["**/cache"], got ${describe(rule.repositories)}`);
+  } else {
+    for (const pattern of repositories) {
+      if (typeof pattern !== 'string' || !REPOSITORY_GLOB.test(pattern)) {
+        problems.push(`${at}.repositories has ${describe(pattern)}, which is not a glob over repository names: use lower-case letters, digits, . _ - /, and * ** ? (such as "shop/*")`);
+      } else if (/\*{3,}/.test(pattern)) {
+        problems.push(`${at}.repositories has "${pattern}": write * within a path segment or ** across segments, not ***`);
+      }
+    }
+  }
+
+  if (rule.exclude !== undefined && typeof rule.exclude !== 'boolean') problems.push(`${at}.exclude must be true or false, got ${describe(rule.exclude)}`);
+  const exclude = rule.exclude === true;
+  if (exclude) {
+    const keeps = KEYS.filter((key) => key !== 'repositories' && key !== 'exclude' && rule[key] !== undefined);
+    if (keeps.length > 0) problems.push(`${at} excludes its repositories, which are then neither cleaned nor counted, so ${keeps.join(', ')} would have no effect: remove ${keeps.length === 1 ? 'it' : 'them'}, or "exclude"`);
+  }
+
+  const numbers: Record<string, number> = {};
+  for (const [key, min] of Object.entries(WHOLE_NUMBERS)) {
+    const number = rule[key];
+    if (number === undefined) continue;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < min) problems.push(`${at}.${key} must be a whole number of at least ${min}, got ${describe(number)}`);
+    else numbers[key] = number;
+  }
+
+  const keepTags = rule.keepTags === undefined ? [] : rule.keepTags;
+  if (!Array.isArray(keepTags)) problems.push(`${at}.keepTags must be a list of tag globs or /regular expressions/, such as ["prod-*", "/^v\\\\d+$/"], got ${describe(rule.keepTags)}`);
+  else for (const pattern of keepTags) checkTagPattern(pattern, `${at}.keepTags`, problems);
+
+  let untagged: { olderThanDays: number } | undefined;
+  if (rule.untagged !== undefined) {
+    const given: Record<string, unknown> = rule.untagged !== null && typeof rule.untagged === 'object' ? (rule.untagged as Record<string, unknown>) : {};
+    const { olderThanDays } = given;
+    const extra = Object.keys(given).filter((key) => key !== 'olderThanDays');
+    if (typeof olderThanDays !== 'number' || !Number.isInteger(olderThanDays) || olderThanDays < 0 || extra.length > 0) {
+      problems.push(`${at}.untagged must be {"olderThanDays": N} with N a whole number of at least 0, got ${describe(rule.untagged)}`);
+    } else untagged = { olderThanDays };
+  }
+
+  return {
+    index,
+    repositories: Array.isArray(repositories) ? (repositories as string[]) : [],
+    exclude,
+    ...numbers,
+    keepTags: Array.isArray(keepTags) ? (keepTags as string[]) : [],
+    ...(untagged && { untagged }),
+  };
+}
+
+function checkTagPattern(pattern: unknown, at: string, problems: string[]): void {
+  if (typeof pattern === 'string' && pattern.length > 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
+    try {
+      new RegExp(pattern.slice(1, -1));
+    } catch (error) {
+      problems.push(`${at} has ${describe(pattern)}, which is not a regular expression: ${(error as Error).message}`);
+    }
+    return;
+  }
+  if (typeof pattern !== 'string' || !TAG_GLOB.test(pattern)) {
+    problems.push(`${at} has ${describe(pattern)}, which is neither a tag glob (letters, digits, _ . -, and * ?) nor a /regular expression/`);
+  }
+}
+
+/** The first rule that matches the repository, or undefined: the global settings apply. */
+export function ruleFor(repository: string, rules: readonly RepositoryRule[]): RepositoryRule | undefined {
+  return rules.find((rule) => rule.repositories.some((pattern) => globMatches(pattern, repository, 'repository')));
+}
+
+/** The first of the rule's `keepTags` that one of the tags matches, or undefined. */
+export function protectingPattern(tags: readonly string[], rule: RepositoryRule): string | undefined {
+  return rule.keepTags.find((pattern) =>
+    pattern.length > 2 && pattern.startsWith('/') && pattern.endsWith('/')
+      ? tags.some((tag) => new RegExp(pattern.slice(1, -1)).test(tag))
+      : tags.some((tag) => globMatches(pattern, tag, 'tag')),
+  );
+}
+
+/** Whether a glob matches a whole name. In a repository name, `*` and `?` stay within a path segment. */
+export function globMatches(pattern: string, name: string, kind: 'repository' | 'tag'): boolean {
+  const one = kind === 'repository' ? '[^/]' : '.';
+  let source = '';
+  for (let i = 0; i < pattern.length; i += 1) {
+    const char = pattern[i];
+    if (char === '*' && pattern[i + 1] === '*') {
+      // `**/` also matches no segment at all: `**/cache` matches `cache`.
+      if (pattern[i + 2] === '/') {
+        source += '(?:.*/)?';
+        i += 2;
+      } else {
+        source += '.*';
+        i += 1;
+      }
+    } else if (char === '*') source += `${one}*`;
+    else if (char === '?') source += one;
+    else source += char.replace(/[.+^${}()|[\]\\-]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`).test(name);
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}

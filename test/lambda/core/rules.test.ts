@@ -1,0 +1,126 @@
+import { RulesError, globMatches, parseRules, protectingPattern, ruleFor } from '../../../lambda/core/rules';
+
+/** The problems that a rule list has, as the error names them. */
+function problemsOf(value: unknown): readonly string[] {
+  try {
+    parseRules(value, 'RULES');
+  } catch (error) {
+    if (error instanceof RulesError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('globMatches', () => {
+  it.each([
+    ['shop/*', 'shop/api', true],
+    ['shop/*', 'shop/api/v2', false],
+    ['shop/*', 'shop', false],
+    ['shop/**', 'shop/api/v2', true],
+    ['**/cache', 'cache', true],
+    ['**/cache', 'ci/cache', true],
+    ['**/cache', 'ci/build/cache', true],
+    ['**/cache', 'ci/cache-old', false],
+    ['base-?', 'base-1', true],
+    ['base-?', 'base-10', false],
+    ['app.v1', 'appxv1', false],
+    ['*', 'a/b', false],
+  ])('%s over the repository %s: %p', (pattern, name, expected) => {
+    expect(globMatches(pattern, name, 'repository')).toBe(expected);
+  });
+
+  it('lets * in a tag pattern match any characters', () => {
+    expect(globMatches('prod-*', 'prod-2026.11.1', 'tag')).toBe(true);
+    expect(globMatches('prod-*', 'staging-prod-1', 'tag')).toBe(false);
+  });
+});
+
+describe('ruleFor', () => {
+  const rules = parseRules(
+    [
+      { repositories: 'team-b/*', exclude: true },
+      { repositories: ['**/cache', 'ci/*'], keepImagesNewerThanDays: 1 },
+      { repositories: 'base/*', keepImagesNewerThanDays: 365, keepTags: ['prod-*'] },
+      { repositories: '**', keepMinImageCount: 5 },
+    ],
+    'RULES',
+  );
+
+  it('takes the first rule that matches, in order, and falls through to later ones', () => {
+    expect(ruleFor('team-b/api', rules)?.index).toBe(0);
+    expect(ruleFor('ci/cache', rules)?.index).toBe(1);
+    expect(ruleFor('base/node', rules)?.index).toBe(2);
+    expect(ruleFor('shop/api', rules)?.index).toBe(3);
+  });
+
+  it('leaves a repository that no rule names to the global settings', () => {
+    expect(ruleFor('shop/api', rules.slice(0, 3))).toBeUndefined();
+  });
+
+  it('reads a rule with its defaults: not excluded, no protected tags', () => {
+    expect(rules[1]).toEqual({ index: 1, repositories: ['**/cache', 'ci/*'], exclude: false, keepImagesNewerThanDays: 1, keepTags: [] });
+    expect(rules[0]).toEqual({ index: 0, repositories: ['team-b/*'], exclude: true, keepTags: [] });
+  });
+});
+
+describe('protectingPattern', () => {
+  const [rule] = parseRules([{ repositories: 'shop/*', keepTags: ['prod-*', '/^v\\d+\\.\\d+$/'], untagged: { olderThanDays: 1 } }], 'RULES');
+
+  it('names the first pattern that one of the tags matches, glob or regular expression', () => {
+    expect(protectingPattern(['latest', 'prod-eu'], rule)).toBe('prod-*');
+    expect(protectingPattern(['v1.2'], rule)).toBe('/^v\\d+\\.\\d+$/');
+    expect(protectingPattern(['v1.2.3', 'staging'], rule)).toBeUndefined();
+    expect(protectingPattern([], rule)).toBeUndefined();
+  });
+
+  it('reads the separate age of untagged artifacts', () => {
+    expect(rule.untagged).toEqual({ olderThanDays: 1 });
+  });
+});
+
+describe('parseRules', () => {
+  it('accepts an empty list: every repository takes the global settings', () => {
+    expect(parseRules([], 'RULES')).toEqual([]);
+  });
+
+  it('names the rule, the key, the value and the fix of every problem, all at once', () => {
+    expect(
+      problemsOf([
+        { repositories: 'Shop/*', keepMinImageCount: -1, keepTag: ['x'] },
+        { repositories: [], exclude: 'yes' },
+        { repositories: 'ci/***', keepImagesNewerThanDays: 1.5, untagged: { olderThanDays: -2 } },
+        { repositories: 'a/*', keepTags: ['/(/', 'bad tag'] },
+        { repositories: 'b/*', exclude: true, keepMinImageCount: 2 },
+        'shop/*',
+      ]),
+    ).toEqual([
+      'RULES[0] has an unknown key "keepTag": did you mean "keepTags"?',
+      'RULES[0].repositories has "Shop/*", which is not a glob over repository names: use lower-case letters, digits, . _ - /, and * ** ? (such as "shop/*")',
+      'RULES[0].keepMinImageCount must be a whole number of at least 1, got -1',
+      'RULES[1].repositories must be a glob or a list of globs over repository names, such as "shop/*" or ["**/cache"], got []',
+      'RULES[1].exclude must be true or false, got "yes"',
+      'RULES[2].repositories has "ci/***": write * within a path segment or ** across segments, not ***',
+      'RULES[2].keepImagesNewerThanDays must be a whole number of at least 0, got 1.5',
+      'RULES[2].untagged must be {"olderThanDays": N} with N a whole number of at least 0, got {"olderThanDays":-2}',
+      `RULES[3].keepTags has "/(/", which is not a regular expression: ${regexError('(')}`,
+      'RULES[3].keepTags has "bad tag", which is neither a tag glob (letters, digits, _ . -, and * ?) nor a /regular expression/',
+      'RULES[4] excludes its repositories, which are then neither cleaned nor counted, so keepMinImageCount would have no effect: remove it, or "exclude"',
+      'RULES[5] must be an object such as {"repositories": "ci/*", "keepImagesNewerThanDays": 1}, got "shop/*"',
+    ]);
+  });
+
+  it('refuses a value that is not a list', () => {
+    expect(problemsOf({ repositories: 'shop/*' })).toEqual([
+      'RULES must be a JSON list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"shop/*"}',
+    ]);
+  });
+});
+
+function regexError(source: string): string {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'no error';
+}
