@@ -382,7 +382,7 @@ function reportArtifacts(
     return {
       digest: artifact.root.digest,
       tags: artifact.root.tags,
-      pushedAt: decisions[0]?.digest === artifact.root.digest ? decisions[0].pushedAt : new Date(artifact.root.pushedAtMs).toISOString(),
+      pushedAt: new Date(artifact.root.pushedAtMs).toISOString(),
       rank: artifact.rank,
       action: artifact.action,
       reasons: artifact.reasons,

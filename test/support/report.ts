@@ -1,5 +1,5 @@
 /** Builders of run reports, for the tests of what renders and posts them, and readers of the plan in detail. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { ArtifactReport, ImageReport, RepositoryReport, RunReport, Totals } from '../../lambda/core/report';
 import type { RunOutcome } from '../../lambda/cleaner';
 
@@ -73,19 +73,56 @@ export interface PlanFile extends Omit<RunReport, 'repositories'> {
   readonly repositories: (RepositoryReport & { readonly artifacts: (ArtifactReport & { readonly repository: string })[] })[];
 }
 
-/** Reads a JSON Lines plan, checking that every line is one record of a known type. */
+/** One record of a JSON Lines plan. */
+export type PlanRecord = { readonly type: string } & Record<string, unknown>;
+
+const NEWLINE = 0x0a;
+
+/**
+ * Reads a JSON Lines plan a line at a time, in chunks of `chunkBytes`, and hands each record to `take`:
+ * a plan of a million artifacts is larger than a string may be, and is never held whole.
+ *
+ * @throws when the plan does not start with the run, or its last line has no newline
+ */
+export function readPlanRecords(file: string, take: (record: PlanRecord) => void, chunkBytes = 1 << 20): void {
+  let first = true;
+  const parse = (line: string): void => {
+    const record = JSON.parse(line) as PlanRecord;
+    if (first && record.type !== 'run') throw new Error(`${file}: the plan does not start with the run`);
+    first = false;
+    take(record);
+  };
+  const descriptor = openSync(file, 'r');
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  let pieces: Buffer[] = [];
+  try {
+    for (let length = readSync(descriptor, buffer); length > 0; length = readSync(descriptor, buffer)) {
+      let start = 0;
+      for (let end = buffer.indexOf(NEWLINE, start); end >= 0 && end < length; end = buffer.indexOf(NEWLINE, start)) {
+        pieces.push(Buffer.from(buffer.subarray(start, end)));
+        parse(Buffer.concat(pieces).toString('utf8'));
+        pieces = [];
+        start = end + 1;
+      }
+      if (start < length) pieces.push(Buffer.from(buffer.subarray(start, length)));
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  if (pieces.length > 0) throw new Error(`${file}: the plan's last line has no newline`);
+}
+
+/** Reads a JSON Lines plan whole, checking that every line is one record of a known type. */
 export function readPlanFile(file: string): PlanFile {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  if (lines.pop() !== '') throw new Error(`${file}: the plan does not end with a newline`);
-  const [run, ...records] = lines.map((line) => JSON.parse(line) as { type: string } & Record<string, unknown>);
-  if (run?.type !== 'run') throw new Error(`${file}: the first record is not the run`);
+  let run: PlanRecord | undefined;
   const repositories: PlanFile['repositories'] = [];
-  for (const { type, ...record } of records) {
-    if (type === 'repository') repositories.push({ ...(record as unknown as RepositoryReport), artifacts: [] });
+  readPlanRecords(file, ({ type, ...record }) => {
+    if (type === 'run') run = { type, ...record };
+    else if (type === 'repository') repositories.push({ ...(record as unknown as RepositoryReport), artifacts: [] });
     else if (type === 'artifact') repositories[repositories.length - 1].artifacts.push(record as unknown as ArtifactReport & { repository: string });
     else throw new Error(`${file}: a record of unknown type ${type}`);
-  }
-  const { type, repositories: count, ...rest } = run;
+  });
+  const { type, repositories: count, ...rest } = run as PlanRecord;
   void type;
   if (count !== repositories.length) throw new Error(`${file}: the run names ${String(count)} repositories, the plan holds ${repositories.length}`);
   return { ...(rest as unknown as Omit<RunReport, 'repositories'>), repositories };
