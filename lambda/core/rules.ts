@@ -8,6 +8,39 @@
  */
 import { closestName } from './did-you-mean';
 
+/**
+ * One rule as a person writes it: in `RULES` (JSON), a `--rules` file (JSON or YAML), the construct's
+ * `rules` prop or the `rules` context key. `parseRules` checks it.
+ */
+export interface RuleSpec {
+  /** A glob or several over repository names, such as `shop/*` or `team/**`: `*` stays within a path segment, `**` crosses segments. */
+  readonly repositories: string | readonly string[];
+  /**
+   * The repositories it matches are neither cleaned nor counted, and the report lists them as excluded.
+   * @default false
+   */
+  readonly exclude?: boolean;
+  /** @default the global `keepMinImageCount` */
+  readonly keepMinImageCount?: number;
+  /** @default the global `keepImagesNewerThanDays` */
+  readonly keepImagesNewerThanDays?: number;
+  /** @default the global `keepImagesPulledWithinDays` */
+  readonly keepImagesPulledWithinDays?: number;
+  /**
+   * Tags that keep their image always, with the reason `protected-tag:<pattern>`: globs (`prod-*`) or
+   * regular expressions between slashes (`/^v\d+\.\d+\.\d+$/`).
+   * @default none
+   */
+  readonly keepTags?: readonly string[];
+  /**
+   * A separate age for untagged artifacts: they are kept only while younger than this (or in use, or
+   * recently pulled), and they do not use up the `keepMinImageCount` newest, which then counts tagged
+   * artifacts only.
+   * @default untagged artifacts are judged as tagged ones are
+   */
+  readonly untagged?: { readonly olderThanDays: number };
+}
+
 /** One rule, as checked. */
 export interface RepositoryRule {
   /** Its place in the list, from 0: how messages and the plan name it. */
