@@ -3,6 +3,7 @@
  * reason. It does no I/O and reads no clock; `now` is a parameter.
  */
 import { buildArtifactGraph, type ArtifactGraph } from './artifact-graph';
+import { tagProtector } from './rules';
 import type {
   ArtifactPlan,
   Decision,
@@ -12,7 +13,7 @@ import type {
   InUseReason,
   KeepReason,
   RepositoryPlan,
-  RetentionPolicy,
+  RepositoryPolicy,
 } from './types';
 import { USE_SOURCES } from './types';
 
@@ -37,28 +38,45 @@ export interface PlanInput {
  * Plans one repository.
  *
  * 1. Group the manifests into artifacts (an index with its children, an image with its referrers).
- * 2. Judge each artifact: kept if any of its manifests is in use, if it was pushed within
- *    `keepImagesNewerThanDays` of `now`, if ECR recorded a pull of any of its manifests within
+ * 2. Judge each artifact: kept if any of its manifests is in use, if one of its tags matches a pattern of
+ *    `keepTags`, if it was pushed within `keepImagesNewerThanDays` of `now` (an untagged artifact: within
+ *    `untaggedOlderThanDays`, when that is set), if ECR recorded a pull of any of its manifests within
  *    `keepImagesPulledWithinDays` (when that is above 0), or if it is among the `keepMinImageCount` most
- *    recently pushed artifacts (ties broken by digest). Otherwise it is unused.
+ *    recently pushed artifacts (ties broken by digest; only tagged ones count when `untaggedOlderThanDays`
+ *    is set). Otherwise it is unused. In use comes first: no setting can delete an image in use.
  * 3. Members share their artifact's fate; a member that two artifacts share stays while either stays.
  * 4. Order the deletions in waves: an index before its children, a subject before its referrers.
  */
-export function planRepository(input: PlanInput, policy: RetentionPolicy, now: Date): RepositoryPlan {
+export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: Date): RepositoryPlan {
   const graph = buildArtifactGraph(input.images, input.indexChildren);
   const ranked = [...graph.roots].sort(byNewestFirst);
+  // With a separate age for untagged artifacts, they neither use the tagged one's window nor count as newest.
+  const untaggedApart = policy.untaggedOlderThanDays !== undefined;
+  const isUntagged = (root: ImageRecord): boolean => untaggedApart && root.tags.length === 0;
   const windowMs = policy.keepImagesNewerThanDays * DAY_MS;
+  const untaggedWindowMs = (policy.untaggedOlderThanDays ?? 0) * DAY_MS;
   const pullWindowMs = policy.keepImagesPulledWithinDays * DAY_MS;
   const nowMs = now.getTime();
   const pulledRecently = (image: ImageRecord): boolean =>
     pullWindowMs > 0 && image.lastPulledAtMs !== undefined && nowMs - image.lastPulledAtMs < pullWindowMs;
+  const protectedBy = policy.keepTags && policy.keepTags.length > 0 ? tagProtector(policy.keepTags) : undefined;
+  const newest = newestCounted(ranked, policy.keepMinImageCount, isUntagged);
 
   /** A root's own reasons to be kept, judged over it and everything that belongs to it; none: unused. */
-  const judgeRoot = (root: ImageRecord, manifests: readonly ImageRecord[], position: number): KeepReason[] => {
+  const judgeRoot = (root: ImageRecord, manifests: readonly ImageRecord[]): KeepReason[] => {
     const reasons: KeepReason[] = inUseReasons(manifests, input.uses);
-    if (nowMs - root.pushedAtMs < windowMs) reasons.push('recent');
+    if (protectedBy) {
+      for (const image of manifests) {
+        const pattern = protectedBy(image.tags);
+        if (pattern !== undefined) {
+          reasons.push(`protected-tag:${pattern}`);
+          break;
+        }
+      }
+    }
+    if (nowMs - root.pushedAtMs < (isUntagged(root) ? untaggedWindowMs : windowMs)) reasons.push('recent');
     if (manifests.some(pulledRecently)) reasons.push('recently-pulled');
-    if (position < policy.keepMinImageCount) reasons.push('min-count');
+    if (newest.has(root)) reasons.push('min-count');
     if (reasons.length === 0 && !input.inUseComplete) reasons.push('in-use-unknown');
     return reasons;
   };
@@ -68,11 +86,11 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
   // Each root with everything that belongs to it, walked once.
   const manifestsOf = new Map<string, readonly ImageRecord[]>();
   const rootReasons = new Map<string, KeepReason[]>();
-  for (const [position, root] of ranked.entries()) {
+  for (const root of ranked) {
     const descendants = graph.descendantsOf(root.digest);
     const manifests = descendants.length === 0 ? [root] : [root, ...descendants];
     manifestsOf.set(root.digest, manifests);
-    rootReasons.set(root.digest, judgeRoot(root, manifests, position));
+    rootReasons.set(root.digest, judgeRoot(root, manifests));
   }
 
   const kept = keptDigests(ranked, manifestsOf, rootReasons);
@@ -135,13 +153,13 @@ export function planRepository(input: PlanInput, policy: RetentionPolicy, now: D
 function planPlainImages(
   repository: string,
   ranked: readonly ImageRecord[],
-  judgeRoot: (root: ImageRecord, manifests: readonly ImageRecord[], position: number) => KeepReason[],
+  judgeRoot: (root: ImageRecord, manifests: readonly ImageRecord[]) => KeepReason[],
 ): RepositoryPlan {
   const decisions: Decision[] = [];
   const artifacts: ArtifactPlan[] = [];
   const doomed: string[] = [];
   for (const [position, root] of ranked.entries()) {
-    const reasons = judgeRoot(root, [root], position);
+    const reasons = judgeRoot(root, [root]);
     const decision: Decision =
       reasons.length > 0 ? { image: root, action: 'keep', reasons, artifact: root.digest } : { image: root, action: 'delete', reasons: UNUSED, artifact: root.digest };
     if (decision.action === 'delete') doomed.push(root.digest);
@@ -153,6 +171,16 @@ function planPlainImages(
 
 const UNUSED: readonly DeleteReason[] = Object.freeze(['unused'] as const);
 const NO_MEMBERS: readonly ImageRecord[] = Object.freeze([]);
+
+/** The `count` newest artifacts that count towards the minimum: all of them, or the tagged ones only. */
+function newestCounted(ranked: readonly ImageRecord[], count: number, isUntagged: (root: ImageRecord) => boolean): Set<ImageRecord> {
+  const newest = new Set<ImageRecord>();
+  for (const root of ranked) {
+    if (newest.size >= count) break;
+    if (!isUntagged(root)) newest.add(root);
+  }
+  return newest;
+}
 
 /** Newest first; ties broken by digest, so that the same listing always gives the same plan. */
 function byNewestFirst(a: ImageRecord, b: ImageRecord): number {

@@ -3,10 +3,9 @@
  * at the edge. The first rule whose `repositories` pattern matches a repository applies; a repository
  * that no rule matches takes the global settings. Pure: the shells hand in the parsed JSON and say where
  * it came from, for the messages.
- *
- * Not wired into the planner yet: this is the list's reading, checking and matching.
  */
 import { closestName } from './did-you-mean';
+import type { RepositoryPolicy, RetentionPolicy } from './types';
 
 /**
  * One rule as a person writes it: in `RULES` (JSON), a `--rules` file (JSON or YAML), the construct's
@@ -152,7 +151,7 @@ function parseRule(raw: unknown, at: string, index: number, problems: string[]):
 }
 
 function checkTagPattern(pattern: unknown, at: string, problems: string[]): void {
-  if (typeof pattern === 'string' && pattern.length > 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
+  if (typeof pattern === 'string' && isRegexPattern(pattern)) {
     try {
       new RegExp(pattern.slice(1, -1));
     } catch (error) {
@@ -170,17 +169,62 @@ export function ruleFor(repository: string, rules: readonly RepositoryRule[]): R
   return rules.find((rule) => rule.repositories.some((pattern) => globMatches(pattern, repository, 'repository')));
 }
 
-/** The first of the rule's `keepTags` that one of the tags matches, or undefined. */
-export function protectingPattern(tags: readonly string[], rule: RepositoryRule): string | undefined {
-  return rule.keepTags.find((pattern) =>
-    pattern.length > 2 && pattern.startsWith('/') && pattern.endsWith('/')
-      ? tags.some((tag) => new RegExp(pattern.slice(1, -1)).test(tag))
-      : tags.some((tag) => globMatches(pattern, tag, 'tag')),
-  );
+/** The keep rules of a repository: the rule's own settings, and the global ones where it sets none. */
+export function policyOf(rule: RepositoryRule | undefined, global: RetentionPolicy): RepositoryPolicy {
+  if (!rule) return global;
+  return {
+    keepMinImageCount: rule.keepMinImageCount ?? global.keepMinImageCount,
+    keepImagesNewerThanDays: rule.keepImagesNewerThanDays ?? global.keepImagesNewerThanDays,
+    keepImagesPulledWithinDays: rule.keepImagesPulledWithinDays ?? global.keepImagesPulledWithinDays,
+    ...(rule.keepTags.length > 0 && { keepTags: rule.keepTags }),
+    ...(rule.untagged && { untaggedOlderThanDays: rule.untagged.olderThanDays }),
+  };
+}
+
+/**
+ * A test of tags against `keepTags` patterns, each compiled once: it gives the first pattern that one of
+ * the tags matches, or undefined.
+ */
+export function tagProtector(patterns: readonly string[]): (tags: readonly string[]) => string | undefined {
+  const compiled = patterns.map((pattern) => ({
+    pattern,
+    regex: isRegexPattern(pattern) ? new RegExp(pattern.slice(1, -1)) : globRegex(pattern, 'tag'),
+  }));
+  return (tags) => (tags.length === 0 ? undefined : compiled.find(({ regex }) => tags.some((tag) => regex.test(tag)))?.pattern);
+}
+
+/**
+ * For each rule that applies to none of the repositories, why: a rule that names nothing is likely a
+ * mistake (a misspelled name), and a rule behind a broader one never applies.
+ */
+export function idleRules(rules: readonly RepositoryRule[], repositories: readonly string[], source = 'RULES'): string[] {
+  const applied = new Set<number>();
+  const matched = new Set<number>();
+  for (const name of repositories) {
+    const rule = ruleFor(name, rules);
+    if (rule) applied.add(rule.index);
+    for (const candidate of rules) if (candidate.repositories.some((pattern) => globMatches(pattern, name, 'repository'))) matched.add(candidate.index);
+  }
+  return rules
+    .filter((rule) => !applied.has(rule.index))
+    .map((rule) => {
+      const names = rule.repositories.map((pattern) => JSON.stringify(pattern)).join(', ');
+      return matched.has(rule.index)
+        ? `${source}[${rule.index}] (${names}) applies to no repository: every repository it matches is taken by an earlier rule, so it has no effect`
+        : `${source}[${rule.index}] (${names}) matches none of the ${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'} in scope, so it has no effect: check the pattern`;
+    });
 }
 
 /** Whether a glob matches a whole name. In a repository name, `*` and `?` stay within a path segment. */
 export function globMatches(pattern: string, name: string, kind: 'repository' | 'tag'): boolean {
+  return globRegex(pattern, kind).test(name);
+}
+
+function isRegexPattern(pattern: string): boolean {
+  return pattern.length > 2 && pattern.startsWith('/') && pattern.endsWith('/');
+}
+
+function globRegex(pattern: string, kind: 'repository' | 'tag'): RegExp {
   const one = kind === 'repository' ? '[^/]' : '.';
   let source = '';
   for (let i = 0; i < pattern.length; i += 1) {
@@ -198,7 +242,7 @@ export function globMatches(pattern: string, name: string, kind: 'repository' | 
     else if (char === '?') source += one;
     else source += char.replace(/[.+^${}()|[\]\\-]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`).test(name);
+  return new RegExp(`^${source}$`);
 }
 
 function describe(value: unknown): string {

@@ -113,9 +113,25 @@ export interface RetentionPolicy {
   readonly keepImagesPulledWithinDays: number;
 }
 
+/**
+ * The keep rules of one repository: the global settings, or those of the rule that applies to it
+ * (`lambda/core/rules.ts`).
+ */
+export interface RepositoryPolicy extends RetentionPolicy {
+  /** Tag globs or `/regular expressions/`: an artifact with a matching tag is always kept. @default none */
+  readonly keepTags?: readonly string[];
+  /**
+   * When set, untagged artifacts are kept only while pushed within this many days (or in use, or recently
+   * pulled), and `keepMinImageCount` counts tagged artifacts only.
+   */
+  readonly untaggedOlderThanDays?: number;
+}
+
 export type InUseReason = `in-use:${UseSource}`;
 export type KeepReason =
   | InUseReason
+  /** A tag matches a pattern of the rule's `keepTags`: `protected-tag:prod-*`. */
+  | `protected-tag:${string}`
   | 'recent'
   | 'recently-pulled'
   | 'min-count'

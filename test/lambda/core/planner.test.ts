@@ -1,5 +1,5 @@
 import { planRepository, type PlanInput } from '../../../lambda/core/planner';
-import type { ImageRecord, ImageUse, RepositoryPlan, RetentionPolicy, UseSource } from '../../../lambda/core/types';
+import type { ImageRecord, ImageUse, RepositoryPlan, RepositoryPolicy, RetentionPolicy, UseSource } from '../../../lambda/core/types';
 import { NOW, digestOf, image, use } from './builders';
 
 const POLICY: RetentionPolicy = { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 };
@@ -11,7 +11,7 @@ interface Scenario {
   /** Image name → the sources that use it. */
   readonly uses?: Readonly<Record<string, readonly UseSource[]>>;
   readonly inUseComplete?: boolean;
-  readonly policy?: Partial<RetentionPolicy>;
+  readonly policy?: Partial<RepositoryPolicy>;
 }
 
 function plan(scenario: Scenario): RepositoryPlan {
@@ -172,6 +172,62 @@ describe('planRepository: the keep rules', () => {
     const result = plan({ images: [10, 20, 30, 40, 50].map((days) => image(`d${days}`, { pushedDaysAgo: days })) });
 
     expect(result.deletionWaves).toEqual([[digestOf('d40'), digestOf('d50')].sort()]);
+  });
+});
+
+describe('planRepository: a rule\'s protected tags and untagged age', () => {
+  it.each<[string, Scenario, Record<string, string>]>([
+    [
+      'keeps an image whose tag matches a protected pattern, however old, naming the pattern',
+      {
+        images: [image('prod', { tags: ['prod-2024'], pushedDaysAgo: 700 }), image('v', { tags: ['v1.2.3'], pushedDaysAgo: 600 }), image('old', { tags: ['feature-x'], pushedDaysAgo: 500 }), image('new', { tags: ['main'], pushedDaysAgo: 1 })],
+        policy: { keepMinImageCount: 1, keepTags: ['prod-*', '/^v\\d+\\.\\d+\\.\\d+$/'] },
+      },
+      { prod: 'keep: protected-tag:prod-*', v: 'keep: protected-tag:/^v\\d+\\.\\d+\\.\\d+$/', old: 'delete: unused', new: 'keep: recent, min-count' },
+    ],
+    [
+      'deletes untagged artifacts past their own age, though they are among the newest, and counts only tagged ones as newest',
+      {
+        images: [image('u1', { pushedDaysAgo: 0.5 }), image('u2', { pushedDaysAgo: 2 }), image('u3', { pushedDaysAgo: 3 }), image('t1', { tags: ['a'], pushedDaysAgo: 20 }), image('t2', { tags: ['b'], pushedDaysAgo: 30 }), image('t3', { tags: ['c'], pushedDaysAgo: 40 })],
+        policy: { keepMinImageCount: 2, keepImagesNewerThanDays: 7, untaggedOlderThanDays: 1 },
+      },
+      { u1: 'keep: recent', u2: 'delete: unused', u3: 'delete: unused', t1: 'keep: min-count', t2: 'keep: min-count', t3: 'delete: unused' },
+    ],
+    [
+      'keeps untagged artifacts longer than tagged ones when their own age is longer',
+      { images: [image('u', { pushedDaysAgo: 20 }), image('t', { tags: ['a'], pushedDaysAgo: 20 }), image('n', { tags: ['n'], pushedDaysAgo: 1 })], policy: { keepMinImageCount: 1, untaggedOlderThanDays: 30 } },
+      { u: 'keep: recent', t: 'delete: unused', n: 'keep: recent, min-count' },
+    ],
+    [
+      'keeps an image in use whatever the rule says: no age, no minimum, untagged',
+      { images: [image('used', { pushedDaysAgo: 900 }), image('t', { tags: ['a'], pushedDaysAgo: 1 })], uses: { used: ['running'] }, policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 0, untaggedOlderThanDays: 0 } },
+      { used: 'keep: in-use:running', t: 'keep: min-count' },
+    ],
+    [
+      'still keeps everything without a reason when in-use discovery was incomplete, protected tags or not',
+      { images: [image('old', { tags: ['x'], pushedDaysAgo: 80 }), image('prod', { tags: ['prod-1'], pushedDaysAgo: 90 }), image('u', { pushedDaysAgo: 90 })], inUseComplete: false, policy: { keepMinImageCount: 1, keepTags: ['prod-*'], untaggedOlderThanDays: 0 } },
+      { old: 'keep: min-count', prod: 'keep: protected-tag:prod-*', u: 'keep: in-use-unknown' },
+    ],
+  ])('%s', (_, scenario, expected) => {
+    expect(verdicts(plan(scenario), names(scenario.images, Object.keys(expected)))).toEqual(expected);
+  });
+
+  it('protects a multi-architecture image by its tag, with its children, and an untagged index by its own age', () => {
+    const images = [
+      image('release', { tags: ['prod-7'], index: true, pushedDaysAgo: 300 }),
+      image('release-amd64', { pushedDaysAgo: 300 }),
+      image('build', { index: true, pushedDaysAgo: 3 }),
+      image('build-amd64', { pushedDaysAgo: 3 }),
+      image('head', { tags: ['main'], pushedDaysAgo: 0.5 }),
+    ];
+    const result = plan({ images, children: { release: ['release-amd64'], build: ['build-amd64'] }, policy: { keepMinImageCount: 1, keepTags: ['prod-*'], untaggedOlderThanDays: 1 } });
+    expect(verdicts(result, ['release', 'release-amd64', 'build', 'build-amd64', 'head'])).toEqual({
+      release: 'keep: protected-tag:prod-*',
+      'release-amd64': 'keep: child-of:release',
+      build: 'delete: unused',
+      'build-amd64': 'delete: child-of:build',
+      head: 'keep: recent, min-count',
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { RulesError, globMatches, parseRules, protectingPattern, ruleFor } from '../../../lambda/core/rules';
+import { RulesError, globMatches, idleRules, parseRules, policyOf, ruleFor, tagProtector } from '../../../lambda/core/rules';
 
 /** The problems that a rule list has, as the error names them. */
 function problemsOf(value: unknown): readonly string[] {
@@ -63,14 +63,14 @@ describe('ruleFor', () => {
   });
 });
 
-describe('protectingPattern', () => {
+describe('tagProtector', () => {
   const [rule] = parseRules([{ repositories: 'shop/*', keepTags: ['prod-*', '/^v\\d+\\.\\d+$/'], untagged: { olderThanDays: 1 } }], 'RULES');
 
   it('names the first pattern that one of the tags matches, glob or regular expression', () => {
-    expect(protectingPattern(['latest', 'prod-eu'], rule)).toBe('prod-*');
-    expect(protectingPattern(['v1.2'], rule)).toBe('/^v\\d+\\.\\d+$/');
-    expect(protectingPattern(['v1.2.3', 'staging'], rule)).toBeUndefined();
-    expect(protectingPattern([], rule)).toBeUndefined();
+    expect(tagProtector(rule.keepTags)(['latest', 'prod-eu'])).toBe('prod-*');
+    expect(tagProtector(rule.keepTags)(['v1.2'])).toBe('/^v\\d+\\.\\d+$/');
+    expect(tagProtector(rule.keepTags)(['v1.2.3', 'staging'])).toBeUndefined();
+    expect(tagProtector(rule.keepTags)([])).toBeUndefined();
   });
 
   it('reads the separate age of untagged artifacts', () => {
@@ -124,3 +124,31 @@ function regexError(source: string): string {
   }
   return 'no error';
 }
+
+describe('policyOf', () => {
+  const global = { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 };
+
+  it('takes the global settings where the rule sets none, and adds its protected tags and untagged age', () => {
+    const [rule] = parseRules([{ repositories: 'ci/*', keepImagesNewerThanDays: 1, keepTags: ['prod-*'], untagged: { olderThanDays: 0 } }], 'RULES');
+    expect(policyOf(rule, global)).toEqual({ keepMinImageCount: 3, keepImagesNewerThanDays: 1, keepImagesPulledWithinDays: 0, keepTags: ['prod-*'], untaggedOlderThanDays: 0 });
+  });
+
+  it('is the global settings when no rule applies', () => {
+    expect(policyOf(undefined, global)).toEqual(global);
+  });
+});
+
+describe('idleRules', () => {
+  const rules = parseRules([{ repositories: '**', keepMinImageCount: 5 }, { repositories: 'shop/*', keepMinImageCount: 9 }, { repositories: ['shpo/*'], exclude: true }], 'RULES');
+
+  it('names a rule behind a broader one, and a rule that matches no repository in scope', () => {
+    expect(idleRules(rules, ['shop/api', 'base/node'], '--rules rules.yaml')).toEqual([
+      '--rules rules.yaml[1] ("shop/*") applies to no repository: every repository it matches is taken by an earlier rule, so it has no effect',
+      '--rules rules.yaml[2] ("shpo/*") matches none of the 2 repositories in scope, so it has no effect: check the pattern',
+    ]);
+  });
+
+  it('names nothing when every rule applies to some repository', () => {
+    expect(idleRules(rules.slice(1, 2), ['shop/api'])).toEqual([]);
+  });
+});
