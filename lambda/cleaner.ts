@@ -14,6 +14,7 @@ import { TaskDefinitionReader, discoverTaskDefinitionImages } from './aws/task-d
 import { isIndexMediaType } from './core/artifact-graph';
 import { describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
+import { idleRules, policyOf, ruleFor, type RepositoryRule } from './core/rules';
 import { buildRunReport, csvLines, listArtifacts, shortDigest, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
 import type { ImageTable } from './core/image-table';
 import type { ImageResult, InUseDiscovery, Repository, RepositoryPlan } from './core/types';
@@ -65,6 +66,8 @@ export interface RunOutcome {
 
 interface RepositoryState {
   readonly repository: Repository;
+  /** The rule that applies to it; none: the global settings. */
+  readonly rule?: RepositoryRule;
   readonly images?: ImageTable;
   readonly indexChildren?: ReadonlyMap<string, readonly string[]>;
   readonly error?: string;
@@ -90,9 +93,10 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   });
   const progress = options.onProgress ?? (() => undefined);
   const errors: RunError[] = [];
+  const warnings = [...(options.warnings ?? [])];
 
   // 1. List.
-  const states = await listRegistry(deps, calls, config, progress, errors);
+  const states = await listRegistry(deps, calls, config, progress, errors, warnings);
 
   // 2 and 3. Find what is in use, after listing (an image pushed since is not in the plan, and a workload
   // started since is seen), and plan each repository.
@@ -111,6 +115,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       startedAt,
       finishedAt: new Date(),
       policy: config.policy,
+      rules: config.rules,
       keepServiceDeploymentImages: config.keepServiceDeploymentImages,
       inUseSettings: {
         keepScheduledTaskImages: config.keepScheduledTaskImages,
@@ -124,13 +129,14 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
         name: state.repository.name,
         ...(judged.planners.has(state.repository.name) && { plan: judged.planners.get(state.repository.name) }),
         ...(state.error && { error: state.error }),
+        ...(state.rule && { rule: state.rule.index, ...(state.rule.exclude && { excluded: true }) }),
       })),
       resolutions,
       discoveryProblems: problems,
       results,
       errors: [...errors],
       apiCalls: calls.stats(),
-      warnings: options.warnings ?? [],
+      warnings,
       sources: describeSources(config),
       declined,
       awaitingConfirmation,
@@ -225,17 +231,19 @@ async function judge(
 ): Promise<Judgement> {
   const found = await findImagesInUse(deps, calls, config, progress);
   const listed = new Map(states.flatMap((state) => (state.images ? [[state.repository.name, state.images] as const] : [])));
-  const resolutions = resolveUses(found.uses, states.map((state) => state.repository), listed);
+  const excluded = new Set(states.filter((state) => state.rule?.exclude).map((state) => state.repository.name));
+  const resolutions = resolveUses(found.uses, states.map((state) => state.repository), listed, excluded);
   const problems = [
     ...found.problems,
     ...resolutions.flatMap((resolution) => (!resolution.matched && resolution.problem ? [`${describeWorkload(resolution.use)}: ${resolution.use.reference}: ${resolution.why}`] : [])),
   ];
   const uses = usesByRepository(resolutions);
   const planners = new Map<string, () => RepositoryPlan>();
-  for (const { repository, images, indexChildren } of states) {
+  for (const { repository, rule, images, indexChildren } of states) {
     if (!images || !indexChildren) continue;
     const input = { repository: repository.name, indexChildren, uses: uses.get(repository.name) ?? new Map(), inUseComplete: problems.length === 0 };
-    planners.set(repository.name, () => planRepository({ ...input, images: images.records() }, config.policy, now));
+    const policy = policyOf(rule, config.policy);
+    planners.set(repository.name, () => planRepository({ ...input, images: images.records() }, policy, now));
   }
   return { resolutions, problems, planners };
 }
@@ -296,13 +304,17 @@ function describeSources(config: Config): string[] {
 }
 
 
-/** Lists the repositories in scope and, concurrently, every image of each. */
+/**
+ * Lists the repositories in scope and, concurrently, every image of each, but those that a rule excludes.
+ * Rules that apply to no repository become warnings.
+ */
 async function listRegistry(
   deps: CleanerDeps,
   calls: ApiCalls,
   config: Config,
   progress: (progress: Progress) => void,
   errors: RunError[],
+  warnings: string[],
 ): Promise<RepositoryState[]> {
   let states: RepositoryState[] = [];
   try {
@@ -310,14 +322,18 @@ async function listRegistry(
     for (const name of listing.missing) {
       errors.push({ kind: 'repository', repository: name, message: `repository ${name} does not exist (it is named in the configured scope)` });
     }
-    progress({ phase: 'repositories', count: listing.repositories.length });
+    warnings.push(...idleRules(config.rules, listing.repositories.map((repository) => repository.name), config.rulesSource));
+    const ruled = listing.repositories.map((repository) => ({ repository, rule: ruleFor(repository.name, config.rules) }));
+    const cleaned = ruled.filter(({ rule }) => !rule?.exclude);
+    progress({ phase: 'repositories', count: cleaned.length });
     let listed = 0;
     states = await Promise.all(
-      listing.repositories.map(async (repository): Promise<RepositoryState> => {
+      ruled.map(async ({ repository, rule }): Promise<RepositoryState> => {
+        if (rule?.exclude) return { repository, rule };
         const state = await readRepository(deps, calls, repository);
         listed += 1;
-        progress({ phase: 'images', done: listed, total: listing.repositories.length });
-        return state;
+        progress({ phase: 'images', done: listed, total: cleaned.length });
+        return rule ? { ...state, rule } : state;
       }),
     );
   } catch (error) {

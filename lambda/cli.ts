@@ -16,10 +16,11 @@ import { readCallerIdentity, type CallerIdentity } from './aws/identity';
 import { readProfileRegion } from './aws/profile-region';
 import { runCleanup, type Progress } from './cleaner';
 import { parseConfig, type Config } from './config';
-import { csvLines, decisionChunks, formatBytes, planLines, plural, renderSummary, type RunReport } from './core/report';
+import { csvLines, decisionChunks, formatBytes, planLines, plural, renderSummary, ruleLines, type RunReport } from './core/report';
 import { AwsCallError, ConfigError, errorMessage } from './errors';
 import { keepHeapTight } from './heap';
 import { writeFileInChunks } from './report-files';
+import { readRulesFile } from './rules-file';
 
 const USAGE = `Usage: npm run cleaner -- [options]
 
@@ -53,6 +54,11 @@ Keep rules (an image is kept when any applies):
                               KEEP_SCHEDULED_TASK_IMAGES=false
   --ignore-lambda             not the images of Lambda functions
                               KEEP_LAMBDA_IMAGES=false
+  --rules FILE                rules per repository (JSON or YAML): the first
+                              whose pattern matches a repository sets its
+                              keep rules, protected tags, untagged age, or
+                              excludes it; the settings above apply to the
+                              rest                      RULES (JSON)
 
 Mode:
   --dry-run                   plan only, whatever DELETE_ENABLED says
@@ -99,6 +105,7 @@ const OPTIONS = {
   'keep-task-definition-revisions': { type: 'string' },
   'keep-lambda-versions': { type: 'string' },
   'in-use-images': { type: 'string' },
+  rules: { type: 'string' },
   repositories: { type: 'string' },
   clusters: { type: 'string' },
   'ignore-service-deployments': { type: 'boolean' },
@@ -160,7 +167,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   let config: Config;
   try {
     const profileRegion = await readProfileRegion(env);
-    config = parseConfig(env, configFlags(values), { shell: 'cli', ...(profileRegion && { profileRegion }) });
+    const rules = values.rules === undefined ? undefined : readRulesFile(values.rules);
+    config = parseConfig(env, { ...configFlags(values), ...(rules && { rules }) }, { shell: 'cli', ...(profileRegion && { profileRegion }) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`${error.message}\n`);
@@ -367,6 +375,9 @@ export function renderHeader(config: Config, caller: CallerIdentity, env: NodeJS
     ...wrap(`defaults: ${defaults.map((entry) => `${entry.setting}=${entry.value}`).join(', ')}`, 90),
   ];
   rows.push(['Settings', settingLines[0] ?? ''], ...settingLines.slice(1).map((line): [string, string] => ['', line]));
+  // The rules in words, as the plan applies them: the first whose pattern matches a repository.
+  const rules = ruleLines(config.rules, config.policy);
+  rows.push(...rules.map((line, position): [string, string] => [position === 0 ? 'Rules' : '', line]));
   return `${rows.map(([label, text]) => `${label.padEnd(10)}${text}`).join('\n')}\n`;
 }
 

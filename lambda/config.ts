@@ -8,6 +8,7 @@ import { ConfigError } from './errors';
 import { DEFAULTS } from './core/defaults';
 import { closestName } from './core/did-you-mean';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
+import { RulesError, parseRules, ruleFor, type RepositoryRule } from './core/rules';
 import { checkS3Uri } from './core/s3-uri';
 import type { RetentionPolicy } from './core/types';
 
@@ -37,7 +38,12 @@ export interface SettingOrigin {
 export interface Config {
   readonly region: string;
   readonly deleteEnabled: boolean;
+  /** The global keep rules: those of every repository that no rule of `rules` matches. */
   readonly policy: RetentionPolicy;
+  /** Rules per repository, in order: the first whose pattern matches a repository applies. */
+  readonly rules: readonly RepositoryRule[];
+  /** Where the rules came from, as messages name them: `RULES`, or the file given to `--rules`. */
+  readonly rulesSource: string;
   /**
    * Keep the images that ECS services may launch: their deployments' and task sets' task definitions, and
    * the digests pinned in their service revisions (current ones, and rollback targets).
@@ -92,6 +98,8 @@ export interface ConfigFlags {
   readonly slackChannel?: string;
   readonly slackTokenSecret?: string;
   readonly now?: string;
+  /** `--rules FILE`, read and parsed by the shell (JSON or YAML): the parsed list, and the file's name. */
+  readonly rules?: { readonly value: unknown; readonly source: string };
 }
 
 /** What the shell knows besides the variables and flags. */
@@ -112,6 +120,7 @@ export const VARIABLES = [
   'KEEP_MIN_IMAGE_COUNT',
   'KEEP_IMAGES_NEWER_THAN_DAYS',
   'KEEP_IMAGES_PULLED_WITHIN_DAYS',
+  'RULES',
   'KEEP_SERVICE_DEPLOYMENT_IMAGES',
   'KEEP_SCHEDULED_TASK_IMAGES',
   'KEEP_TASK_DEFINITION_REVISIONS',
@@ -159,6 +168,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   const keepImagesPulledWithinDays =
     read.integer({ variable: 'KEEP_IMAGES_PULLED_WITHIN_DAYS', flag: '--keep-pulled-days', min: 0 }, flags.keepPulledDays) ??
     DEFAULTS.keepImagesPulledWithinDays;
+  const { rules, rulesSource } = readRules(read, flags, problems);
   const keepServiceDeploymentImages =
     read.switch({ variable: 'KEEP_SERVICE_DEPLOYMENT_IMAGES', flag: '--ignore-service-deployments' }, flags.ignoreServiceDeployments) ??
     DEFAULTS.keepServiceDeploymentImages;
@@ -185,6 +195,12 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   }
   const repositories = read.list({ variable: 'ECR_REPOSITORIES', flag: '--repositories', pattern: REPOSITORY_NAME, what: 'ECR repository names' }, flags.repositories);
   const clusters = read.list({ variable: 'ECS_CLUSTERS', flag: '--clusters', pattern: CLUSTER_NAME_OR_ARN, what: 'ECS cluster names or ARNs' }, flags.clusters);
+  for (const name of repositories ?? []) {
+    const rule = ruleFor(name, rules);
+    if (rule?.exclude) {
+      warnings.push(`${read.source('ECR_REPOSITORIES', '--repositories', flags.repositories)} names ${name}, but ${rulesSource}[${rule.index}] excludes it, so it is neither cleaned nor counted`);
+    }
+  }
   if (clusters) {
     warnings.push(
       `only the ECS ${clusters.length === 1 ? 'cluster' : 'clusters'} ${clusters.join(', ')} ${clusters.length === 1 ? 'is' : 'are'} searched for tasks and services (${read.source('ECS_CLUSTERS', '--clusters', flags.clusters)}): images that tasks or services in any other cluster run are unprotected`,
@@ -222,6 +238,8 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     region,
     deleteEnabled,
     policy: { keepMinImageCount, keepImagesNewerThanDays, keepImagesPulledWithinDays },
+    rules,
+    rulesSource,
     keepServiceDeploymentImages,
     keepScheduledTaskImages,
     keepTaskDefinitionRevisions,
@@ -258,6 +276,41 @@ function resolveRegion(read: Reader, flags: ConfigFlags, context: ConfigContext,
   if (!REGION.test(region)) problems.push(`${from.startsWith('profile') ? `the region of ${from}` : from} must be an AWS region such as eu-west-2, got "${region}"`);
   read.record('AWS_REGION', region, from);
   return region;
+}
+
+/**
+ * The rules per repository: `--rules FILE` (which the shell read and parsed), else `RULES` (JSON), else
+ * none. Every problem of the list is reported, each naming the rule, the key, the value and the fix.
+ */
+function readRules(read: Reader, flags: ConfigFlags, problems: string[]): { rules: RepositoryRule[]; rulesSource: string } {
+  let value: unknown;
+  let source: string;
+  if (flags.rules) {
+    ({ value, source } = flags.rules);
+  } else {
+    const text = read.string({ variable: 'RULES', record: false });
+    if (text === undefined) {
+      read.record('RULES', 'none', 'default');
+      return { rules: [], rulesSource: 'RULES' };
+    }
+    source = 'RULES';
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+      problems.push(`RULES must be a JSON list of rules such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got "${shown}": ${(error as Error).message}`);
+      return { rules: [], rulesSource: source };
+    }
+  }
+  try {
+    const rules = parseRules(value, source);
+    read.record('RULES', `${rules.length} ${rules.length === 1 ? 'rule' : 'rules'}`, flags.rules ? `--rules ${source}` : 'RULES');
+    return { rules, rulesSource: source };
+  } catch (error) {
+    if (!(error instanceof RulesError)) throw error;
+    problems.push(...error.problems);
+    return { rules: [], rulesSource: source };
+  }
 }
 
 /** Dry run or delete. `--dry-run` wins over `DELETE_ENABLED=true`; with `--delete` it is a contradiction. */
@@ -381,6 +434,8 @@ interface Named {
   readonly flag?: string;
   /** Shown as `(set)` among the origins. */
   readonly secret?: boolean;
+  /** Whether to record the value as the setting's origin. @default true */
+  readonly record?: boolean;
 }
 
 /** Reads variables and flags, trimming them, recording problems in the words of the docs, and origins. */
@@ -421,7 +476,7 @@ class Reader {
     const fromFlag = flagValue?.trim();
     const fromEnv = this.env[named.variable]?.trim();
     const value = fromFlag || fromEnv || undefined;
-    if (value !== undefined) this.record(named.variable, named.secret ? '(set)' : value, fromFlag ? (named.flag as string) : named.variable);
+    if (value !== undefined && named.record !== false) this.record(named.variable, named.secret ? '(set)' : value, fromFlag ? (named.flag as string) : named.variable);
     return value;
   }
 

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients } from './aws/clients';
 import { runCleanup, type CleanerDeps, type Progress } from './cleaner';
 import { parseConfig } from './config';
-import type { RunReport } from './core/report';
+import { ruleLines, type RunReport } from './core/report';
 import { CleanupFailedError, ConfigError } from './errors';
 import { keepHeapTight } from './heap';
 
@@ -26,6 +26,8 @@ export interface RunSummary {
   readonly region: string;
   readonly totals: RunReport['totals'];
   readonly deletionBlocked?: string;
+  /** Settings without effect, rules that apply to no repository, and what the settings leave unprotected. */
+  readonly warnings: readonly string[];
   readonly errors: readonly string[];
   readonly apiCalls: RunReport['apiCalls'];
   readonly durationMs: number;
@@ -47,6 +49,7 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
     mode: config.deleteEnabled ? 'delete' : 'dry-run',
     region: config.region,
     settings: Object.fromEntries(config.origins.map((origin) => [origin.setting, origin.value])),
+    ...(config.rules.length > 0 && { rules: ruleLines(config.rules, config.policy) }),
   });
   for (const warning of config.warnings) logger.warn(warning);
   const now = new Date();
@@ -70,6 +73,7 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
     region: report.region,
     totals: report.totals,
     ...(report.deletionBlocked !== undefined && { deletionBlocked: report.deletionBlocked }),
+    warnings: report.warnings,
     errors: report.errors.map((error) => error.message),
     apiCalls: report.apiCalls,
     durationMs: report.durationMs,

@@ -22,11 +22,13 @@ export type UseResolution =
  *
  * @param imagesByRepository the listed images of each completely listed repository (their records are
  *   read only for the repositories that some use names)
+ * @param excluded the repositories that a rule excludes: not listed, and never cleaned
  */
 export function resolveUses(
   uses: readonly ImageUse[],
   repositories: readonly Repository[],
   imagesByRepository: ReadonlyMap<string, ImageTable>,
+  excluded: ReadonlySet<string> = new Set(),
 ): UseResolution[] {
   const registries = repositories
     .map((repository) => parseRegistryHost(registryOf(repository.uri)))
@@ -67,6 +69,7 @@ export function resolveUses(
     }
     if (!registries.some((identity) => sameRegistry(identity, registry))) return { use, matched: false, why: `another registry (${reference.registry})` };
     if (!names.has(reference.repository)) return { use, matched: false, why: 'repository not in scope' };
+    if (excluded.has(reference.repository)) return { use, matched: false, why: 'repository excluded by the rules, so never cleaned' };
     const index = indexOf(reference.repository);
     if (!index) return { use, matched: false, why: 'repository could not be listed' };
 

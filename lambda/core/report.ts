@@ -3,6 +3,7 @@
  * for a terminal and for a CSV file. Pure: the cleaner hands it the facts.
  */
 import { WORKLOAD_PREFIX, describeWorkload, usesByRepository, type UseResolution } from './in-use';
+import { policyOf, type RepositoryRule } from './rules';
 import type {
   ArtifactPlan,
   Decision,
@@ -11,6 +12,7 @@ import type {
   ImageUse,
   KeepReason,
   RepositoryPlan,
+  RepositoryPolicy,
   RetentionPolicy,
   UseSource,
 } from './types';
@@ -64,6 +66,8 @@ export interface ArtifactReport {
 /** Kept artifacts, each counted once, under the first of its reasons in this order. */
 export interface KeptCounts {
   readonly inUse: number;
+  /** Kept because a tag matches a pattern of its rule's `keepTags`. */
+  readonly protectedTag: number;
   readonly recent: number;
   /** Kept because ECR recorded a pull within `keepImagesPulledWithinDays`. */
   readonly recentlyPulled: number;
@@ -74,8 +78,11 @@ export interface KeptCounts {
 
 export interface RepositoryReport {
   readonly name: string;
-  readonly status: 'ok' | 'error';
+  /** `excluded`: a rule excludes it, so it was neither listed nor cleaned, and it counts in no total. */
+  readonly status: 'ok' | 'error' | 'excluded';
   readonly error?: string;
+  /** The index of the rule that applies to it; none: the global settings apply. */
+  readonly rule?: number;
   /** Top-level artifacts; a multi-architecture image counts once. */
   readonly images: number;
   readonly manifests: number;
@@ -112,7 +119,10 @@ export interface InUseReport extends ImageUse {
 }
 
 export interface Totals {
+  /** The repositories in scope that no rule excludes. */
   readonly repositories: number;
+  /** The repositories that a rule excludes: neither listed nor cleaned. */
+  readonly repositoriesExcluded: number;
   readonly repositoriesWithErrors: number;
   readonly images: number;
   readonly manifests: number;
@@ -139,6 +149,8 @@ export interface RunReport {
   /** The keep rules, and the settings of the sources of images in use. */
   readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean } & Partial<InUseSettings>;
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
+  /** The rules per repository, in order; a repository that none matches takes `policy`. */
+  readonly rules: readonly RepositoryRule[];
   /** The plan of a deleting run, built to ask the operator before the first deletion. */
   readonly awaitingConfirmation?: true;
   /** The operator did not confirm the deletion: the report is the plan, and nothing was deleted. */
@@ -181,11 +193,20 @@ export interface RunFacts {
   readonly keepServiceDeploymentImages: boolean;
   readonly inUseSettings?: InUseSettings;
   readonly scope: RunReport['scope'];
+  readonly rules?: readonly RepositoryRule[];
   /**
-   * Every repository in scope: its error, or how to plan it. The plan is built on demand, and again each
+   * Every repository in scope: its error, or how to plan it, or the rule that excludes it. The plan is built on demand, and again each
    * time it is needed, so that only one repository's plan is held at a time.
    */
-  readonly repositories: readonly { readonly name: string; readonly plan?: () => RepositoryPlan; readonly error?: string }[];
+  readonly repositories: readonly {
+    readonly name: string;
+    readonly plan?: () => RepositoryPlan;
+    readonly error?: string;
+    /** The index of the rule that applies to it. */
+    readonly rule?: number;
+    /** The rule excludes it: it was not listed. */
+    readonly excluded?: boolean;
+  }[];
   readonly resolutions: readonly UseResolution[];
   readonly discoveryProblems: readonly string[];
   readonly results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>;
@@ -201,7 +222,7 @@ export interface RunFacts {
 }
 
 const PLANNED: ImageResult = { status: 'planned' };
-const NO_KEPT: KeptCounts = { inUse: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
+const NO_KEPT: KeptCounts = { inUse: 0, protectedTag: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
 
 export function buildRunReport(facts: RunFacts): RunReport {
   const repositories = byName(facts.repositories).map((repository) =>
@@ -210,6 +231,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
   const sum = (pick: (repository: RepositoryReport) => number): number => repositories.reduce((total, repository) => total + pick(repository.report), 0);
   const keptByReason: KeptCounts = {
     inUse: sum((r) => r.kept.inUse),
+    protectedTag: sum((r) => r.kept.protectedTag),
     recent: sum((r) => r.kept.recent),
     recentlyPulled: sum((r) => r.kept.recentlyPulled),
     minCount: sum((r) => r.kept.minCount),
@@ -226,6 +248,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
     policy: { ...facts.policy, keepServiceDeploymentImages: facts.keepServiceDeploymentImages, ...facts.inUseSettings },
     scope: facts.scope,
+    rules: facts.rules ?? [],
     ...(!inUseComplete && {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
     }),
@@ -237,11 +260,12 @@ export function buildRunReport(facts: RunFacts): RunReport {
     repositories: repositories.map((repository) => repository.report),
     errors: facts.errors,
     totals: {
-      repositories: repositories.length,
+      repositories: repositories.filter((r) => r.report.status !== 'excluded').length,
+      repositoriesExcluded: repositories.filter((r) => r.report.status === 'excluded').length,
       repositoriesWithErrors: repositories.filter((r) => r.report.status === 'error').length,
       images: sum((r) => r.images),
       manifests: sum((r) => r.manifests),
-      kept: keptByReason.inUse + keptByReason.recent + keptByReason.recentlyPulled + keptByReason.minCount + keptByReason.inUseUnknown,
+      kept: keptByReason.inUse + keptByReason.protectedTag + keptByReason.recent + keptByReason.recentlyPulled + keptByReason.minCount + keptByReason.inUseUnknown,
       keptByReason,
       toDelete: sum((r) => r.toDelete),
       manifestsToDelete: repositories.reduce((total, r) => total + r.manifestsToDelete, 0),
@@ -290,11 +314,12 @@ function summarizeRepository(
   repository: RunFacts['repositories'][number],
   results: ReadonlyMap<string, ImageResult>,
 ): Summary {
+  const rule = repository.rule === undefined ? {} : { rule: repository.rule };
   if (!repository.plan) {
     const report: RepositoryReport = {
       name: repository.name,
-      status: 'error',
-      error: repository.error ?? 'not listed',
+      ...(repository.excluded ? { status: 'excluded' as const } : { status: 'error' as const, error: repository.error ?? 'not listed' }),
+      ...rule,
       images: 0,
       manifests: 0,
       kept: NO_KEPT,
@@ -309,7 +334,7 @@ function summarizeRepository(
   }
   const plan = repository.plan();
   const resultOf = (digest: string): ImageResult => results.get(digest) ?? PLANNED;
-  const kept = { inUse: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
+  const kept = { inUse: 0, protectedTag: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
   const inUseImages: string[] = [];
   let toDelete = 0;
   let deleted = 0;
@@ -323,7 +348,8 @@ function summarizeRepository(
     if (reason === 'in-use') {
       kept.inUse += 1;
       inUseImages.push(artifact.root.tags[0] ?? shortDigest(artifact.root.digest));
-    } else if (reason === 'recent') kept.recent += 1;
+    } else if (reason === 'protected-tag') kept.protectedTag += 1;
+    else if (reason === 'recent') kept.recent += 1;
     else if (reason === 'recently-pulled') kept.recentlyPulled += 1;
     else if (reason === 'min-count') kept.minCount += 1;
     else if (reason === 'in-use-unknown') kept.inUseUnknown += 1;
@@ -345,6 +371,7 @@ function summarizeRepository(
   const report: RepositoryReport = {
     name: repository.name,
     status: 'ok',
+    ...rule,
     images: plan.artifacts.length,
     manifests: plan.decisions.length,
     kept,
@@ -438,8 +465,9 @@ function isGone(result: ImageResult): boolean {
 }
 
 /** The reason an artifact is counted under in the summaries. */
-export function primaryReason(reasons: readonly string[]): 'in-use' | 'recent' | 'recently-pulled' | 'min-count' | 'in-use-unknown' | 'unused' {
+export function primaryReason(reasons: readonly string[]): 'in-use' | 'protected-tag' | 'recent' | 'recently-pulled' | 'min-count' | 'in-use-unknown' | 'unused' {
   if (reasons.some((reason) => reason.startsWith('in-use:'))) return 'in-use';
+  if (reasons.some((reason) => reason.startsWith('protected-tag:'))) return 'protected-tag';
   if (reasons.includes('recent')) return 'recent';
   if (reasons.includes('recently-pulled')) return 'recently-pulled';
   if (reasons.includes('min-count')) return 'min-count';
@@ -587,18 +615,38 @@ export function renderSummary(report: RunReport): string {
   const lines: string[] = [];
   lines.push(`ECR Maintainer · ${title} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
   const { policy } = report;
-  const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${policy.keepImagesPulledWithinDays} ${plural(policy.keepImagesPulledWithinDays, 'day')}` : '';
+  const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${days(policy.keepImagesPulledWithinDays)}` : '';
   lines.push(
-    `Keeps images in use (${report.inUse.sources.join(', ') || 'no source searched'}), pushed within ${policy.keepImagesNewerThanDays} ${plural(policy.keepImagesNewerThanDays, 'day')} of ${report.now}${pulled}, and the newest ${policy.keepMinImageCount} of each repository.`,
+    `Keeps images in use (${report.inUse.sources.join(', ') || 'no source searched'}), pushed within ${days(policy.keepImagesNewerThanDays)} of ${report.now}${pulled}, and the newest ${policy.keepMinImageCount} of each repository.`,
   );
+  if (report.rules.length > 0) {
+    lines.push('Rules (the first whose pattern matches a repository applies; the others take the settings above):');
+    lines.push(...ruleLines(report.rules, policy).map((line) => `  ${line}`));
+  }
   lines.push('');
 
-  const showPulled = policy.keepImagesPulledWithinDays > 0;
-  const header = ['REPOSITORY', 'IMAGES', 'IN USE', 'RECENT', ...(showPulled ? ['PULLED'] : []), 'NEWEST', 'UNKNOWN', dryRun ? 'TO DELETE' : 'DELETED', dryRun ? 'RECLAIMABLE' : 'RECLAIMED'];
-  const row = (name: string, counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes'>): string[] => [
+  const showRule = report.rules.length > 0;
+  const showProtected = report.rules.some((rule) => rule.keepTags.length > 0);
+  const showPulled = policy.keepImagesPulledWithinDays > 0 || report.rules.some((rule) => (rule.keepImagesPulledWithinDays ?? 0) > 0);
+  const header = [
+    'REPOSITORY',
+    ...(showRule ? ['RULE'] : []),
+    'IMAGES',
+    'IN USE',
+    ...(showProtected ? ['PROTECTED'] : []),
+    'RECENT',
+    ...(showPulled ? ['PULLED'] : []),
+    'NEWEST',
+    'UNKNOWN',
+    dryRun ? 'TO DELETE' : 'DELETED',
+    dryRun ? 'RECLAIMABLE' : 'RECLAIMED',
+  ];
+  const row = (name: string, rule: string, counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes'>): string[] => [
     name,
+    ...(showRule ? [rule] : []),
     String(counts.images),
     String(counts.kept.inUse),
+    ...(showProtected ? [String(counts.kept.protectedTag)] : []),
     String(counts.kept.recent),
     ...(showPulled ? [String(counts.kept.recentlyPulled)] : []),
     String(counts.kept.minCount),
@@ -606,29 +654,32 @@ export function renderSummary(report: RunReport): string {
     dryRun ? String(counts.toDelete) : `${counts.deleted}/${counts.toDelete}`,
     formatBytes(dryRun ? counts.reclaimableBytes : counts.reclaimedBytes),
   ];
-  const table = report.repositories.map((repository) =>
-    repository.status === 'error' ? [repository.name, ...header.slice(1, -1).map(() => '-'), 'ERROR'] : row(repository.name, repository),
-  );
+  const table = report.repositories.map((repository) => {
+    const rule = repository.rule === undefined ? '-' : String(repository.rule);
+    if (repository.status === 'ok') return row(repository.name, rule, repository);
+    return [repository.name, ...(showRule ? [rule] : []), ...header.slice(showRule ? 2 : 1, -1).map(() => '-'), repository.status === 'excluded' ? 'EXCLUDED' : 'ERROR'];
+  });
   const { totals } = report;
-  const footer = row('TOTAL', { ...totals, kept: totals.keptByReason });
+  const footer = row('TOTAL', '', { ...totals, kept: totals.keptByReason });
   lines.push(...renderTable(header, table, footer));
   lines.push('');
 
   const images = (count: number): string => `${count} ${plural(count, 'image')}`;
+  const excluded = totals.repositoriesExcluded > 0 ? ` (${totals.repositoriesExcluded} more excluded by the rules)` : '';
   if (report.deletionBlocked) lines.push(`NOTHING DELETED: ${report.deletionBlocked}.`);
   for (const warning of report.warnings) lines.push(`WARNING: ${warning}.`);
   if (awaiting) {
     lines.push(
-      `TO DELETE: ${images(totals.toDelete)} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,
+      `TO DELETE: ${images(totals.toDelete)} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
   } else if (dryRun) {
     lines.push(
-      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,
+      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
     if (totals.toDelete > 0 && !report.deletionBlocked) lines.push('To delete them, set DELETE_ENABLED=true or pass --delete.');
   } else {
     lines.push(
-      `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}.`,
+      `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
   }
   if (report.errors.length > 0) {
@@ -653,7 +704,7 @@ export function renderSummary(report: RunReport): string {
 export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): Generator<string, void, undefined> {
   const now = new Date(report.now);
   for (const { repository, artifacts: planned } of artifacts()) {
-    const lines: string[] = [`${repository.name}${repository.status === 'error' ? `: ERROR: ${repository.error ?? ''}` : ''}`];
+    const lines: string[] = [`${repository.name}${repositoryHeading(repository, report)}`];
     const tagWidth = Math.min(24, planned.reduce((width, artifact) => Math.max(width, artifact.tags.join(' ').length), 6));
     for (const artifact of planned) {
       const tags = artifact.tags.join(' ') || '<untagged>';
@@ -666,6 +717,38 @@ export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): 
     }
     yield `${lines.join('\n')}\n`;
   }
+}
+
+/** What follows a repository's name in `--explain`: its error, or the rule that applies to it. */
+function repositoryHeading(repository: RepositoryReport, report: RunReport): string {
+  if (repository.status === 'error') return `: ERROR: ${repository.error ?? ''}`;
+  if (report.rules.length === 0) return '';
+  if (repository.rule === undefined) return '  (no rule: the global settings)';
+  const rule = report.rules[repository.rule];
+  return `  (rule ${rule.index}, ${rule.repositories.join(', ')}: ${describeRule(rule, report.policy)})`;
+}
+
+/** A line per rule, its patterns aligned: `rule 0  ci/*, base/*  pushed within 1 day, …`. */
+export function ruleLines(rules: readonly RepositoryRule[], global: RetentionPolicy): string[] {
+  const patterns = rules.map((rule) => rule.repositories.join(', '));
+  const width = Math.max(0, ...patterns.map((text) => text.length));
+  return rules.map((rule, position) => `rule ${rule.index}  ${patterns[position].padEnd(width)}  ${describeRule(rule, global)}`);
+}
+
+/** What a rule keeps, in words: `pushed within 1 day, the newest 2, tags prod-* always; untagged: …`. */
+export function describeRule(rule: RepositoryRule, global: RetentionPolicy): string {
+  if (rule.exclude) return 'excluded: neither cleaned nor counted';
+  const policy: RepositoryPolicy = policyOf(rule, global);
+  const parts = [`pushed within ${days(policy.keepImagesNewerThanDays)}`];
+  if (policy.keepImagesPulledWithinDays > 0) parts.push(`pulled within ${days(policy.keepImagesPulledWithinDays)}`);
+  parts.push(`the newest ${policy.keepMinImageCount}${policy.untaggedOlderThanDays === undefined ? '' : ' tagged'}`);
+  if (policy.keepTags) parts.push(`${plural(policy.keepTags.length, 'tag')} ${policy.keepTags.join(' ')} always`);
+  const untagged = policy.untaggedOlderThanDays === undefined ? '' : `; untagged: pushed within ${days(policy.untaggedOlderThanDays)}`;
+  return `${parts.join(', ')}${untagged}`;
+}
+
+function days(count: number): string {
+  return `${count} ${plural(count, 'day')}`;
 }
 
 function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {

@@ -14,10 +14,14 @@ export function renderSlackMessage(report: RunReport): string {
     `*ECR Maintainer* · *${dryRun ? 'DRY RUN' : 'DELETE'}* · ${report.account ? `account ${report.account} · ` : ''}${report.region}`,
   );
   lines.push(
-    `Scanned ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')} and ${images(totals.images)}. ` +
-      `Kept ${totals.kept}: ${totals.keptByReason.inUse} in use, ${totals.keptByReason.recent} recent, ` +
+    `Scanned ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')} and ${images(totals.images)}` +
+      (totals.repositoriesExcluded > 0 ? ` (${totals.repositoriesExcluded} more ${plural(totals.repositoriesExcluded, 'repository', 'repositories')} excluded by the rules)` : '') +
+      '. ' +
+      `Kept ${totals.kept}: ${totals.keptByReason.inUse} in use, ` +
+      (totals.keptByReason.protectedTag > 0 ? `${totals.keptByReason.protectedTag} with a protected tag, ` : '') +
+      `${totals.keptByReason.recent} recent, ` +
       (totals.keptByReason.recentlyPulled > 0 ? `${totals.keptByReason.recentlyPulled} pulled recently, ` : '') +
-      `${totals.keptByReason.minCount} among the newest ${report.policy.keepMinImageCount}` +
+      `${totals.keptByReason.minCount} among the newest ${report.rules.length > 0 ? 'of their repository' : report.policy.keepMinImageCount}` +
       (totals.keptByReason.inUseUnknown > 0 ? `, ${totals.keptByReason.inUseUnknown} because in-use discovery failed` : '') +
       '.',
   );

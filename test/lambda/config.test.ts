@@ -22,6 +22,8 @@ describe('parseConfig', () => {
       region: 'eu-west-2',
       deleteEnabled: false,
       policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 },
+      rules: [],
+      rulesSource: 'RULES',
       keepServiceDeploymentImages: true,
       keepScheduledTaskImages: true,
       keepTaskDefinitionRevisions: 1,
@@ -62,12 +64,15 @@ describe('parseConfig', () => {
       KEEP_LAMBDA_IMAGES: 'true',
       KEEP_LAMBDA_VERSIONS: '5',
       IN_USE_IMAGES_URI: 's3://my-bucket/lists/in-use.txt',
+      RULES: ' [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}] ',
     });
 
     expect(config).toEqual<Config>({
       region: 'us-east-1',
       deleteEnabled: true,
       policy: { keepMinImageCount: 5, keepImagesNewerThanDays: 0, keepImagesPulledWithinDays: 30 },
+      rules: [{ index: 0, repositories: ['ci/*'], exclude: false, keepImagesNewerThanDays: 1, keepTags: [] }],
+      rulesSource: 'RULES',
       keepServiceDeploymentImages: false,
       keepScheduledTaskImages: false,
       keepTaskDefinitionRevisions: 0,
@@ -332,3 +337,52 @@ describe('parseConfig', () => {
     });
   });
 });
+
+describe('parseConfig: rules per repository', () => {
+  it('reads RULES as JSON and records where the rules came from', () => {
+    const config = parseConfig({ RULES: '[{"repositories": "ci/*", "untagged": {"olderThanDays": 0}}, {"repositories": "team-b/**", "exclude": true}]' });
+    expect(config.rules.map((rule) => [rule.index, rule.repositories, rule.exclude, rule.untagged])).toEqual([
+      [0, ['ci/*'], false, { olderThanDays: 0 }],
+      [1, ['team-b/**'], true, undefined],
+    ]);
+    expect(config.origins).toContainEqual({ setting: 'RULES', value: '2 rules', from: 'RULES' });
+  });
+
+  it('takes the list that --rules read from a file over RULES, and names the file in its problems', () => {
+    const config = parseConfig({ RULES: '[]' }, { rules: { value: [{ repositories: 'base/*', keepMinImageCount: 20 }], source: 'rules.yaml' } });
+    expect(config.rules).toEqual([{ index: 0, repositories: ['base/*'], exclude: false, keepMinImageCount: 20, keepTags: [] }]);
+    expect(config.rulesSource).toBe('rules.yaml');
+    expect(config.origins).toContainEqual({ setting: 'RULES', value: '1 rule', from: '--rules rules.yaml' });
+    expect(problems({}, { rules: { value: [{ repositories: 'base/*', keepMinImageCount: 0 }], source: 'rules.yaml' } })).toEqual([
+      'rules.yaml[0].keepMinImageCount must be a whole number of at least 1, got 0',
+    ]);
+  });
+
+  it('refuses RULES that is not JSON, naming the variable, the value and the shape it needs', () => {
+    expect(problems({ RULES: "[{repositories: 'ci/*'}]" })).toEqual([
+      `RULES must be a JSON list of rules such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got "[{repositories: 'ci/*'}]": ${jsonError("[{repositories: 'ci/*'}]")}`,
+    ]);
+  });
+
+  it('lists every problem of every rule beside the other settings\' problems', () => {
+    expect(problems({ KEEP_MIN_IMAGE_COUNT: '0', RULES: '[{"repositories": "ci/*", "keepTag": ["x"]}, {"repositories": "a", "keepImagesNewerThanDays": -1}]' })).toEqual([
+      'KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "0"',
+      'RULES[0] has an unknown key "keepTag": did you mean "keepTags"?',
+      'RULES[1].keepImagesNewerThanDays must be a whole number of at least 0, got -1',
+    ]);
+  });
+
+  it('warns when ECR_REPOSITORIES names a repository that a rule excludes', () => {
+    const config = parseConfig({ ECR_REPOSITORIES: 'shop/api,team-b/api', RULES: '[{"repositories": "team-b/*", "exclude": true}]' });
+    expect(config.warnings).toEqual(['ECR_REPOSITORIES names team-b/api, but RULES[0] excludes it, so it is neither cleaned nor counted']);
+  });
+});
+
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '';
+}

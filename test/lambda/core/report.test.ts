@@ -1,12 +1,13 @@
 import { planRepository } from '../../../lambda/core/planner';
 import { buildRunReport, csvLines, decisionChunks, formatBytes, listArtifacts, planLines, renderCsv, renderSummary, type ArtifactListing, type RunFacts, type RunReport } from '../../../lambda/core/report';
-import type { ImageRecord, ImageResult, RepositoryPlan } from '../../../lambda/core/types';
+import { parseRules, policyOf } from '../../../lambda/core/rules';
+import type { ImageRecord, ImageResult, RepositoryPlan, RepositoryPolicy } from '../../../lambda/core/types';
 import { NOW, digestOf, image } from './builders';
 
 const POLICY = { keepMinImageCount: 1, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 };
 
 /** How the cleaner hands a repository's plan to the report: a function that plans it (again). */
-function planOf(repository: string, images: ImageRecord[], children: Record<string, string[]> = {}): () => RepositoryPlan {
+function planOf(repository: string, images: ImageRecord[], children: Record<string, string[]> = {}, policy: RepositoryPolicy = POLICY): () => RepositoryPlan {
   return () =>
     planRepository(
       {
@@ -16,7 +17,7 @@ function planOf(repository: string, images: ImageRecord[], children: Record<stri
         uses: new Map(),
         inUseComplete: true,
       },
-      POLICY,
+      policy,
       NOW,
     );
 }
@@ -212,11 +213,12 @@ describe('buildRunReport', () => {
 
     expect(report.totals).toEqual({
       repositories: 3,
+      repositoriesExcluded: 0,
       repositoriesWithErrors: 1,
       images: 4,
       manifests: 6,
       kept: 2,
-      keptByReason: { inUse: 0, recent: 2, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 },
+      keptByReason: { inUse: 0, protectedTag: 0, recent: 2, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 },
       toDelete: 2,
       manifestsToDelete: 4,
       deleted: 0,
@@ -321,6 +323,89 @@ describe('renderSummary', () => {
 
     expect(summary.split('\n')[0]).toBe('ECR Maintainer · DELETE · account 123456789012 · eu-west-2');
     expect(summary).toContain('DELETED: 1 image of 2 planned (1 manifest, 5.0 MB)');
+  });
+});
+
+describe('the report of a run with rules', () => {
+  const rules = parseRules(
+    [
+      { repositories: 'base/*', keepMinImageCount: 2, keepTags: ['prod-*'], untagged: { olderThanDays: 1 } },
+      { repositories: ['team-b/**'], exclude: true },
+    ],
+    'RULES',
+  );
+  const ruled = (): RunFacts =>
+    facts({
+      rules,
+      repositories: [
+        {
+          name: 'base/node',
+          rule: 0,
+          plan: planOf(
+            'base/node',
+            [image('p', { tags: ['prod-1'], pushedDaysAgo: 300 }), image('u', { pushedDaysAgo: 0.5 }), image('u2', { pushedDaysAgo: 2 }), image('t1', { tags: ['20'], pushedDaysAgo: 20 }), image('t2', { tags: ['19'], pushedDaysAgo: 30 }), image('t3', { tags: ['18'], pushedDaysAgo: 40 })],
+            {},
+            policyOf(rules[0], POLICY),
+          ),
+        },
+        { name: 'api', plan: planOf('api', [image('a1', { pushedDaysAgo: 10, tags: ['v1'] })]) },
+        { name: 'team-b/api', rule: 1, excluded: true },
+      ],
+      errors: [],
+    });
+
+  it('names the rule of each repository, counts protected artifacts, and lists excluded repositories without counting them', () => {
+    const report = buildRunReport(ruled());
+
+    expect(report.rules).toEqual(rules);
+    expect(report.repositories.map(({ name, status, rule, toDelete }) => ({ name, status, rule, toDelete }))).toEqual([
+      { name: 'api', status: 'ok', rule: undefined, toDelete: 0 },
+      { name: 'base/node', status: 'ok', rule: 0, toDelete: 2 },
+      { name: 'team-b/api', status: 'excluded', rule: 1, toDelete: 0 },
+    ]);
+    expect(report.totals).toMatchObject({ repositories: 2, repositoriesExcluded: 1, images: 7, kept: 5, toDelete: 2, keptByReason: { protectedTag: 1, minCount: 3, inUse: 0, recent: 1 } });
+  });
+
+  it('shows the rules, a RULE and a PROTECTED column, and the excluded repositories in the summary', () => {
+    const summary = renderSummary(buildRunReport(ruled()));
+
+    expect(summary).toContain(
+      [
+        'Rules (the first whose pattern matches a repository applies; the others take the settings above):',
+        '  rule 0  base/*     pushed within 7 days, the newest 2 tagged, tag prod-* always; untagged: pushed within 1 day',
+        '  rule 1  team-b/**  excluded: neither cleaned nor counted',
+        '',
+        'REPOSITORY  RULE  IMAGES  IN USE  PROTECTED  RECENT  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE',
+        'api            -       1       0          0       0       1        0          0          0 B',
+        'base/node      0       6       0          1       1       2        0          2        200 B',
+        'team-b/api     1       -       -          -       -       -        -          -     EXCLUDED',
+        '----------  ----  ------  ------  ---------  ------  ------  -------  ---------  -----------',
+        'TOTAL                  7       0          1       1       3        0          2        200 B',
+      ].join('\n'),
+    );
+    expect(summary).toContain('; 5 images kept, of 7 images in 2 repositories (1 more excluded by the rules).');
+  });
+
+  it('heads each repository of --explain with its rule, and gives the reasons that rules add', () => {
+    const text = explain(ruled());
+
+    expect(text).toContain('api  (no rule: the global settings)\n');
+    expect(text).toContain('base/node  (rule 0, base/*: pushed within 7 days, the newest 2 tagged, tag prod-* always; untagged: pushed within 1 day)\n');
+    expect(text).toMatch(/KEEP {4}prod-1 +sha256:\w+ {2}protected-tag:prod-\*\n/);
+    expect(text).toMatch(/DELETE {2}<untagged> +sha256:\w+ {2}unused: /);
+    expect(text).toContain('team-b/api  (rule 1, team-b/**: excluded: neither cleaned nor counted)\n');
+  });
+
+  it('puts the rules in the JSON plan\'s run record, and the rule in each repository record', () => {
+    const { report, artifacts } = detail(ruled());
+    const records = [...planLines(report, artifacts)].map((line) => JSON.parse(line) as Record<string, unknown>);
+
+    expect(records[0]).toMatchObject({ type: 'run', rules: [{ index: 0, repositories: ['base/*'], keepTags: ['prod-*'], untagged: { olderThanDays: 1 } }, { index: 1, exclude: true }] });
+    expect(records.filter((record) => record.type === 'repository').map((record) => [record.name, record.status, record.rule])).toEqual([
+      ['api', 'ok', undefined],
+      ['base/node', 'ok', 0],
+      ['team-b/api', 'excluded', 1],
+    ]);
   });
 });
 

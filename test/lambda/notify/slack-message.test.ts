@@ -62,11 +62,12 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
     errors: [{ kind: 'repository', repository: 'locked', message: 'could not list repository locked: AccessDeniedException: <denied>' }],
     totals: {
       repositories: 4,
+      repositoriesExcluded: 0,
       repositoriesWithErrors: 1,
       images: 28,
       manifests: 28,
       kept: 7,
-      keptByReason: { inUse: 3, recent: 4, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 },
+      keptByReason: { inUse: 3, protectedTag: 0, recent: 4, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 },
       toDelete: 21,
       manifestsToDelete: 21,
       deleted: 0,
@@ -111,5 +112,16 @@ describe('renderSlackMessage', () => {
       'Errors: 1.',
       ':warning: *Nothing was deleted*: in-use discovery was incomplete (1 problem), so no image was deleted anywhere.',
     ]);
+  });
+
+  it('counts the repositories that rules exclude, and the artifacts that protected tags keep', () => {
+    const base = report();
+    const text = renderSlackMessage({
+      ...base,
+      rules: [{ index: 0, repositories: ['team-b/**'], exclude: true, keepTags: [] }],
+      totals: { ...base.totals, repositoriesExcluded: 2, keptByReason: { ...base.totals.keptByReason, protectedTag: 2, recent: 2 } },
+    });
+
+    expect(text.split('\n')[1]).toBe('Scanned 4 repositories and 28 images (2 more repositories excluded by the rules). Kept 7: 3 in use, 2 with a protected tag, 2 recent, 0 among the newest of their repository.');
   });
 });
