@@ -60,10 +60,12 @@ export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: 
   const pulledRecently = (image: ImageRecord): boolean =>
     pullWindowMs > 0 && image.lastPulledAtMs !== undefined && nowMs - image.lastPulledAtMs < pullWindowMs;
   const protectedBy = policy.keepTags && policy.keepTags.length > 0 ? tagProtector(policy.keepTags) : undefined;
-  const newest = newestCounted(ranked, policy.keepMinImageCount, isUntagged);
+  // An artifact's rank: its place among all artifacts, or, with untagged ones apart, among its own kind.
+  const ranks = untaggedApart ? ranksByKind(ranked, isUntagged) : undefined;
+  const rankAt = (position: number): number => ranks?.[position] ?? position + 1;
 
   /** A root's own reasons to be kept, judged over it and everything that belongs to it; none: unused. */
-  const judgeRoot = (root: ImageRecord, manifests: readonly ImageRecord[]): KeepReason[] => {
+  const judgeRoot = (root: ImageRecord, manifests: readonly ImageRecord[], position: number): KeepReason[] => {
     const reasons: KeepReason[] = inUseReasons(manifests, input.uses);
     if (protectedBy) {
       for (const image of manifests) {
@@ -76,21 +78,21 @@ export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: 
     }
     if (nowMs - root.pushedAtMs < (isUntagged(root) ? untaggedWindowMs : windowMs)) reasons.push('recent');
     if (manifests.some(pulledRecently)) reasons.push('recently-pulled');
-    if (newest.has(root)) reasons.push('min-count');
+    if (!isUntagged(root) && rankAt(position) <= policy.keepMinImageCount) reasons.push('min-count');
     if (reasons.length === 0 && !input.inUseComplete) reasons.push('in-use-unknown');
     return reasons;
   };
   // Most repositories hold only plain images: each is an artifact of its own, and all deletions go in one wave.
-  if (!graph.linked) return planPlainImages(input.repository, ranked, judgeRoot);
+  if (!graph.linked) return planPlainImages(input.repository, ranked, judgeRoot, rankAt);
 
   // Each root with everything that belongs to it, walked once.
   const manifestsOf = new Map<string, readonly ImageRecord[]>();
   const rootReasons = new Map<string, KeepReason[]>();
-  for (const root of ranked) {
+  for (const [position, root] of ranked.entries()) {
     const descendants = graph.descendantsOf(root.digest);
     const manifests = descendants.length === 0 ? [root] : [root, ...descendants];
     manifestsOf.set(root.digest, manifests);
-    rootReasons.set(root.digest, judgeRoot(root, manifests));
+    rootReasons.set(root.digest, judgeRoot(root, manifests, position));
   }
 
   const kept = keptDigests(ranked, manifestsOf, rootReasons);
@@ -133,7 +135,7 @@ export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: 
     }
     artifacts.push({
       root,
-      rank: position + 1,
+      rank: rankAt(position),
       members,
       action: rootDecision.action,
       reasons: rootDecision.reasons,
@@ -153,18 +155,19 @@ export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: 
 function planPlainImages(
   repository: string,
   ranked: readonly ImageRecord[],
-  judgeRoot: (root: ImageRecord, manifests: readonly ImageRecord[]) => KeepReason[],
+  judgeRoot: (root: ImageRecord, manifests: readonly ImageRecord[], position: number) => KeepReason[],
+  rankAt: (position: number) => number,
 ): RepositoryPlan {
   const decisions: Decision[] = [];
   const artifacts: ArtifactPlan[] = [];
   const doomed: string[] = [];
   for (const [position, root] of ranked.entries()) {
-    const reasons = judgeRoot(root, [root]);
+    const reasons = judgeRoot(root, [root], position);
     const decision: Decision =
       reasons.length > 0 ? { image: root, action: 'keep', reasons, artifact: root.digest } : { image: root, action: 'delete', reasons: UNUSED, artifact: root.digest };
     if (decision.action === 'delete') doomed.push(root.digest);
     decisions.push(decision);
-    artifacts.push({ root, rank: position + 1, members: NO_MEMBERS, action: decision.action, reasons: decision.reasons, sizeBytes: root.sizeBytes });
+    artifacts.push({ root, rank: rankAt(position), members: NO_MEMBERS, action: decision.action, reasons: decision.reasons, sizeBytes: root.sizeBytes });
   }
   return { repository, decisions, artifacts, deletionWaves: doomed.length > 0 ? [doomed.sort()] : [] };
 }
@@ -172,14 +175,11 @@ function planPlainImages(
 const UNUSED: readonly DeleteReason[] = Object.freeze(['unused'] as const);
 const NO_MEMBERS: readonly ImageRecord[] = Object.freeze([]);
 
-/** The `count` newest artifacts that count towards the minimum: all of them, or the tagged ones only. */
-function newestCounted(ranked: readonly ImageRecord[], count: number, isUntagged: (root: ImageRecord) => boolean): Set<ImageRecord> {
-  const newest = new Set<ImageRecord>();
-  for (const root of ranked) {
-    if (newest.size >= count) break;
-    if (!isUntagged(root)) newest.add(root);
-  }
-  return newest;
+/** Each artifact's rank among those of its kind, tagged or untagged, from 1; `ranked` is newest first. */
+function ranksByKind(ranked: readonly ImageRecord[], isUntagged: (root: ImageRecord) => boolean): number[] {
+  let tagged = 0;
+  let untagged = 0;
+  return ranked.map((root) => (isUntagged(root) ? ++untagged : ++tagged));
 }
 
 /** Newest first; ties broken by digest, so that the same listing always gives the same plan. */

@@ -512,22 +512,30 @@ export function describeResult(result: ImageResult, mode: RunReport['mode']): st
   }
 }
 
-/** The reasons of a decision in words a reviewer can check. */
-export function describeReasons(artifact: ArtifactReport, now: Date): string {
+/**
+ * The reasons of a decision in words a reviewer can check.
+ *
+ * @param untaggedApart whether the repository's rule gives untagged artifacts their own age, which is
+ *   then the one that an untagged artifact's age is measured against
+ */
+export function describeReasons(artifact: ArtifactReport, now: Date, untaggedApart = false): string {
   const ageDays = Math.floor((now.getTime() - Date.parse(artifact.pushedAt)) / 86_400_000);
+  // With untagged artifacts apart, tagged and untagged ones are ranked apart too.
+  const kind = untaggedApart ? (artifact.tags.length === 0 ? 'untagged ' : 'tagged ') : '';
+  const pushed = `${kind === 'untagged ' ? 'untagged, ' : ''}pushed ${ageDays} ${plural(ageDays, 'day')} ago`;
   return artifact.reasons
     .map((reason) => {
       switch (reason) {
         case 'unused':
-          return `unused: no workload uses it, pushed ${ageDays} ${plural(ageDays, 'day')} ago, newest #${artifact.rank}`;
+          return `unused: no workload uses it, ${pushed}, newest ${kind}#${artifact.rank}`;
         case 'recent':
-          return `recent: pushed ${ageDays} ${plural(ageDays, 'day')} ago`;
+          return `recent: ${pushed}`;
         case 'recently-pulled': {
           const pulledDays = artifact.lastPulledAt ? Math.floor((now.getTime() - Date.parse(artifact.lastPulledAt)) / 86_400_000) : undefined;
           return pulledDays === undefined ? 'recently-pulled' : `recently-pulled: pulled ${pulledDays} ${plural(pulledDays, 'day')} ago`;
         }
         case 'min-count':
-          return `min-count: newest #${artifact.rank}`;
+          return `min-count: newest ${kind}#${artifact.rank}`;
         case 'in-use-unknown':
           return 'in-use-unknown: in-use discovery was incomplete';
         default:
@@ -572,7 +580,7 @@ export function* csvLines(report: RunReport, artifacts: ArtifactListing): Genera
         artifact.pushedAt,
         String(artifact.sizeBytes),
         String(artifact.members.length),
-        describeReasons(artifact, now),
+        describeReasons(artifact, now, untaggedApart(report, repository)),
         describeResult(artifact.result, report.mode),
       ]);
     }
@@ -708,7 +716,7 @@ export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): 
     const tagWidth = Math.min(24, planned.reduce((width, artifact) => Math.max(width, artifact.tags.join(' ').length), 6));
     for (const artifact of planned) {
       const tags = artifact.tags.join(' ') || '<untagged>';
-      lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now)}`);
+      lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now, untaggedApart(report, repository))}`);
       for (const member of artifact.decisions.slice(1)) {
         const kind = member.reasons.some((reason) => reason.startsWith('referrer-of:')) ? 'referrer' : 'child';
         const reasons = member.reasons.map((reason) => reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))).join(', ');
@@ -717,6 +725,11 @@ export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): 
     }
     yield `${lines.join('\n')}\n`;
   }
+}
+
+/** Whether the rule of the repository gives untagged artifacts their own age. */
+function untaggedApart(report: RunReport, repository: RepositoryReport): boolean {
+  return repository.rule !== undefined && report.rules[repository.rule]?.untagged !== undefined;
 }
 
 /** What follows a repository's name in `--explain`: its error, or the rule that applies to it. */

@@ -152,7 +152,10 @@ export type Decision =
  */
 export interface ArtifactPlan {
   readonly root: ImageRecord;
-  /** 1 for the most recently pushed artifact of the repository, 2 for the next, and so on. */
+  /**
+   * 1 for the most recently pushed artifact of the repository, 2 for the next, and so on. When the rule
+   * gives untagged artifacts their own age, tagged and untagged artifacts are ranked apart.
+   */
   readonly rank: number;
   readonly members: readonly ImageRecord[];
   readonly action: 'keep' | 'delete';

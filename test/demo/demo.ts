@@ -2,7 +2,7 @@
  * `npm run demo`: the main job on an embedded default. Starts the local emulator with a sample account
  * (several repositories, multi-architecture images, signatures, tasks in two clusters, services mid-
  * deployment, images of every age) and runs the real CLI against it, with Slack going to the emulator
- * too. Nothing leaves this machine. Extra flags go to the CLI: `npm run demo -- --delete`. The CLI's
+ * too, and with the rules of `test/demo/rules.yaml`. Nothing leaves this machine. Extra flags go to the CLI: `npm run demo -- --delete`. The CLI's
  * files (`to_delete.csv`, `plan.jsonl`) go to a fresh temporary folder, never into the repository.
  */
 import { spawn } from 'node:child_process';
@@ -20,7 +20,8 @@ async function main(): Promise<number> {
   const say = (text: string): boolean => process.stderr.write(process.stderr.isTTY ? `\x1b[2m${text}\x1b[0m\n` : `${text}\n`);
   const csv = path.join(folder, 'to_delete.csv');
   const plan = path.join(folder, 'plan.jsonl');
-  const args = ['--explain', '--csv', csv, '--json', plan, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...process.argv.slice(2)];
+  const rules = path.join(__dirname, 'rules.yaml');
+  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...process.argv.slice(2)];
   say(`Demo: a sample account on a local emulator of AWS (ECR, ECS, Lambda, EventBridge, Scheduler, S3, STS, Secrets Manager) and Slack at ${emulator.url}; nothing leaves this machine.`);
   say(`Running: npm run cleaner -- ${args.join(' ')}`);
   say('');
