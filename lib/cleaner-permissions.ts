@@ -8,6 +8,7 @@ import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { clusterName } from '../lambda/core/names';
 import { parseS3Uri } from '../lambda/core/s3-uri';
+import type { DeletePermission } from './delete-permission';
 
 /** The in-use sources that are switched on, with their defaults applied. */
 export interface InUseSources {
@@ -20,6 +21,12 @@ export interface InUseSources {
 
 export interface GrantOptions extends InUseSources {
   readonly deleteEnabled: boolean;
+  /**
+   * Where the role may delete while deletion is on, from the rules (`planDeletePermission`).
+   *
+   * @default - the repositories in scope
+   */
+  readonly deletePermission?: DeletePermission;
   readonly repositories?: string[];
   readonly clusters?: string[];
   readonly inUseImagesUri?: string;
@@ -51,9 +58,30 @@ export function grantCleanerPermissions(role: iam.Role, options: GrantOptions): 
   };
 
   allow('ReadImages', ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:BatchGetImage'], repositories);
-  if (options.deleteEnabled) allow('DeleteImages', ['ecr:BatchDeleteImage'], repositories);
   if (!options.repositories) {
     acknowledgeWildcard(shown('ecr', 'repository/*'), 'The cleaner covers every repository of this account and region; the `repositories` prop narrows it to named ARNs.');
+  }
+  if (options.deleteEnabled) {
+    const { allow: deletable, deny } = options.deletePermission ?? { allow: (options.repositories ?? ['*']).map((pattern) => ({ pattern, from: [] })), deny: [] };
+    if (deletable.length > 0) allow('DeleteImages', ['ecr:BatchDeleteImage'], deletable.map(({ pattern }) => arn('ecr', `repository/${pattern}`)));
+    for (const { pattern, from } of deletable) {
+      if (pattern === '*' || !pattern.includes('*') || from.length === 0) continue;
+      acknowledgeWildcard(
+        shown('ecr', `repository/${pattern}`),
+        `The rules let the cleaner delete only in the repositories that ${from.join(', ')} ${from.length === 1 ? 'matches' : 'match'}, and a catch-all exclusion keeps it out of every other; this is the glob in IAM's syntax, which cannot name the repositories one by one.`,
+      );
+    }
+    // A Deny is what keeps the role out of an excluded repository that the Allow on every repository covers.
+    if (deny.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'KeepOutOfExcludedRepositories',
+          effect: iam.Effect.DENY,
+          actions: ['ecr:BatchDeleteImage'],
+          resources: deny.map((pattern) => arn('ecr', `repository/${pattern}`)),
+        }),
+      );
+    }
   }
 
   // ListClusters supports no resource-level permission: AWS accepts only "*".
