@@ -238,3 +238,64 @@ export const EVERY_SOURCE_SETTINGS = {
   AWS_MAX_ATTEMPTS: '2',
 };
 
+
+/**
+ * An account for rules per repository, with `RULES_YAML` (the same list as `RULES_JSON`):
+ * - `ci/cache`, rule 0 (a day, the newest 1, untagged at once): c1 stays (recent, newest); c2, c3 and the
+ *   untagged u1 and u2 go; the untagged `used` image, 40 days old, stays because a task runs it.
+ * - `shop/api`, rule 1 (protected tags): prod-2025 and v1.2.3 stay however old; feature-x goes; the three
+ *   newest stay by the global minimum.
+ * - `team-b/api`, rule 2 (excluded): old images that the global settings would delete; never listed.
+ * - `base/node`, no rule: the global settings delete the two oldest of five.
+ * - rule 3 names no repository of the account: a warning.
+ */
+export function rulesAccount(): Fixture & { images: Record<string, FixtureImage> } {
+  const at = (repository: string, name: string, pushedDaysAgo: number, tags: readonly string[] = [name]): FixtureImage =>
+    image(`${repository}:${name}`, { tags, pushedDaysAgo, sizeBytes: 1_000_000 });
+  const images = {
+    c1: at('ci/cache', 'c1', 0.5),
+    c2: at('ci/cache', 'c2', 3),
+    c3: at('ci/cache', 'c3', 10),
+    u1: at('ci/cache', 'u1', 0.2, []),
+    u2: at('ci/cache', 'u2', 5, []),
+    used: at('ci/cache', 'used', 40, []),
+    prod: at('shop/api', 'prod-2025', 300),
+    semver: at('shop/api', 'v1.2.3', 200),
+    feature: at('shop/api', 'feature-x', 100),
+    main1: at('shop/api', 'main-1', 50),
+    main2: at('shop/api', 'main-2', 40),
+    main3: at('shop/api', 'main-3', 30),
+  };
+  const teamB = [200, 180, 160, 140, 120].map((days, n) => at('team-b/api', `b${n}`, days));
+  const base = [10, 20, 30, 40, 50].map((days, n) => at('base/node', `n${n}`, days));
+  return {
+    images,
+    repositories: [
+      { name: 'ci/cache', images: [images.c1, images.c2, images.c3, images.u1, images.u2, images.used] },
+      { name: 'shop/api', images: [images.prod, images.semver, images.feature, images.main1, images.main2, images.main3] },
+      { name: 'team-b/api', images: teamB },
+      { name: 'base/node', images: base },
+    ],
+    clusters: [{ name: 'ci', tasks: [{ id: 'runner', containers: [{ name: 'runner', image: `${HOST}/ci/cache@${images.used.digest}` }] }] }],
+  };
+}
+
+export const RULES_YAML = `# Rules for the end-to-end tests: the first that matches a repository applies.
+- repositories: ["ci/*", "**/cache"]
+  keepImagesNewerThanDays: 1
+  keepMinImageCount: 1
+  untagged: { olderThanDays: 0 }
+- repositories: shop/*
+  keepTags: [prod-*, "/^v\\\\d+\\\\.\\\\d+\\\\.\\\\d+$/"]
+- repositories: team-b/**
+  exclude: true
+- repositories: nothing/*
+  keepMinImageCount: 10
+`;
+
+export const RULES_JSON = JSON.stringify([
+  { repositories: ['ci/*', '**/cache'], keepImagesNewerThanDays: 1, keepMinImageCount: 1, untagged: { olderThanDays: 0 } },
+  { repositories: 'shop/*', keepTags: ['prod-*', '/^v\\d+\\.\\d+\\.\\d+$/'] },
+  { repositories: 'team-b/**', exclude: true },
+  { repositories: 'nothing/*', keepMinImageCount: 10 },
+]);

@@ -2,13 +2,13 @@
  * The handler that `cdk synth` bundles into cdk.out, loaded as the Lambda runtime loads it, with the
  * environment of the synthesized template, against the emulator: the same cleaner as the CLI.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
 import { ROOT, run, runCli, workFolder, type ProcessResult } from '../support/cli';
 import { readPlanFile } from '../support/report';
-import { EVERY_SOURCE_SETTINGS, SLACK_TOKEN, everySourceAccount, smallAccount } from './accounts';
+import { EVERY_SOURCE_SETTINGS, RULES_JSON, RULES_YAML, SLACK_TOKEN, everySourceAccount, rulesAccount, smallAccount } from './accounts';
 
 jest.setTimeout(120_000);
 
@@ -191,6 +191,38 @@ describe('the bundled Lambda handler', () => {
 
     expect(invocation.outcome.error).toEqual({ name: 'ConfigError', message: 'invalid configuration:\n  KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "0"' });
     expect(invocation.logs.find((line) => line.level === 'ERROR')).toMatchObject({ message: 'invalid configuration', problems: ['KEEP_MIN_IMAGE_COUNT must be a whole number >= 1, got "0"'] });
+    expect(emulator.calls).toEqual([]);
+  });
+
+  it('applies the rules of RULES as the CLI applies them from a file: the same deletions, the excluded repository untouched', async () => {
+    const lambdaAccount = await start({}, rulesAccount());
+    const cliAccount = await start({}, rulesAccount());
+    const rulesFile = path.join(workFolder(), 'rules.yaml');
+    writeFileSync(rulesFile, RULES_YAML);
+
+    const invocation = await invoke(lambdaAccount, { RULES: RULES_JSON });
+    const cli = await runCli(['--delete', '--rules', rulesFile], cliAccount.env());
+
+    expect(invocation.outcome.error).toBeUndefined();
+    expect(cli.status).toBe(0);
+    for (const repository of ['ci/cache', 'shop/api', 'team-b/api', 'base/node']) {
+      expect(`${repository}: ${lambdaAccount.digestsIn(repository).join(' ')}`).toBe(`${repository}: ${cliAccount.digestsIn(repository).join(' ')}`);
+    }
+    expect(lambdaAccount.digestsIn('team-b/api')).toHaveLength(5);
+    expect(invocation.outcome.result?.totals).toMatchObject({ repositoriesExcluded: 1, deleted: 7, toDelete: 7 });
+    // The rules in words in the first log line, and the idle rule among the summary's warnings.
+    expect(invocation.logs.find((line) => String(line.message).startsWith('cleanup starting'))).toMatchObject({ settings: { RULES: '4 rules' }, rules: expect.arrayContaining(['rule 2  team-b/**       excluded: neither cleaned nor counted']) });
+    expect(invocation.logs.find((line) => String(line.message).startsWith('cleanup finished'))).toMatchObject({
+      summary: { warnings: ['RULES[3] ("nothing/*") matches none of the 4 repositories in scope, so it has no effect: check the pattern'] },
+    });
+  });
+
+  it('fails on a bad rule before any AWS call, naming the rule, the key, the value and the fix', async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator, { RULES: '[{"repositories": "ci/*", "keepImagesNewerThanDays": "1"}]' });
+
+    expect(invocation.outcome.error).toEqual({ name: 'ConfigError', message: 'invalid configuration:\n  RULES[0].keepImagesNewerThanDays must be a whole number of at least 0, got "1"' });
     expect(emulator.calls).toEqual([]);
   });
 });
