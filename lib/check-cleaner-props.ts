@@ -4,6 +4,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from '../lambda/core/names';
+import { RulesError, parseRules } from '../lambda/core/rules';
 import type { EcrCleanerProps } from './ecr-cleaner';
 import { LAMBDA_MEMORY_MIB } from './lambda-sizing';
 import { checkS3Uri } from '../lambda/core/s3-uri';
@@ -12,7 +13,17 @@ import { SCHEDULE_EXAMPLE, checkScheduleExpression } from './schedule-expression
 /** One prop that cannot be deployed; `problem` follows the prop's name: "must be …, got …". */
 export interface PropProblem {
   readonly prop: keyof EcrCleanerProps;
+  /** Where within the prop, written right after its name, such as `[1].keepTags` in `rules`. */
+  readonly within?: string;
   readonly problem: string;
+}
+
+/**
+ * A problem as one line, under the name the user wrote: `keepMinImageCount must be …`,
+ * `rules[1].keepTags has …`, or with `name` given `context rules[1].keepTags has …`.
+ */
+export function describePropProblem({ prop, within, problem }: PropProblem, name: string = prop): string {
+  return `${name}${within ?? ''} ${problem}`;
 }
 
 /** The Lambda limit on a function's run time. */
@@ -71,5 +82,25 @@ export function checkCleanerProps(props: EcrCleanerProps): PropProblem[] {
     const reason = checkS3Uri(props.inUseImagesUri);
     if (reason) report('inUseImagesUri', `must be s3://<bucket>/<key>, naming one object, got ${JSON.stringify(props.inUseImagesUri)}: ${reason}`);
   }
+  problems.push(...checkRules(props.rules));
   return problems;
+}
+
+/**
+ * The problems of the rules, from `parseRules`. Its messages start with the source given it, `rules`,
+ * then where within the list (`[1].keepTags`) and the problem: they are split there, so that each
+ * reader names the prop its own way (`rules[1]…`, `context rules[1]…`).
+ */
+function checkRules(rules: EcrCleanerProps['rules']): PropProblem[] {
+  if (rules === undefined || Token.isUnresolved(rules)) return [];
+  try {
+    parseRules(rules, 'rules');
+    return [];
+  } catch (error) {
+    if (!(error instanceof RulesError)) throw error;
+    return error.problems.map((message) => {
+      const [, within, problem] = /^rules(\S*) (.*)$/s.exec(message) ?? ['', '', message];
+      return { prop: 'rules', ...(within !== '' && { within }), problem };
+    });
+  }
 }

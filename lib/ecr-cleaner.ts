@@ -9,9 +9,12 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../lambda/core/defaults';
-import { checkCleanerProps } from './check-cleaner-props';
+import { type RuleSpec, parseRules } from '../lambda/core/rules';
+import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
 import { type InUseSources, grantCleanerPermissions } from './cleaner-permissions';
+import { planDeletePermission } from './delete-permission';
 import { InvalidSettingsError } from './errors';
+import { checkEnvironmentSize } from './lambda-environment';
 import { DEFAULT_MEMORY_SIZE_MIB, LAMBDA_MEMORY_MIB, imagesThatFit, memoryNeededMiB } from './lambda-sizing';
 
 export interface EcrCleanerProps {
@@ -126,6 +129,21 @@ export interface EcrCleanerProps {
    */
   readonly repositories?: string[];
   /**
+   * Settings per repository: each rule names repositories by glob and overrides some of the global
+   * settings for them, or excludes them. The first rule whose `repositories` glob matches a repository
+   * applies to it; a repository that no rule matches takes the global settings. In a glob, `*` and `?`
+   * stay within one `/`-separated segment and `**` crosses segments (`RuleSpec` has every key). An
+   * excluded repository is neither cleaned nor counted; with deletion on, the role's permission to
+   * delete follows the rules as far as IAM can express them. The function receives the list as JSON in
+   * the `RULES` variable, which counts towards Lambda's 4 KB limit on all of a function's variables.
+   *
+   * For example, keep CI images one day, protect release tags in prod, and leave legacy alone:
+   * `[{ repositories: 'ci/**', keepImagesNewerThanDays: 1 }, { repositories: ['prod/*', 'shared/**'], keepTags: ['v*'] }, { repositories: 'legacy/**', exclude: true }]`
+   *
+   * @default - no rules: the global settings apply to every repository
+   */
+  readonly rules?: RuleSpec[];
+  /**
    * Only these ECS clusters are searched for images in use, and the role may read only them. An image
    * that runs in another cluster is then unprotected: name every cluster that pulls from this registry.
    *
@@ -198,10 +216,14 @@ export class EcrCleaner extends Construct {
 
   constructor(scope: Construct, id: string, props: EcrCleanerProps = {}) {
     super(scope, id);
-    const problems = checkCleanerProps(props).map(({ prop, problem }) => `${prop} ${problem}`);
+    const problems = checkCleanerProps(props).map((problem) => describePropProblem(problem));
     if (problems.length > 0) throw new InvalidSettingsError('EcrCleaner: invalid props', problems);
 
     const deleteEnabled = props.deleteEnabled ?? false;
+    const rules = props.rules === undefined || Token.isUnresolved(props.rules) ? [] : parseRules(props.rules, 'rules');
+    const deletePermission = planDeletePermission(rules, props.repositories);
+    if (deletePermission.nothingToClean) Annotations.of(this).addWarningV2('ecr-maintainer:rules-exclude-everything', deletePermission.nothingToClean);
+    if (deleteEnabled) for (const message of deletePermission.unenforced) Annotations.of(this).addInfo(message);
     const sources: InUseSources = {
       keepServiceDeploymentImages: props.keepServiceDeploymentImages ?? DEFAULTS.keepServiceDeploymentImages,
       keepScheduledTaskImages: props.keepScheduledTaskImages ?? DEFAULTS.keepScheduledTaskImages,
@@ -248,6 +270,32 @@ export class EcrCleaner extends Construct {
       }
     }
 
+    const environment: Record<string, string> = {
+      KEEP_MIN_IMAGE_COUNT: String(props.keepMinImageCount ?? DEFAULTS.keepMinImageCount),
+      KEEP_IMAGES_NEWER_THAN_DAYS: String((props.keepImagesNewerThan ?? Duration.days(DEFAULTS.keepImagesNewerThanDays)).toDays()),
+      KEEP_IMAGES_PULLED_WITHIN_DAYS: String((props.keepImagesPulledWithin ?? Duration.days(DEFAULTS.keepImagesPulledWithinDays)).toDays()),
+      DELETE_ENABLED: String(deleteEnabled),
+      KEEP_SERVICE_DEPLOYMENT_IMAGES: String(sources.keepServiceDeploymentImages),
+      KEEP_SCHEDULED_TASK_IMAGES: String(sources.keepScheduledTaskImages),
+      KEEP_TASK_DEFINITION_REVISIONS: String(sources.keepTaskDefinitionRevisions),
+      KEEP_LAMBDA_IMAGES: String(sources.keepLambdaImages),
+      ...(sources.keepLambdaImages && { KEEP_LAMBDA_VERSIONS: String(props.keepLambdaVersions ?? DEFAULTS.keepLambdaVersions) }),
+      ...(props.inUseImagesUri !== undefined && { IN_USE_IMAGES_URI: props.inUseImagesUri }),
+      MAX_CONCURRENT_CALLS: String(props.maxConcurrentCalls ?? DEFAULTS.maxConcurrentCalls),
+      ...(props.repositories && { ECR_REPOSITORIES: props.repositories.join(',') }),
+      ...(props.clusters && { ECS_CLUSTERS: props.clusters.join(',') }),
+      ...(rules.length > 0 && { RULES: JSON.stringify(props.rules) }),
+      SLACK_ENABLED: String(slackEnabled),
+      ...(slackEnabled && {
+        SLACK_CHANNEL: props.slackChannel as string,
+        SLACK_MAX_MESSAGE_LENGTH: String(props.slackMaxMessageLength ?? DEFAULTS.slackMaxMessageLength),
+        SLACK_TOKEN_SECRET_ARN: (this.slackTokenSecret as secretsmanager.ISecret).secretArn,
+      }),
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const tooLarge = checkEnvironmentSize(environment, (value) => Stack.of(this).resolve(value));
+    if (tooLarge) throw new InvalidSettingsError('EcrCleaner: invalid props', [tooLarge]);
+
     this.function = new NodejsFunction(this, 'Function', {
       description: 'ECR Maintainer: removes unused ECR images, keeping every image a workload runs or may start again',
       entry: path.join(__dirname, '..', 'lambda', 'handler.ts'),
@@ -267,28 +315,7 @@ export class EcrCleaner extends Construct {
       reservedConcurrentExecutions: 1,
       retryAttempts: 0,
       maxEventAge: Duration.hours(1),
-      environment: {
-        KEEP_MIN_IMAGE_COUNT: String(props.keepMinImageCount ?? DEFAULTS.keepMinImageCount),
-        KEEP_IMAGES_NEWER_THAN_DAYS: String((props.keepImagesNewerThan ?? Duration.days(DEFAULTS.keepImagesNewerThanDays)).toDays()),
-        KEEP_IMAGES_PULLED_WITHIN_DAYS: String((props.keepImagesPulledWithin ?? Duration.days(DEFAULTS.keepImagesPulledWithinDays)).toDays()),
-        DELETE_ENABLED: String(deleteEnabled),
-        KEEP_SERVICE_DEPLOYMENT_IMAGES: String(sources.keepServiceDeploymentImages),
-        KEEP_SCHEDULED_TASK_IMAGES: String(sources.keepScheduledTaskImages),
-        KEEP_TASK_DEFINITION_REVISIONS: String(sources.keepTaskDefinitionRevisions),
-        KEEP_LAMBDA_IMAGES: String(sources.keepLambdaImages),
-        ...(sources.keepLambdaImages && { KEEP_LAMBDA_VERSIONS: String(props.keepLambdaVersions ?? DEFAULTS.keepLambdaVersions) }),
-        ...(props.inUseImagesUri !== undefined && { IN_USE_IMAGES_URI: props.inUseImagesUri }),
-        MAX_CONCURRENT_CALLS: String(props.maxConcurrentCalls ?? DEFAULTS.maxConcurrentCalls),
-        ...(props.repositories && { ECR_REPOSITORIES: props.repositories.join(',') }),
-        ...(props.clusters && { ECS_CLUSTERS: props.clusters.join(',') }),
-        SLACK_ENABLED: String(slackEnabled),
-        ...(slackEnabled && {
-          SLACK_CHANNEL: props.slackChannel as string,
-          SLACK_MAX_MESSAGE_LENGTH: String(props.slackMaxMessageLength ?? DEFAULTS.slackMaxMessageLength),
-          SLACK_TOKEN_SECRET_ARN: (this.slackTokenSecret as secretsmanager.ISecret).secretArn,
-        }),
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment,
       bundling: {
         minify: true,
         sourceMap: true,
@@ -300,7 +327,7 @@ export class EcrCleaner extends Construct {
       },
     });
 
-    grantCleanerPermissions(role, { ...sources, deleteEnabled, repositories: props.repositories, clusters: props.clusters, inUseImagesUri: props.inUseImagesUri });
+    grantCleanerPermissions(role, { ...sources, deleteEnabled, deletePermission, repositories: props.repositories, clusters: props.clusters, inUseImagesUri: props.inUseImagesUri });
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: 'ECR Maintainer: lets EventBridge Scheduler invoke the cleaner',
