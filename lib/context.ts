@@ -11,8 +11,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { checkCleanerProps } from './check-cleaner-props';
+import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
 import { closestName } from '../lambda/core/did-you-mean';
+import { type RuleSpec, RulesError, parseRules } from '../lambda/core/rules';
 import type { EcrCleanerProps } from './ecr-cleaner';
 import { InvalidSettingsError } from './errors';
 
@@ -33,6 +34,7 @@ export const CONTEXT_KEYS = [
   'keepImagesPulledWithinDays',
   'inUseImagesUri',
   'repositories',
+  'rules',
   'clusters',
   'maxConcurrentCalls',
   'slackEnabled',
@@ -70,6 +72,16 @@ export function checkContextKeys(keys: readonly string[]): string[] {
         ? `unknown context key ${JSON.stringify(key)}: did you mean ${JSON.stringify(suggestion)}?`
         : `unknown context key ${JSON.stringify(key)}: the known keys are ${CONTEXT_KEYS.join(', ')}`;
     });
+}
+
+/** A rule list as `-c rules='…'` takes it. */
+const RULES_EXAMPLE = '[{"repositories":"ci/*","keepImagesNewerThanDays":1}]';
+/** The most characters of a value that a message quotes. */
+const SHOWN_CHARACTERS = 60;
+
+/** The value, cut to `SHOWN_CHARACTERS` with an ellipsis when longer. */
+function shorten(value: string): string {
+  return value.length <= SHOWN_CHARACTERS ? value : `${value.slice(0, SHOWN_CHARACTERS - 1)}…`;
 }
 
 const RETENTION_DAYS = new Set(Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number'));
@@ -111,6 +123,35 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
     problems.push(`context ${key} must be a list of names, or a comma-separated string, got ${show(value)}`);
     return undefined;
+  };
+  /**
+   * The rules: a JSON list from cdk.json, or the same list as a JSON string from `-c rules='[…]'`,
+   * checked by `parseRules` so that each problem names `context rules[i].key`.
+   */
+  const rules = (key: ContextKey): RuleSpec[] | undefined => {
+    let value = get(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(value);
+      } catch (error) {
+        // V8 quotes the text again at the end of some messages ("…, "ci/*" is not valid JSON"): once is enough.
+        const reason = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+        problems.push(
+          `context ${key} must be a JSON list of rules, such as -c ${key}='${RULES_EXAMPLE}' (in single quotes, for the shell), ` +
+            `got '${shorten(value as string)}', which is not JSON: ${reason}`,
+        );
+        return undefined;
+      }
+    }
+    try {
+      parseRules(value, `context ${key}`);
+      return value as RuleSpec[];
+    } catch (error) {
+      if (!(error instanceof RulesError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
   };
   const string = (key: ContextKey): string | undefined => {
     const value = get(key);
@@ -158,6 +199,7 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     keepImagesPulledWithin: pulledDays === undefined ? undefined : Duration.hours(pulledDays * 24),
     inUseImagesUri: string('inUseImagesUri'),
     repositories: list('repositories'),
+    rules: rules('rules'),
     clusters: list('clusters'),
     maxConcurrentCalls: number('maxConcurrentCalls'),
     slackEnabled: boolean('slackEnabled'),
@@ -166,7 +208,7 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     logRetention: retention !== undefined && RETENTION_DAYS.has(retention) ? retention : undefined,
     logLevel: logLevel !== undefined && LOG_LEVELS.includes(logLevel) ? (logLevel as lambda.ApplicationLogLevel) : undefined,
   };
-  for (const { prop, problem } of checkCleanerProps(props)) problems.push(`context ${KEY_OF_PROP[prop] ?? prop} ${problem}`);
+  for (const problem of checkCleanerProps(props)) problems.push(describePropProblem(problem, `context ${KEY_OF_PROP[problem.prop] ?? problem.prop}`));
   if (problems.length > 0) throw new InvalidSettingsError('invalid context', problems);
   if (secret === undefined) return props;
   return { ...props, slackTokenSecret: importSecret(scope, secret) };

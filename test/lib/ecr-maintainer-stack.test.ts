@@ -185,6 +185,86 @@ describe('EcrMaintainerStack: settings from context', () => {
   });
 });
 
+describe('EcrMaintainerStack: rules from context', () => {
+  const RULES = [
+    { repositories: 'ci/*', keepImagesNewerThanDays: 1 },
+    { repositories: ['legacy/**', '**/mirror'], exclude: true },
+  ];
+  const COMPACT = '[{"repositories":"ci/*","keepImagesNewerThanDays":1},{"repositories":["legacy/**","**/mirror"],"exclude":true}]';
+
+  it('reads a JSON list from the context block of cdk.json, and passes it to the function', () => {
+    const { template } = synth({ rules: RULES });
+
+    expect(variables(template).RULES).toBe(COMPACT);
+  });
+
+  it('reads the same list as a JSON string from -c rules=\'[…]\', with any spacing', () => {
+    const { template } = synth({ rules: ` ${JSON.stringify(RULES, undefined, 2)} ` });
+
+    expect(variables(template).RULES).toBe(COMPACT);
+  });
+
+  it('scopes the delete permission by the rules from context', () => {
+    const { template } = synth({ deleteEnabled: 'true', rules: '[{"repositories":"ci/**"},{"repositories":"**","exclude":true}]' });
+
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DeleteImages', Effect: 'Allow', Resource: { 'Fn::Join': ['', Match.arrayWith([':repository/ci/*'])] } })]) },
+    });
+  });
+
+  it('fails on a string that is not JSON, naming the key, the value and the fix', () => {
+    expect(() => synth({ rules: '[{repositories: ci/*}]' })).toThrow(
+      'invalid context:\n  context rules must be a JSON list of rules, such as -c rules=\'[{"repositories":"ci/*","keepImagesNewerThanDays":1}]\' (in single quotes, for the shell), ' +
+        "got '[{repositories: ci/*}]', which is not JSON: ",
+    );
+  });
+
+  it('shortens a long value that is not JSON', () => {
+    const value = `[{repositories: ${'a'.repeat(200)}}]`;
+
+    const message = (catchError(() => synth({ rules: value })) as InvalidSettingsError).problems[0];
+
+    expect(message).toContain(`got '${value.slice(0, 59)}…', which is not JSON: `);
+    expect(message).not.toContain('a'.repeat(100));
+  });
+
+  it('reports every problem of the rules under context rules[i].key, in the one InvalidSettingsError with the other keys', () => {
+    const error = catchError(() =>
+      synth({
+        keepMinImageCount: 'ten',
+        rules: JSON.stringify([
+          { repositories: 'ci/*', keepImagesNewerThanDays: -1 },
+          { repositories: 'app', keepTags: ['/(/'] },
+          { repositories: 'legacy/**', exclude: 'yes' },
+          { repositoriez: 'x' },
+        ]),
+      }),
+    );
+
+    expect(error).toBeInstanceOf(InvalidSettingsError);
+    expect((error as InvalidSettingsError).problems).toEqual([
+      'context keepMinImageCount must be a number, got "ten"',
+      'context rules[0].keepImagesNewerThanDays must be a whole number of at least 0, got -1',
+      'context rules[1].keepTags has "/(/", which is not a regular expression: Invalid regular expression: /(/: Unterminated group',
+      'context rules[2].exclude must be true or false, got "yes"',
+      'context rules[3] has an unknown key "repositoriez": did you mean "repositories"?',
+      'context rules[3].repositories must be a glob or a list of globs over repository names, such as "shop/*" or ["**/cache"], got nothing',
+    ]);
+  });
+
+  it('fails on a value from cdk.json that is not a list, naming context rules', () => {
+    expect(() => synth({ rules: { repositories: 'ci/*' } })).toThrow(
+      'invalid context:\n  context rules must be a JSON list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"ci/*"}',
+    );
+  });
+
+  it('fails at synth when the rules from context outgrow Lambda’s 4 KB limit on the environment', () => {
+    const rules = Array.from({ length: 80 }, (_, index) => ({ repositories: `team-${index}/**`, keepMinImageCount: 5 }));
+
+    expect(() => synth({ rules: JSON.stringify(rules) })).toThrow(/^EcrCleaner: invalid props:\n {2}rules bring the function's environment variables to \d,\d{3} bytes .* over Lambda's limit of 4,096 bytes/);
+  });
+});
+
 describe('EcrMaintainerStack: cdk-nag AwsSolutions', () => {
   it.each([
     ['deletion disabled, the defaults', {}],
@@ -196,6 +276,12 @@ describe('EcrMaintainerStack: cdk-nag AwsSolutions', () => {
     ['task definition revisions off', { keepTaskDefinitionRevisions: '0' }],
     ['Lambda images off', { keepLambdaImages: 'false' }],
     ['every source off', { keepServiceDeploymentImages: 'false', keepScheduledTaskImages: 'false', keepTaskDefinitionRevisions: '0', keepLambdaImages: 'false' }],
+    [
+      'deletion enabled, rules with a catch-all exclusion',
+      { deleteEnabled: 'true', rules: '[{"repositories":"legacy/**","exclude":true},{"repositories":["ci/*","**/cache"]},{"repositories":"**","exclude":true}]' },
+    ],
+    ['deletion enabled, rules with exclusions and no catch-all', { deleteEnabled: 'true', rules: [{ repositories: ['vendor', 'sandbox/*'], exclude: true }, { repositories: 'team/**', keepMinImageCount: 1 }] }],
+    ['deletion enabled, rules and repositories in scope', { deleteEnabled: 'true', repositories: 'app,legacy/api', rules: [{ repositories: 'legacy/**', exclude: true }] }],
   ])('leaves no unacknowledged finding with %s', (_title, context) => {
     const { stack } = synth(context);
 
