@@ -9,6 +9,7 @@ import { DEFAULTS } from './core/defaults';
 import { closestName } from './core/did-you-mean';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
 import { RulesError, parseRules, ruleFor, type RepositoryRule } from './core/rules';
+import { parseRulesJson, type RulesFile } from './rules-file';
 import { checkS3Uri } from './core/s3-uri';
 import type { RetentionPolicy } from './core/types';
 
@@ -98,8 +99,8 @@ export interface ConfigFlags {
   readonly slackChannel?: string;
   readonly slackTokenSecret?: string;
   readonly now?: string;
-  /** `--rules FILE`, read and parsed by the shell (JSON or YAML): the parsed list, and the file's name. */
-  readonly rules?: { readonly value: unknown; readonly source: string };
+  /** `--rules FILE`, read and parsed by the shell (JSON or YAML): the list or the problem, and the file's name. */
+  readonly rules?: RulesFile;
 }
 
 /** What the shell knows besides the variables and flags. */
@@ -168,7 +169,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   const keepImagesPulledWithinDays =
     read.integer({ variable: 'KEEP_IMAGES_PULLED_WITHIN_DAYS', flag: '--keep-pulled-days', min: 0 }, flags.keepPulledDays) ??
     DEFAULTS.keepImagesPulledWithinDays;
-  const { rules, rulesSource } = readRules(read, flags, problems);
+  const { rules, rulesSource } = readRules(read, flags, problems, warnings);
   const keepServiceDeploymentImages =
     read.switch({ variable: 'KEEP_SERVICE_DEPLOYMENT_IMAGES', flag: '--ignore-service-deployments' }, flags.ignoreServiceDeployments) ??
     DEFAULTS.keepServiceDeploymentImages;
@@ -282,11 +283,17 @@ function resolveRegion(read: Reader, flags: ConfigFlags, context: ConfigContext,
  * The rules per repository: `--rules FILE` (which the shell read and parsed), else `RULES` (JSON), else
  * none. Every problem of the list is reported, each naming the rule, the key, the value and the fix.
  */
-function readRules(read: Reader, flags: ConfigFlags, problems: string[]): { rules: RepositoryRule[]; rulesSource: string } {
+function readRules(read: Reader, flags: ConfigFlags, problems: string[], warnings: string[]): { rules: RepositoryRule[]; rulesSource: string } {
   let value: unknown;
   let source: string;
   if (flags.rules) {
-    ({ value, source } = flags.rules);
+    source = flags.rules.source;
+    if ('problem' in flags.rules) {
+      problems.push(flags.rules.problem);
+      return { rules: [], rulesSource: source };
+    }
+    value = flags.rules.value;
+    if (read.given('RULES')) warnings.push(`RULES is set, but --rules ${source} is given too and wins, so RULES is ignored`);
   } else {
     const text = read.string({ variable: 'RULES', record: false });
     if (text === undefined) {
@@ -295,7 +302,7 @@ function readRules(read: Reader, flags: ConfigFlags, problems: string[]): { rule
     }
     source = 'RULES';
     try {
-      value = JSON.parse(text);
+      value = parseRulesJson(text);
     } catch (error) {
       const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
       problems.push(`RULES must be a JSON list of rules such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got "${shown}": ${(error as Error).message}`);

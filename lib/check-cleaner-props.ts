@@ -92,7 +92,9 @@ export function checkCleanerProps(props: EcrCleanerProps): PropProblem[] {
  * reader names the prop its own way (`rules[1]…`, `context rules[1]…`).
  */
 function checkRules(rules: EcrCleanerProps['rules']): PropProblem[] {
-  if (rules === undefined || Token.isUnresolved(rules)) return [];
+  if (rules === undefined) return [];
+  // A list known only at deploy time could neither be checked nor scope the role: every exclusion would be lost.
+  if (Token.isUnresolved(rules)) return [{ prop: 'rules', problem: 'must be known at synth time, got a token: write the list in the app or in cdk.json' }];
   try {
     parseRules(rules, 'rules');
     return [];

@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
 import { closestName } from '../lambda/core/did-you-mean';
 import { type RuleSpec, RulesError, parseRules } from '../lambda/core/rules';
+import { parseRulesJson } from '../lambda/rules-file';
 import type { EcrCleanerProps } from './ecr-cleaner';
 import { InvalidSettingsError } from './errors';
 
@@ -133,7 +134,7 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     if (value === undefined) return undefined;
     if (typeof value === 'string') {
       try {
-        value = JSON.parse(value);
+        value = parseRulesJson(value);
       } catch (error) {
         // V8 quotes the text again at the end of some messages ("…, "ci/*" is not valid JSON"): once is enough.
         const reason = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');

@@ -78,7 +78,7 @@ export function planDeletePermission(rules: readonly RepositoryRule[], repositor
       };
     }
     allow = from.has('*') ? [{ pattern: '*', from: from.get('*') as string[] }] : [...from].map(([pattern, globs]) => ({ pattern, from: globs }));
-    if (broader.length > 0 && !from.has('*')) {
+    if (broader.length > 0) {
       unenforced.push(
         `${ref(catchAll)} excludes every repository that no earlier rule matches: the cleaner itself keeps out of them, but its role could still delete in some, ` +
           `because the Allow is broader than the globs of the rules that clean: ${broader.join('; ')}.`,

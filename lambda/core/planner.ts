@@ -38,11 +38,11 @@ export interface PlanInput {
  * Plans one repository.
  *
  * 1. Group the manifests into artifacts (an index with its children, an image with its referrers).
- * 2. Judge each artifact: kept if any of its manifests is in use, if one of its tags matches a pattern of
- *    `keepTags`, if it was pushed within `keepImagesNewerThanDays` of `now` (an untagged artifact: within
- *    `untaggedOlderThanDays`, when that is set), if ECR recorded a pull of any of its manifests within
+ * 2. Judge each artifact: kept if any of its manifests is in use, if one of its tags (its own or its index
+ *    children's) matches a pattern of `keepTags`, if it was pushed within `keepImagesNewerThanDays` of `now` (an untagged artifact: within
+ *    `keepUntaggedNewerThanDays`, when that is set), if ECR recorded a pull of any of its manifests within
  *    `keepImagesPulledWithinDays` (when that is above 0), or if it is among the `keepMinImageCount` most
- *    recently pushed artifacts (ties broken by digest; only tagged ones count when `untaggedOlderThanDays`
+ *    recently pushed artifacts (ties broken by digest; only tagged ones count when `keepUntaggedNewerThanDays`
  *    is set). Otherwise it is unused. In use comes first: no setting can delete an image in use.
  * 3. Members share their artifact's fate; a member that two artifacts share stays while either stays.
  * 4. Order the deletions in waves: an index before its children, a subject before its referrers.
@@ -50,11 +50,15 @@ export interface PlanInput {
 export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: Date): RepositoryPlan {
   const graph = buildArtifactGraph(input.images, input.indexChildren);
   const ranked = [...graph.roots].sort(byNewestFirst);
-  // With a separate age for untagged artifacts, they neither use the tagged one's window nor count as newest.
-  const untaggedApart = policy.untaggedOlderThanDays !== undefined;
-  const isUntagged = (root: ImageRecord): boolean => untaggedApart && root.tags.length === 0;
+  // An artifact's tags: its root's and those of its index children (not of signatures and other referrers).
+  const tagsOf = (root: ImageRecord): readonly string[] => (graph.linked ? releaseTags(graph, root) : root.tags);
+  // With a separate age for untagged artifacts, they neither use the tagged ones' window nor count as newest.
+  const untaggedApart = policy.keepUntaggedNewerThanDays !== undefined;
+  const untagged = untaggedApart ? new Set(ranked.filter((root) => tagsOf(root).length === 0)) : undefined;
+  const isUntagged = (root: ImageRecord): boolean => untagged?.has(root) ?? false;
+  const rankedAmong = (root: ImageRecord): ArtifactPlan['rankedAmong'] => (!untaggedApart ? 'all' : isUntagged(root) ? 'untagged' : 'tagged');
   const windowMs = policy.keepImagesNewerThanDays * DAY_MS;
-  const untaggedWindowMs = (policy.untaggedOlderThanDays ?? 0) * DAY_MS;
+  const untaggedWindowMs = (policy.keepUntaggedNewerThanDays ?? 0) * DAY_MS;
   const pullWindowMs = policy.keepImagesPulledWithinDays * DAY_MS;
   const nowMs = now.getTime();
   const pulledRecently = (image: ImageRecord): boolean =>
@@ -67,15 +71,8 @@ export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: 
   /** A root's own reasons to be kept, judged over it and everything that belongs to it; none: unused. */
   const judgeRoot = (root: ImageRecord, manifests: readonly ImageRecord[], position: number): KeepReason[] => {
     const reasons: KeepReason[] = inUseReasons(manifests, input.uses);
-    if (protectedBy) {
-      for (const image of manifests) {
-        const pattern = protectedBy(image.tags);
-        if (pattern !== undefined) {
-          reasons.push(`protected-tag:${pattern}`);
-          break;
-        }
-      }
-    }
+    const pattern = protectedBy?.(tagsOf(root));
+    if (pattern !== undefined) reasons.push(`protected-tag:${pattern}`);
     if (nowMs - root.pushedAtMs < (isUntagged(root) ? untaggedWindowMs : windowMs)) reasons.push('recent');
     if (manifests.some(pulledRecently)) reasons.push('recently-pulled');
     if (!isUntagged(root) && rankAt(position) <= policy.keepMinImageCount) reasons.push('min-count');
@@ -83,7 +80,7 @@ export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: 
     return reasons;
   };
   // Most repositories hold only plain images: each is an artifact of its own, and all deletions go in one wave.
-  if (!graph.linked) return planPlainImages(input.repository, ranked, judgeRoot, rankAt);
+  if (!graph.linked) return planPlainImages(input.repository, ranked, judgeRoot, (position) => ({ rank: rankAt(position), rankedAmong: rankedAmong(ranked[position]) }));
 
   // Each root with everything that belongs to it, walked once.
   const manifestsOf = new Map<string, readonly ImageRecord[]>();
@@ -136,6 +133,7 @@ export function planRepository(input: PlanInput, policy: RepositoryPolicy, now: 
     artifacts.push({
       root,
       rank: rankAt(position),
+      rankedAmong: rankedAmong(root),
       members,
       action: rootDecision.action,
       reasons: rootDecision.reasons,
@@ -156,7 +154,7 @@ function planPlainImages(
   repository: string,
   ranked: readonly ImageRecord[],
   judgeRoot: (root: ImageRecord, manifests: readonly ImageRecord[], position: number) => KeepReason[],
-  rankAt: (position: number) => number,
+  rankOf: (position: number) => Pick<ArtifactPlan, 'rank' | 'rankedAmong'>,
 ): RepositoryPlan {
   const decisions: Decision[] = [];
   const artifacts: ArtifactPlan[] = [];
@@ -167,13 +165,29 @@ function planPlainImages(
       reasons.length > 0 ? { image: root, action: 'keep', reasons, artifact: root.digest } : { image: root, action: 'delete', reasons: UNUSED, artifact: root.digest };
     if (decision.action === 'delete') doomed.push(root.digest);
     decisions.push(decision);
-    artifacts.push({ root, rank: rankAt(position), members: NO_MEMBERS, action: decision.action, reasons: decision.reasons, sizeBytes: root.sizeBytes });
+    artifacts.push({ root, ...rankOf(position), members: NO_MEMBERS, action: decision.action, reasons: decision.reasons, sizeBytes: root.sizeBytes });
   }
   return { repository, decisions, artifacts, deletionWaves: doomed.length > 0 ? [doomed.sort()] : [] };
 }
 
 const UNUSED: readonly DeleteReason[] = Object.freeze(['unused'] as const);
 const NO_MEMBERS: readonly ImageRecord[] = Object.freeze([]);
+
+/** The tags of a root and of its index children, through nested indexes; not those of its referrers. */
+function releaseTags(graph: ArtifactGraph, root: ImageRecord): readonly string[] {
+  const tags = [...root.tags];
+  const seen = new Set([root.digest]);
+  const visit = (digest: string): void => {
+    for (const edge of graph.membersOf(digest)) {
+      if (edge.kind !== 'child' || seen.has(edge.digest)) continue;
+      seen.add(edge.digest);
+      tags.push(...(graph.image(edge.digest)?.tags ?? []));
+      visit(edge.digest);
+    }
+  };
+  visit(root.digest);
+  return tags;
+}
 
 /** Each artifact's rank among those of its kind, tagged or untagged, from 1; `ranked` is newest first. */
 function ranksByKind(ranked: readonly ImageRecord[], isUntagged: (root: ImageRecord) => boolean): number[] {

@@ -43,8 +43,10 @@ export interface ArtifactReport {
   readonly digest: string;
   readonly tags: readonly string[];
   readonly pushedAt: string;
-  /** 1 for the repository's most recently pushed artifact. */
+  /** 1 for the repository's most recently pushed artifact (of its kind, when `rankedAmong` says so). */
   readonly rank: number;
+  /** What `rank` counts among: every artifact, or the tagged or the untagged ones (a rule's `untagged`). */
+  readonly rankedAmong: 'all' | 'tagged' | 'untagged';
   readonly action: 'keep' | 'delete';
   readonly reasons: readonly (KeepReason | DeleteReason)[];
   /** The latest pull that ECR recorded of it or of a member, when it recorded one. */
@@ -411,6 +413,7 @@ function reportArtifacts(
       tags: artifact.root.tags,
       pushedAt: new Date(artifact.root.pushedAtMs).toISOString(),
       rank: artifact.rank,
+      rankedAmong: artifact.rankedAmong,
       action: artifact.action,
       reasons: artifact.reasons,
       lastPulledAt: lastPulledAtMs === undefined ? undefined : new Date(lastPulledAtMs).toISOString(),
@@ -512,17 +515,12 @@ export function describeResult(result: ImageResult, mode: RunReport['mode']): st
   }
 }
 
-/**
- * The reasons of a decision in words a reviewer can check.
- *
- * @param untaggedApart whether the repository's rule gives untagged artifacts their own age, which is
- *   then the one that an untagged artifact's age is measured against
- */
-export function describeReasons(artifact: ArtifactReport, now: Date, untaggedApart = false): string {
+/** The reasons of a decision in words a reviewer can check. */
+export function describeReasons(artifact: ArtifactReport, now: Date): string {
   const ageDays = Math.floor((now.getTime() - Date.parse(artifact.pushedAt)) / 86_400_000);
-  // With untagged artifacts apart, tagged and untagged ones are ranked apart too.
-  const kind = untaggedApart ? (artifact.tags.length === 0 ? 'untagged ' : 'tagged ') : '';
-  const pushed = `${kind === 'untagged ' ? 'untagged, ' : ''}pushed ${ageDays} ${plural(ageDays, 'day')} ago`;
+  // With untagged artifacts apart (a rule's `untagged`), tagged and untagged ones are ranked apart too.
+  const kind = artifact.rankedAmong === 'all' ? '' : `${artifact.rankedAmong} `;
+  const pushed = `${artifact.rankedAmong === 'untagged' ? 'untagged, ' : ''}pushed ${ageDays} ${plural(ageDays, 'day')} ago`;
   return artifact.reasons
     .map((reason) => {
       switch (reason) {
@@ -580,7 +578,7 @@ export function* csvLines(report: RunReport, artifacts: ArtifactListing): Genera
         artifact.pushedAt,
         String(artifact.sizeBytes),
         String(artifact.members.length),
-        describeReasons(artifact, now, untaggedApart(report, repository)),
+        describeReasons(artifact, now),
         describeResult(artifact.result, report.mode),
       ]);
     }
@@ -716,7 +714,7 @@ export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): 
     const tagWidth = Math.min(24, planned.reduce((width, artifact) => Math.max(width, artifact.tags.join(' ').length), 6));
     for (const artifact of planned) {
       const tags = artifact.tags.join(' ') || '<untagged>';
-      lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now, untaggedApart(report, repository))}`);
+      lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now)}`);
       for (const member of artifact.decisions.slice(1)) {
         const kind = member.reasons.some((reason) => reason.startsWith('referrer-of:')) ? 'referrer' : 'child';
         const reasons = member.reasons.map((reason) => reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))).join(', ');
@@ -725,11 +723,6 @@ export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): 
     }
     yield `${lines.join('\n')}\n`;
   }
-}
-
-/** Whether the rule of the repository gives untagged artifacts their own age. */
-function untaggedApart(report: RunReport, repository: RepositoryReport): boolean {
-  return repository.rule !== undefined && report.rules[repository.rule]?.untagged !== undefined;
 }
 
 /** What follows a repository's name in `--explain`: its error, or the rule that applies to it. */
@@ -754,9 +747,9 @@ export function describeRule(rule: RepositoryRule, global: RetentionPolicy): str
   const policy: RepositoryPolicy = policyOf(rule, global);
   const parts = [`pushed within ${days(policy.keepImagesNewerThanDays)}`];
   if (policy.keepImagesPulledWithinDays > 0) parts.push(`pulled within ${days(policy.keepImagesPulledWithinDays)}`);
-  parts.push(`the newest ${policy.keepMinImageCount}${policy.untaggedOlderThanDays === undefined ? '' : ' tagged'}`);
+  parts.push(`the newest ${policy.keepMinImageCount}${policy.keepUntaggedNewerThanDays === undefined ? '' : ' tagged'}`);
   if (policy.keepTags) parts.push(`${plural(policy.keepTags.length, 'tag')} ${policy.keepTags.join(' ')} always`);
-  const untagged = policy.untaggedOlderThanDays === undefined ? '' : `; untagged: pushed within ${days(policy.untaggedOlderThanDays)}`;
+  const untagged = policy.keepUntaggedNewerThanDays === undefined ? '' : `; untagged: pushed within ${days(policy.keepUntaggedNewerThanDays)}`;
   return `${parts.join(', ')}${untagged}`;
 }
 

@@ -79,11 +79,38 @@ const TAG_GLOB = /^[A-Za-z0-9_.\-*?]+$/;
  * @throws RulesError with every problem found
  */
 export function parseRules(value: unknown, source: string): RepositoryRule[] {
-  if (!Array.isArray(value)) throw new RulesError([`${source} must be a JSON list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got ${describe(value)}`]);
+  if (!Array.isArray(value)) throw new RulesError([`${source} must be a list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got ${describe(value)}`]);
   const problems: string[] = [];
   const rules = value.map((raw, index) => parseRule(raw, `${source}[${index}]`, index, problems));
+  if (problems.length === 0) problems.push(...shadowedRules(rules as RepositoryRule[], source));
   if (problems.length > 0) throw new RulesError(problems);
   return rules as RepositoryRule[];
+}
+
+/**
+ * A rule, or a repository that a rule names, that an earlier rule always takes first: since the first
+ * matching rule applies, the later one would never apply there, which is never what was meant (an
+ * exclusion behind a broader rule would let the cleaner in).
+ */
+function shadowedRules(rules: readonly RepositoryRule[], source: string): string[] {
+  const problems: string[] = [];
+  for (const [position, rule] of rules.entries()) {
+    const everything = rules.slice(0, position).find((earlier) => earlier.repositories.some(matchesEveryName));
+    if (everything) {
+      const glob = everything.repositories.find(matchesEveryName);
+      problems.push(`${source}[${position}] never applies: ${source}[${everything.index}] ("${glob}") comes first and matches every repository (the first matching rule applies): move ${source}[${position}] before it`);
+      continue;
+    }
+    for (const name of rule.repositories.filter((pattern) => !/[*?]/.test(pattern))) {
+      const earlier = rules.slice(0, position).find((candidate) => candidate.repositories.some((pattern) => globMatches(pattern, name, 'repository')));
+      if (!earlier) continue;
+      const glob = earlier.repositories.find((pattern) => globMatches(pattern, name, 'repository'));
+      problems.push(
+        `${source}[${position}].repositories has "${name}", but ${source}[${earlier.index}] ("${glob}") comes first and matches it, so ${source}[${position}] never applies there (the first matching rule applies): move ${source}[${position}] before ${source}[${earlier.index}]`,
+      );
+    }
+  }
+  return problems;
 }
 
 function parseRule(raw: unknown, at: string, index: number, problems: string[]): RepositoryRule | undefined {
@@ -107,6 +134,11 @@ function parseRule(raw: unknown, at: string, index: number, problems: string[]):
         problems.push(`${at}.repositories has ${describe(pattern)}, which is not a glob over repository names: use lower-case letters, digits, . _ - /, and * ** ? (such as "shop/*")`);
       } else if (/\*{3,}/.test(pattern)) {
         problems.push(`${at}.repositories has "${pattern}": write * within a path segment or ** across segments, not ***`);
+      } else if (pattern.startsWith('/') || pattern.endsWith('/') || pattern.includes('//')) {
+        const fix = pattern.endsWith('/') && !pattern.startsWith('/') && !pattern.includes('//') ? `for every repository under ${pattern}, write "${pattern}**"` : `write "${pattern.replace(/\/{2,}/g, '/').replace(/^\/|\/$/g, '')}"`;
+        problems.push(`${at}.repositories has "${pattern}", which no repository name can match (a name has no leading, trailing or double "/"): ${fix}`);
+      } else if (/[^/*]\*\*|\*\*[^/*]/.test(pattern)) {
+        problems.push(`${at}.repositories has "${pattern}": ** stands for whole path segments, so write it between slashes (such as "team/**" or "**/cache"), or use * within a segment`);
       }
     }
   }
@@ -151,6 +183,14 @@ function parseRule(raw: unknown, at: string, index: number, problems: string[]):
 }
 
 function checkTagPattern(pattern: unknown, at: string, problems: string[]): void {
+  if (typeof pattern === 'number') {
+    problems.push(`${at} has the number ${pattern}: write tags in quotes, such as "${pattern}" (YAML reads 1.0 as the number 1)`);
+    return;
+  }
+  if (typeof pattern === 'string' && /^\/.+\/[a-z]+$/.test(pattern)) {
+    problems.push(`${at} has ${describe(pattern)}: flags after the closing / are not supported; write the pattern without them, such as "/^[Pp]rod-/"`);
+    return;
+  }
   if (typeof pattern === 'string' && isRegexPattern(pattern)) {
     try {
       new RegExp(pattern.slice(1, -1));
@@ -177,42 +217,58 @@ export function policyOf(rule: RepositoryRule | undefined, global: RetentionPoli
     keepImagesNewerThanDays: rule.keepImagesNewerThanDays ?? global.keepImagesNewerThanDays,
     keepImagesPulledWithinDays: rule.keepImagesPulledWithinDays ?? global.keepImagesPulledWithinDays,
     ...(rule.keepTags.length > 0 && { keepTags: rule.keepTags }),
-    ...(rule.untagged && { untaggedOlderThanDays: rule.untagged.olderThanDays }),
+    ...(rule.untagged && { keepUntaggedNewerThanDays: rule.untagged.olderThanDays }),
   };
 }
 
 /**
  * A test of tags against `keepTags` patterns, each compiled once: it gives the first pattern that one of
- * the tags matches, or undefined.
+ * the tags matches, or undefined. A glob or a regular expression must match the whole tag: `/v1/` does
+ * not protect `dev-v10`.
  */
 export function tagProtector(patterns: readonly string[]): (tags: readonly string[]) => string | undefined {
   const compiled = patterns.map((pattern) => ({
     pattern,
-    regex: isRegexPattern(pattern) ? new RegExp(pattern.slice(1, -1)) : globRegex(pattern, 'tag'),
+    regex: isRegexPattern(pattern) ? new RegExp(`^(?:${pattern.slice(1, -1)})$`) : globRegex(pattern, 'tag'),
   }));
   return (tags) => (tags.length === 0 ? undefined : compiled.find(({ regex }) => tags.some((tag) => regex.test(tag)))?.pattern);
 }
 
 /**
- * For each rule that applies to none of the repositories, why: a rule that names nothing is likely a
- * mistake (a misspelled name), and a rule behind a broader one never applies.
+ * Warnings for what the rules name in vain: a rule that applies to none of the repositories in scope (a
+ * misspelled pattern, or every repository it matches taken by an earlier rule), and a glob of a rule that
+ * matches none of them (one misspelled name in a list).
  */
 export function idleRules(rules: readonly RepositoryRule[], repositories: readonly string[], source = 'RULES'): string[] {
   const applied = new Set<number>();
-  const matched = new Set<number>();
+  const matched = new Set<string>();
   for (const name of repositories) {
-    const rule = ruleFor(name, rules);
-    if (rule) applied.add(rule.index);
-    for (const candidate of rules) if (candidate.repositories.some((pattern) => globMatches(pattern, name, 'repository'))) matched.add(candidate.index);
+    let first: RepositoryRule | undefined;
+    for (const rule of rules) {
+      for (const glob of rule.repositories) {
+        if (!globMatches(glob, name, 'repository')) continue;
+        matched.add(`${rule.index} ${glob}`);
+        first ??= rule;
+      }
+    }
+    if (first) applied.add(first.index);
   }
-  return rules
-    .filter((rule) => !applied.has(rule.index))
-    .map((rule) => {
-      const names = rule.repositories.map((pattern) => JSON.stringify(pattern)).join(', ');
-      return matched.has(rule.index)
-        ? `${source}[${rule.index}] (${names}) applies to no repository: every repository it matches is taken by an earlier rule, so it has no effect`
-        : `${source}[${rule.index}] (${names}) matches none of the ${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'} in scope, so it has no effect: check the pattern`;
-    });
+  const inScope = `${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'} in scope`;
+  return rules.flatMap((rule) => {
+    const unmatched = rule.repositories.filter((glob) => !matched.has(`${rule.index} ${glob}`));
+    if (!applied.has(rule.index)) {
+      const names = rule.repositories.map((glob) => JSON.stringify(glob)).join(', ');
+      return unmatched.length < rule.repositories.length
+        ? [`${source}[${rule.index}] (${names}) applies to no repository: every repository it matches is taken by an earlier rule, so it has no effect`]
+        : [`${source}[${rule.index}] (${names}) matches none of the ${inScope}, so it has no effect: check the pattern`];
+    }
+    return unmatched.map((glob) => `${source}[${rule.index}].repositories has "${glob}", which matches none of the ${inScope}: check the name`);
+  });
+}
+
+/** Whether a glob matches every repository name, such as `**` or `**` twice over: made of `*` and `/` only, it matches names of any depth. */
+function matchesEveryName(glob: string): boolean {
+  return /^[*/]+$/.test(glob) && ['a', 'a/b', 'a/b/c'].every((name) => globMatches(glob, name, 'repository'));
 }
 
 /** Whether a glob matches a whole name. In a repository name, `*` and `?` stay within a path segment. */
@@ -224,7 +280,13 @@ function isRegexPattern(pattern: string): boolean {
   return pattern.length > 2 && pattern.startsWith('/') && pattern.endsWith('/');
 }
 
+/** Compiled globs: the same few patterns are matched against every repository and tag of a run. */
+const COMPILED = new Map<string, RegExp>();
+
 function globRegex(pattern: string, kind: 'repository' | 'tag'): RegExp {
+  const key = `${kind} ${pattern}`;
+  const known = COMPILED.get(key);
+  if (known) return known;
   const one = kind === 'repository' ? '[^/]' : '.';
   let source = '';
   for (let i = 0; i < pattern.length; i += 1) {
@@ -242,7 +304,9 @@ function globRegex(pattern: string, kind: 'repository' | 'tag'): RegExp {
     else if (char === '?') source += one;
     else source += char.replace(/[.+^${}()|[\]\\-]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`);
+  const regex = new RegExp(`^${source}$`);
+  COMPILED.set(key, regex);
+  return regex;
 }
 
 function describe(value: unknown): string {

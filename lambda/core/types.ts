@@ -124,7 +124,7 @@ export interface RepositoryPolicy extends RetentionPolicy {
    * When set, untagged artifacts are kept only while pushed within this many days (or in use, or recently
    * pulled), and `keepMinImageCount` counts tagged artifacts only.
    */
-  readonly untaggedOlderThanDays?: number;
+  readonly keepUntaggedNewerThanDays?: number;
 }
 
 export type InUseReason = `in-use:${UseSource}`;
@@ -157,6 +157,11 @@ export interface ArtifactPlan {
    * gives untagged artifacts their own age, tagged and untagged artifacts are ranked apart.
    */
   readonly rank: number;
+  /**
+   * What `rank` counts among: every artifact, or, when the rule gives untagged artifacts their own age,
+   * the tagged or the untagged ones (an artifact is tagged when its root or an index child has a tag).
+   */
+  readonly rankedAmong: 'all' | 'tagged' | 'untagged';
   readonly members: readonly ImageRecord[];
   readonly action: 'keep' | 'delete';
   readonly reasons: readonly (KeepReason | DeleteReason)[];

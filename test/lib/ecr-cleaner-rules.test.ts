@@ -88,7 +88,7 @@ describe('EcrCleaner: checking the rules at synth', () => {
     const stack = new Stack(testApp(), 'Test');
 
     expect(() => new EcrCleaner(stack, 'Cleaner', { rules: { repositories: 'ci/*' } as unknown as RuleSpec[] })).toThrow(
-      'EcrCleaner: invalid props:\n  rules must be a JSON list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"ci/*"}',
+      'EcrCleaner: invalid props:\n  rules must be a list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"ci/*"}',
     );
   });
 });

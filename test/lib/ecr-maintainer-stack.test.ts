@@ -254,7 +254,7 @@ describe('EcrMaintainerStack: rules from context', () => {
 
   it('fails on a value from cdk.json that is not a list, naming context rules', () => {
     expect(() => synth({ rules: { repositories: 'ci/*' } })).toThrow(
-      'invalid context:\n  context rules must be a JSON list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"ci/*"}',
+      'invalid context:\n  context rules must be a list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"ci/*"}',
     );
   });
 

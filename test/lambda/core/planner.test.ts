@@ -189,23 +189,23 @@ describe('planRepository: a rule\'s protected tags and untagged age', () => {
       'deletes untagged artifacts past their own age, though they are among the newest, and counts only tagged ones as newest',
       {
         images: [image('u1', { pushedDaysAgo: 0.5 }), image('u2', { pushedDaysAgo: 2 }), image('u3', { pushedDaysAgo: 3 }), image('t1', { tags: ['a'], pushedDaysAgo: 20 }), image('t2', { tags: ['b'], pushedDaysAgo: 30 }), image('t3', { tags: ['c'], pushedDaysAgo: 40 })],
-        policy: { keepMinImageCount: 2, keepImagesNewerThanDays: 7, untaggedOlderThanDays: 1 },
+        policy: { keepMinImageCount: 2, keepImagesNewerThanDays: 7, keepUntaggedNewerThanDays: 1 },
       },
       { u1: 'keep: recent', u2: 'delete: unused', u3: 'delete: unused', t1: 'keep: min-count', t2: 'keep: min-count', t3: 'delete: unused' },
     ],
     [
       'keeps untagged artifacts longer than tagged ones when their own age is longer',
-      { images: [image('u', { pushedDaysAgo: 20 }), image('t', { tags: ['a'], pushedDaysAgo: 20 }), image('n', { tags: ['n'], pushedDaysAgo: 1 })], policy: { keepMinImageCount: 1, untaggedOlderThanDays: 30 } },
+      { images: [image('u', { pushedDaysAgo: 20 }), image('t', { tags: ['a'], pushedDaysAgo: 20 }), image('n', { tags: ['n'], pushedDaysAgo: 1 })], policy: { keepMinImageCount: 1, keepUntaggedNewerThanDays: 30 } },
       { u: 'keep: recent', t: 'delete: unused', n: 'keep: recent, min-count' },
     ],
     [
       'keeps an image in use whatever the rule says: no age, no minimum, untagged',
-      { images: [image('used', { pushedDaysAgo: 900 }), image('t', { tags: ['a'], pushedDaysAgo: 1 })], uses: { used: ['running'] }, policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 0, untaggedOlderThanDays: 0 } },
+      { images: [image('used', { pushedDaysAgo: 900 }), image('t', { tags: ['a'], pushedDaysAgo: 1 })], uses: { used: ['running'] }, policy: { keepMinImageCount: 1, keepImagesNewerThanDays: 0, keepUntaggedNewerThanDays: 0 } },
       { used: 'keep: in-use:running', t: 'keep: min-count' },
     ],
     [
       'still keeps everything without a reason when in-use discovery was incomplete, protected tags or not',
-      { images: [image('old', { tags: ['x'], pushedDaysAgo: 80 }), image('prod', { tags: ['prod-1'], pushedDaysAgo: 90 }), image('u', { pushedDaysAgo: 90 })], inUseComplete: false, policy: { keepMinImageCount: 1, keepTags: ['prod-*'], untaggedOlderThanDays: 0 } },
+      { images: [image('old', { tags: ['x'], pushedDaysAgo: 80 }), image('prod', { tags: ['prod-1'], pushedDaysAgo: 90 }), image('u', { pushedDaysAgo: 90 })], inUseComplete: false, policy: { keepMinImageCount: 1, keepTags: ['prod-*'], keepUntaggedNewerThanDays: 0 } },
       { old: 'keep: min-count', prod: 'keep: protected-tag:prod-*', u: 'keep: in-use-unknown' },
     ],
   ])('%s', (_, scenario, expected) => {
@@ -220,7 +220,7 @@ describe('planRepository: a rule\'s protected tags and untagged age', () => {
       image('build-amd64', { pushedDaysAgo: 3 }),
       image('head', { tags: ['main'], pushedDaysAgo: 0.5 }),
     ];
-    const result = plan({ images, children: { release: ['release-amd64'], build: ['build-amd64'] }, policy: { keepMinImageCount: 1, keepTags: ['prod-*'], untaggedOlderThanDays: 1 } });
+    const result = plan({ images, children: { release: ['release-amd64'], build: ['build-amd64'] }, policy: { keepMinImageCount: 1, keepTags: ['prod-*'], keepUntaggedNewerThanDays: 1 } });
     expect(verdicts(result, ['release', 'release-amd64', 'build', 'build-amd64', 'head'])).toEqual({
       release: 'keep: protected-tag:prod-*',
       'release-amd64': 'keep: child-of:release',
@@ -228,6 +228,54 @@ describe('planRepository: a rule\'s protected tags and untagged age', () => {
       'build-amd64': 'delete: child-of:build',
       head: 'keep: recent, min-count',
     });
+  });
+});
+
+describe('planRepository: what counts as tagged', () => {
+  it('counts an index whose tag moved away as tagged while its platform images carry tags, so the untagged age spares them', () => {
+    // `buildx imagetools create -t app:1.0 app:1.0-amd64`: the platform images are tagged, the index only until its tag moves.
+    const images = [
+      image('old-index', { index: true, pushedDaysAgo: 10 }),
+      image('old-amd64', { tags: ['1.0-amd64'], pushedDaysAgo: 10 }),
+      image('new-index', { tags: ['1.1'], index: true, pushedDaysAgo: 2 }),
+      image('new-amd64', { tags: ['1.1-amd64'], pushedDaysAgo: 2 }),
+      image('build', { pushedDaysAgo: 3 }),
+    ];
+    const result = plan({ images, children: { 'old-index': ['old-amd64'], 'new-index': ['new-amd64'] }, policy: { keepMinImageCount: 3, keepUntaggedNewerThanDays: 1 } });
+
+    expect(verdicts(result, ['old-index', 'old-amd64', 'new-index', 'build'])).toEqual({
+      'old-index': 'keep: min-count',
+      'old-amd64': 'keep: child-of:old-index',
+      'new-index': 'keep: recent, min-count',
+      build: 'delete: unused',
+    });
+    expect(result.artifacts.map((artifact) => [artifact.rank, artifact.rankedAmong])).toEqual([
+      [1, 'tagged'],
+      [1, 'untagged'],
+      [2, 'tagged'],
+    ]);
+  });
+
+  it('protects an artifact by a tag of its platform images, but never by the tag of a signature', () => {
+    const subject = image('subject', { index: true, pushedDaysAgo: 90 });
+    const images = [
+      subject,
+      image('subject-amd64', { tags: ['prod-7-amd64'], pushedDaysAgo: 90 }),
+      image('signed', { pushedDaysAgo: 90 }),
+      image('signature', { tags: ['prod-sig'], subject: 'signed', pushedDaysAgo: 1 }),
+      image('head', { tags: ['main'], pushedDaysAgo: 0.5 }),
+    ];
+    const result = plan({ images, children: { subject: ['subject-amd64'] }, policy: { keepMinImageCount: 1, keepTags: ['prod-*'] } });
+
+    expect(verdicts(result, ['subject', 'signed', 'signature'])).toEqual({ subject: 'keep: protected-tag:prod-*', signed: 'delete: unused', signature: 'delete: referrer-of:signed' });
+  });
+
+  it('ranks every artifact together when untagged ones have no age of their own', () => {
+    const result = plan({ images: [image('t', { tags: ['a'], pushedDaysAgo: 2 }), image('u', { pushedDaysAgo: 1 })] });
+    expect(result.artifacts.map((artifact) => [artifact.rank, artifact.rankedAmong])).toEqual([
+      [1, 'all'],
+      [2, 'all'],
+    ]);
   });
 });
 

@@ -111,7 +111,7 @@ describe('parseRules', () => {
 
   it('refuses a value that is not a list', () => {
     expect(problemsOf({ repositories: 'shop/*' })).toEqual([
-      'RULES must be a JSON list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"shop/*"}',
+      'RULES must be a list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got {"repositories":"shop/*"}',
     ]);
   });
 });
@@ -130,7 +130,7 @@ describe('policyOf', () => {
 
   it('takes the global settings where the rule sets none, and adds its protected tags and untagged age', () => {
     const [rule] = parseRules([{ repositories: 'ci/*', keepImagesNewerThanDays: 1, keepTags: ['prod-*'], untagged: { olderThanDays: 0 } }], 'RULES');
-    expect(policyOf(rule, global)).toEqual({ keepMinImageCount: 3, keepImagesNewerThanDays: 1, keepImagesPulledWithinDays: 0, keepTags: ['prod-*'], untaggedOlderThanDays: 0 });
+    expect(policyOf(rule, global)).toEqual({ keepMinImageCount: 3, keepImagesNewerThanDays: 1, keepImagesPulledWithinDays: 0, keepTags: ['prod-*'], keepUntaggedNewerThanDays: 0 });
   });
 
   it('is the global settings when no rule applies', () => {
@@ -139,16 +139,69 @@ describe('policyOf', () => {
 });
 
 describe('idleRules', () => {
-  const rules = parseRules([{ repositories: '**', keepMinImageCount: 5 }, { repositories: 'shop/*', keepMinImageCount: 9 }, { repositories: ['shpo/*'], exclude: true }], 'RULES');
+  const rules = parseRules(
+    [{ repositories: 'shop/*', keepMinImageCount: 5 }, { repositories: 'shop/a*', keepMinImageCount: 9 }, { repositories: ['legacy/**', 'payment-prod'], exclude: true }, { repositories: ['shpo/*'], exclude: true }],
+    'rules.yaml',
+  );
 
-  it('names a rule behind a broader one, and a rule that matches no repository in scope', () => {
-    expect(idleRules(rules, ['shop/api', 'base/node'], '--rules rules.yaml')).toEqual([
-      '--rules rules.yaml[1] ("shop/*") applies to no repository: every repository it matches is taken by an earlier rule, so it has no effect',
-      '--rules rules.yaml[2] ("shpo/*") matches none of the 2 repositories in scope, so it has no effect: check the pattern',
+  it('names a rule behind a broader one, a rule that matches no repository in scope, and a glob of a list that matches none', () => {
+    expect(idleRules(rules, ['shop/api', 'legacy/app', 'payments-prod'], 'rules.yaml')).toEqual([
+      'rules.yaml[1] ("shop/a*") applies to no repository: every repository it matches is taken by an earlier rule, so it has no effect',
+      'rules.yaml[2].repositories has "payment-prod", which matches none of the 3 repositories in scope: check the name',
+      'rules.yaml[3] ("shpo/*") matches none of the 3 repositories in scope, so it has no effect: check the pattern',
     ]);
   });
 
-  it('names nothing when every rule applies to some repository', () => {
-    expect(idleRules(rules.slice(1, 2), ['shop/api'])).toEqual([]);
+  it('names nothing when every glob of every rule matches some repository, and its rule applies', () => {
+    expect(idleRules(rules.slice(0, 1), ['shop/api'])).toEqual([]);
+  });
+});
+
+describe('parseRules: rules that could never apply, and globs no name can match', () => {
+  it.each<[string, unknown, string[]]>([
+    [
+      'an exclusion of a repository that an earlier rule takes',
+      [{ repositories: 'shop/*' }, { repositories: ['shop/legacy', 'old/*'], exclude: true }],
+      ['RULES[1].repositories has "shop/legacy", but RULES[0] ("shop/*") comes first and matches it, so RULES[1] never applies there (the first matching rule applies): move RULES[1] before RULES[0]'],
+    ],
+    [
+      'a rule after one that matches every repository',
+      [{ repositories: ['ci/*', '**'], keepMinImageCount: 5 }, { repositories: 'legacy/**', exclude: true }],
+      ['RULES[1] never applies: RULES[0] ("**") comes first and matches every repository (the first matching rule applies): move RULES[1] before it'],
+    ],
+    [
+      'a leading, trailing or double slash',
+      [{ repositories: ['legacy/', '/shop/*', 'a//b'] }],
+      [
+        'RULES[0].repositories has "legacy/", which no repository name can match (a name has no leading, trailing or double "/"): for every repository under legacy/, write "legacy/**"',
+        'RULES[0].repositories has "/shop/*", which no repository name can match (a name has no leading, trailing or double "/"): write "shop/*"',
+        'RULES[0].repositories has "a//b", which no repository name can match (a name has no leading, trailing or double "/"): write "a/b"',
+      ],
+    ],
+    [
+      '** glued to a name',
+      [{ repositories: ['foo**', '**bar/x'] }],
+      [
+        'RULES[0].repositories has "foo**": ** stands for whole path segments, so write it between slashes (such as "team/**" or "**/cache"), or use * within a segment',
+        'RULES[0].repositories has "**bar/x": ** stands for whole path segments, so write it between slashes (such as "team/**" or "**/cache"), or use * within a segment',
+      ],
+    ],
+    [
+      'a tag that YAML read as a number, and a regular expression with flags',
+      [{ repositories: 'a', keepTags: [1, '/prod/i'] }],
+      [
+        'RULES[0].keepTags has the number 1: write tags in quotes, such as "1" (YAML reads 1.0 as the number 1)',
+        'RULES[0].keepTags has "/prod/i": flags after the closing / are not supported; write the pattern without them, such as "/^[Pp]rod-/"',
+      ],
+    ],
+  ])('refuses %s', (_, value, expected) => {
+    expect(problemsOf(value)).toEqual(expected);
+  });
+
+  it('matches a regular expression against the whole tag', () => {
+    const protect = tagProtector(['/v1/', '/v\\d+/']);
+    expect(protect(['dev-v10-hotfix'])).toBeUndefined();
+    expect(protect(['v1'])).toBe('/v1/');
+    expect(protect(['v10'])).toBe('/v\\d+/');
   });
 });
