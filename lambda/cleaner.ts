@@ -322,9 +322,12 @@ async function listRegistry(
     for (const name of listing.missing) {
       errors.push({ kind: 'repository', repository: name, message: `repository ${name} does not exist (it is named in the configured scope)` });
     }
-    warnings.push(...idleRules(config.rules, listing.repositories.map((repository) => repository.name), config.rulesSource));
+    warnings.push(...idleRules(config.rules, listing.repositories.map((repository) => repository.name), config.rulesSource, config.repositories !== undefined));
     const ruled = listing.repositories.map((repository) => ({ repository, rule: ruleFor(repository.name, config.rules) }));
     const cleaned = ruled.filter(({ rule }) => !rule?.exclude);
+    if (cleaned.length === 0 && ruled.length > 0 && config.rules.length > 0) {
+      warnings.push(`the rules exclude every one of the ${ruled.length} ${ruled.length === 1 ? 'repository' : 'repositories'} in scope, so nothing is cleaned`);
+    }
     progress({ phase: 'repositories', count: cleaned.length });
     let listed = 0;
     states = await Promise.all(

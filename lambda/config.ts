@@ -305,7 +305,8 @@ function readRules(read: Reader, flags: ConfigFlags, problems: string[], warning
       value = parseRulesJson(text);
     } catch (error) {
       const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-      problems.push(`RULES must be a JSON list of rules such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got "${shown}": ${(error as Error).message}`);
+      const yaml = text.startsWith('[') ? '' : '; RULES takes JSON only: for YAML, write the rules into a file and pass --rules FILE';
+      problems.push(`RULES must be a JSON list of rules such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got "${shown}": ${(error as Error).message}${yaml}`);
       return { rules: [], rulesSource: source };
     }
   }

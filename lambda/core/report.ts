@@ -729,9 +729,9 @@ export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): 
 function repositoryHeading(repository: RepositoryReport, report: RunReport): string {
   if (repository.status === 'error') return `: ERROR: ${repository.error ?? ''}`;
   if (report.rules.length === 0) return '';
-  if (repository.rule === undefined) return '  (no rule: the global settings)';
+  if (repository.rule === undefined) return '  · no rule: the global settings';
   const rule = report.rules[repository.rule];
-  return `  (rule ${rule.index}, ${rule.repositories.join(', ')}: ${describeRule(rule, report.policy)})`;
+  return `  · rule ${rule.index} (${rule.repositories.join(', ')}): ${describeRule(rule, report.policy)}`;
 }
 
 /** A line per rule, its patterns aligned: `rule 0  ci/*, base/*  pushed within 1 day, …`. */
@@ -745,11 +745,12 @@ export function ruleLines(rules: readonly RepositoryRule[], global: RetentionPol
 export function describeRule(rule: RepositoryRule, global: RetentionPolicy): string {
   if (rule.exclude) return 'excluded: neither cleaned nor counted';
   const policy: RepositoryPolicy = policyOf(rule, global);
-  const parts = [`pushed within ${days(policy.keepImagesNewerThanDays)}`];
+  const age = (count: number): string => (count > 0 ? `pushed within ${days(count)}` : 'none for its age');
+  const parts = [age(policy.keepImagesNewerThanDays)];
   if (policy.keepImagesPulledWithinDays > 0) parts.push(`pulled within ${days(policy.keepImagesPulledWithinDays)}`);
   parts.push(`the newest ${policy.keepMinImageCount}${policy.keepUntaggedNewerThanDays === undefined ? '' : ' tagged'}`);
-  if (policy.keepTags) parts.push(`${plural(policy.keepTags.length, 'tag')} ${policy.keepTags.join(' ')} always`);
-  const untagged = policy.keepUntaggedNewerThanDays === undefined ? '' : `; untagged: pushed within ${days(policy.keepUntaggedNewerThanDays)}`;
+  if (policy.keepTags) parts.push(`${plural(policy.keepTags.length, 'tag')} ${policy.keepTags.join(', ')} always`);
+  const untagged = policy.keepUntaggedNewerThanDays === undefined ? '' : `; untagged: ${age(policy.keepUntaggedNewerThanDays)}`;
   return `${parts.join(', ')}${untagged}`;
 }
 

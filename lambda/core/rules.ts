@@ -82,7 +82,7 @@ export function parseRules(value: unknown, source: string): RepositoryRule[] {
   if (!Array.isArray(value)) throw new RulesError([`${source} must be a list of rules, such as [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}], got ${describe(value)}`]);
   const problems: string[] = [];
   const rules = value.map((raw, index) => parseRule(raw, `${source}[${index}]`, index, problems));
-  if (problems.length === 0) problems.push(...shadowedRules(rules as RepositoryRule[], source));
+  problems.push(...shadowedRules(rules.filter((rule): rule is RepositoryRule => rule !== undefined), source));
   if (problems.length > 0) throw new RulesError(problems);
   return rules as RepositoryRule[];
 }
@@ -95,19 +95,23 @@ export function parseRules(value: unknown, source: string): RepositoryRule[] {
 function shadowedRules(rules: readonly RepositoryRule[], source: string): string[] {
   const problems: string[] = [];
   for (const [position, rule] of rules.entries()) {
-    const everything = rules.slice(0, position).find((earlier) => earlier.repositories.some(matchesEveryName));
+    const at = `${source}[${rule.index}]`;
+    const earlierRules = rules.slice(0, position);
+    const everything = earlierRules.find((earlier) => earlier.repositories.some(matchesEveryName));
     if (everything) {
       const glob = everything.repositories.find(matchesEveryName);
-      problems.push(`${source}[${position}] never applies: ${source}[${everything.index}] ("${glob}") comes first and matches every repository (the first matching rule applies): move ${source}[${position}] before it`);
+      problems.push(`${at} never applies: ${source}[${everything.index}] ("${glob}") comes first and matches every repository (the first matching rule applies): move ${at} before it`);
       continue;
     }
     for (const name of rule.repositories.filter((pattern) => !/[*?]/.test(pattern))) {
-      const earlier = rules.slice(0, position).find((candidate) => candidate.repositories.some((pattern) => globMatches(pattern, name, 'repository')));
-      if (!earlier) continue;
-      const glob = earlier.repositories.find((pattern) => globMatches(pattern, name, 'repository'));
-      problems.push(
-        `${source}[${position}].repositories has "${name}", but ${source}[${earlier.index}] ("${glob}") comes first and matches it, so ${source}[${position}] never applies there (the first matching rule applies): move ${source}[${position}] before ${source}[${earlier.index}]`,
-      );
+      for (const earlier of earlierRules) {
+        const glob = earlier.repositories.find((pattern) => globMatches(pattern, name, 'repository'));
+        if (glob === undefined) continue;
+        problems.push(
+          `${at}.repositories has "${name}", but ${source}[${earlier.index}] ("${glob}") comes first and matches it, so ${at} never applies there (the first matching rule applies): move ${at} before ${source}[${earlier.index}]`,
+        );
+        break;
+      }
     }
   }
   return problems;
@@ -154,7 +158,7 @@ function parseRule(raw: unknown, at: string, index: number, problems: string[]):
   for (const [key, min] of Object.entries(WHOLE_NUMBERS)) {
     const number = rule[key];
     if (number === undefined) continue;
-    if (typeof number !== 'number' || !Number.isInteger(number) || number < min) problems.push(`${at}.${key} must be a whole number of at least ${min}, got ${describe(number)}`);
+    if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < min) problems.push(`${at}.${key} must be a whole number of at least ${min}, got ${describe(number)}`);
     else numbers[key] = number;
   }
 
@@ -239,7 +243,7 @@ export function tagProtector(patterns: readonly string[]): (tags: readonly strin
  * misspelled pattern, or every repository it matches taken by an earlier rule), and a glob of a rule that
  * matches none of them (one misspelled name in a list).
  */
-export function idleRules(rules: readonly RepositoryRule[], repositories: readonly string[], source = 'RULES'): string[] {
+export function idleRules(rules: readonly RepositoryRule[], repositories: readonly string[], source = 'RULES', scoped = false): string[] {
   const applied = new Set<number>();
   const matched = new Set<string>();
   for (const name of repositories) {
@@ -254,15 +258,17 @@ export function idleRules(rules: readonly RepositoryRule[], repositories: readon
     if (first) applied.add(first.index);
   }
   const inScope = `${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'} in scope`;
+  // With the scope narrowed (ECR_REPOSITORIES), a rule for the repositories outside it is expected to rest.
+  const check = (what: string): string => (scoped ? `check the ${what}, or the scope (ECR_REPOSITORIES)` : `check the ${what}`);
   return rules.flatMap((rule) => {
     const unmatched = rule.repositories.filter((glob) => !matched.has(`${rule.index} ${glob}`));
     if (!applied.has(rule.index)) {
       const names = rule.repositories.map((glob) => JSON.stringify(glob)).join(', ');
       return unmatched.length < rule.repositories.length
         ? [`${source}[${rule.index}] (${names}) applies to no repository: every repository it matches is taken by an earlier rule, so it has no effect`]
-        : [`${source}[${rule.index}] (${names}) matches none of the ${inScope}, so it has no effect: check the pattern`];
+        : [`${source}[${rule.index}] (${names}) matches none of the ${inScope}, so it has no effect: ${check('pattern')}`];
     }
-    return unmatched.map((glob) => `${source}[${rule.index}].repositories has "${glob}", which matches none of the ${inScope}: check the name`);
+    return unmatched.map((glob) => `${source}[${rule.index}].repositories has "${glob}", which matches none of the ${inScope}: ${check('name')}`);
   });
 }
 

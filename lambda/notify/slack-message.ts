@@ -39,6 +39,11 @@ export function renderSlackMessage(report: RunReport): string {
     .sort((a, b) => reclaim(b, dryRun) - reclaim(a, dryRun) || a.name.localeCompare(b.name));
   if (listed.length > 0) lines.push('');
   for (const repository of listed) lines.push(repositoryLine(repository, dryRun));
+  const excluded = report.repositories.filter((repository) => repository.status === 'excluded');
+  if (excluded.length > 0) {
+    const named = excluded.slice(0, EXCLUDED_NAMED).map((repository) => `*${repository.name}* (rule ${repository.rule})`);
+    lines.push(`• Excluded by the rules: ${named.join(', ')}${excluded.length > EXCLUDED_NAMED ? ` and ${excluded.length - EXCLUDED_NAMED} more` : ''}`);
+  }
 
   if (report.errors.length > 0) {
     lines.push('', '*Errors*');
@@ -46,6 +51,9 @@ export function renderSlackMessage(report: RunReport): string {
   }
   return lines.join('\n');
 }
+
+/** The excluded repositories named in the message; the rest are counted. */
+const EXCLUDED_NAMED = 10;
 
 function reclaim(repository: RepositoryReport, dryRun: boolean): number {
   return dryRun ? repository.reclaimableBytes : repository.reclaimedBytes;
@@ -58,7 +66,8 @@ function repositoryLine(repository: RepositoryReport, dryRun: boolean): string {
     : `${repository.deleted} of ${repository.toDelete} deleted (${formatBytes(repository.reclaimedBytes)})${repository.failed > 0 ? `, ${repository.failed} failed` : ''}`;
   const inUse = repository.inUseImages.map((image) => `\`${image}\``);
   const kept = repository.images - repository.toDelete;
-  return `• *${repository.name}*: ${done}; kept ${kept}${inUse.length > 0 ? ` (in use: ${inUse.join(', ')})` : ''}`;
+  const rule = repository.rule === undefined ? '' : ` (rule ${repository.rule})`;
+  return `• *${repository.name}*${rule}: ${done}; kept ${kept}${inUse.length > 0 ? ` (in use: ${inUse.join(', ')})` : ''}`;
 }
 
 /** Slack's three control characters in mrkdwn. */

@@ -6,7 +6,7 @@
  * files (`to_delete.csv`, `plan.jsonl`) go to a fresh temporary folder, never into the repository.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const csv = path.join(folder, 'to_delete.csv');
   const plan = path.join(folder, 'plan.jsonl');
   const rules = path.join(__dirname, 'rules.yaml');
-  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...process.argv.slice(2)];
+  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...userArgs(process.argv.slice(2))];
   say(`Demo: a sample account on a local emulator of AWS (ECR, ECS, Lambda, EventBridge, Scheduler, S3, STS, Secrets Manager) and Slack at ${emulator.url}; nothing leaves this machine.`);
   say(`Running: npm run cleaner -- ${args.join(' ')}`);
   say('');
@@ -46,9 +46,21 @@ async function main(): Promise<number> {
     process.stdout.write(`${message.text.split('\n').map((line) => `  │ ${line}`).join('\n')}\n`);
   }
   for (const file of emulator.slack.files.values()) say(`Slack (emulated) received the file ${file.filename} (${file.length} bytes) in the thread.`);
-  say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions) and plan.jsonl (the whole plan, JSON Lines).`);
+  if (existsSync(csv)) say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions) and plan.jsonl (the whole plan, JSON Lines).`);
   await emulator.stop();
   return status;
+}
+
+/**
+ * The flags given to the demo, with the files they name made absolute: the CLI runs in its own folder,
+ * and `npm run demo -- --rules my-rules.yaml` means the file where the user is.
+ */
+function userArgs(args: readonly string[]): string[] {
+  const fileFlags = new Set(['--rules', '--in-use-images', '--csv', '--json']);
+  return args.map((arg, position) => {
+    if (position === 0 || !fileFlags.has(args[position - 1]) || arg.startsWith('s3://')) return arg;
+    return path.resolve(process.env.INIT_CWD ?? process.cwd(), arg);
+  });
 }
 
 main().then(

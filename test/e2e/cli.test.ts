@@ -281,8 +281,8 @@ describe('npm run demo', () => {
       expect(result.stdout).toMatch(kept);
     }
     // Its rules file: shown before the run, heading each repository it applies to, and in the reasons.
-    expect(result.stderr).toMatch(/\nRules {5}rule 0 {2}shop\/api {4}pushed within 7 days, the newest 3, tags v1\.0 \S+ always\n/);
-    expect(result.stdout).toContain('sandbox/experiments  (rule 1, sandbox/**: pushed within 7 days, the newest 3 tagged; untagged: pushed within 14 days)\n');
+    expect(result.stderr).toMatch(/\nRules {5}rule 0 {2}shop\/api {4}pushed within 7 days, the newest 3, tags v1\.0, \S+ always\n/);
+    expect(result.stdout).toContain('sandbox/experiments  · rule 1 (sandbox/**): pushed within 7 days, the newest 3 tagged; untagged: pushed within 14 days\n');
     expect(result.stdout).toMatch(/KEEP {4}v1\.0 +sha256:\w+ {2}protected-tag:v1\.0\n/);
     expect(result.stdout).toMatch(/DELETE {2}<untagged> +sha256:\w+ {2}unused: no workload uses it, untagged, pushed 15 days ago, newest untagged #2\n/);
     expect(result.stdout).toMatch(/DRY RUN: [1-9]\d* images would be deleted/);

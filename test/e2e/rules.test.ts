@@ -45,7 +45,7 @@ describe('rules per repository, through the CLI', () => {
     // Said before the run, with the idle rule as a warning.
     expect(result.stderr).toContain('RULES=4 rules');
     expect(result.stderr).toContain('(from --rules rules.yaml)');
-    expect(result.stderr).toMatch(/\nRules {5}rule 0 {2}ci\/\*, \*\*\/cache {2}pushed within 1 day, the newest 1 tagged; untagged: pushed within 0 days\n/);
+    expect(result.stderr).toMatch(/\nRules {5}rule 0 {2}ci\/\*, \*\*\/cache {2}pushed within 1 day, the newest 1 tagged; untagged: none for its age\n/);
     expect(result.stderr).toContain('          rule 2  team-b/**       excluded: neither cleaned nor counted\n');
     expect(result.stdout).toContain('WARNING: rules.yaml[3] ("nothing/*") matches none of the 4 repositories in scope, so it has no effect: check the pattern.');
     // The excluded repository is not even listed.
@@ -75,7 +75,7 @@ describe('rules per repository, through the CLI', () => {
     expect(plan.totals).toMatchObject({ repositories: 3, repositoriesExcluded: 1, images: 17, toDelete: 7 });
 
     // The terminal: the rule of each repository, in --explain and in the summary's RULE column.
-    expect(result.stdout).toContain('ci/cache  (rule 0, ci/*, **/cache: pushed within 1 day, the newest 1 tagged; untagged: pushed within 0 days)\n');
+    expect(result.stdout).toContain('ci/cache  · rule 0 (ci/*, **/cache): pushed within 1 day, the newest 1 tagged; untagged: none for its age\n');
     expect(result.stdout).toMatch(/KEEP {4}<untagged> +sha256:\w+ {2}in-use:running \(running task ci\/runner \(runner\)\)\n/);
     expect(result.stdout).toMatch(/KEEP {4}prod-2025 +sha256:\w+ {2}protected-tag:prod-\*\n/);
     expect(result.stdout).toMatch(/\nteam-b\/api +2 +- +- +- +- +- +- +- +EXCLUDED\n/);

@@ -245,10 +245,15 @@ describe('runCleanup', () => {
   });
 
   describe('the confirmation', () => {
-    async function confirmedRun(fixture: Fixture, whileAsking: (emulator: Emulator) => void, answer = true): Promise<{ outcome: RunOutcome; emulator: Emulator; asked: RunReport[] }> {
+    async function confirmedRun(
+      fixture: Fixture,
+      whileAsking: (emulator: Emulator) => void,
+      answer = true,
+      env: Record<string, string> = {},
+    ): Promise<{ outcome: RunOutcome; emulator: Emulator; asked: RunReport[] }> {
       const emulator = await Emulator.start(fixture);
       useEmulatorEnv(emulator);
-      const config = parseConfig({ ...emulator.env(), DELETE_ENABLED: 'true' });
+      const config = parseConfig({ ...emulator.env(), DELETE_ENABLED: 'true', ...env });
       const aws = createAwsClients(config);
       const asked: RunReport[] = [];
       try {
@@ -300,6 +305,22 @@ describe('runCleanup', () => {
       await emulator.stop();
     });
 
+    it('plans, confirms and deletes by the rules: the plan asked about is the plan carried out', async () => {
+      const rules = JSON.stringify([
+        { repositories: 'other', exclude: true },
+        { repositories: 'app', keepTags: ['v0'], keepMinImageCount: 1 },
+      ]);
+      const { outcome, emulator, asked } = await confirmedRun(account(), () => undefined, true, { RULES: rules });
+
+      expect(asked[0]).toMatchObject({ totals: { toDelete: 6, repositoriesExcluded: 1 }, repositories: [{ name: 'app', rule: 1 }, { name: 'other', status: 'excluded', rule: 0 }] });
+      expect(outcome.report.totals).toMatchObject({ deleted: 6, toDelete: 6 });
+      // v0 is protected, v2 and v4 are in use, v9 is the newest; the excluded repository is not even listed.
+      expect(tagsLeft(emulator, 'app')).toEqual(['v0', 'v2', 'v4', 'v9']);
+      expect(tagsLeft(emulator, 'other')).toHaveLength(10);
+      expect(emulator.callsOf('ECR.DescribeImages').map((call) => call.params.repositoryName)).toEqual(['app']);
+      await emulator.stop();
+    });
+
     it('deletes nothing when the second look fails', async () => {
       const fixture = account();
       const { outcome, emulator } = await confirmedRun(fixture, (running) => running.setFaults({ errors: [{ operation: 'ECS.ListClusters' }] }));
@@ -309,6 +330,18 @@ describe('runCleanup', () => {
       expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
       await emulator.stop();
     });
+  });
+
+  it('warns when the rules exclude every repository, and of a rule that matches none of the repositories in scope', async () => {
+    const rules = JSON.stringify([{ repositories: ['app', 'other'], exclude: true }, { repositories: 'shop/*', keepMinImageCount: 1 }]);
+
+    const { outcome, emulator } = await runOnce(account(), { RULES: rules, ECR_REPOSITORIES: 'app,other' });
+
+    expect(outcome.report.warnings).toEqual([
+      'RULES[1] ("shop/*") matches none of the 2 repositories in scope, so it has no effect: check the pattern, or the scope (ECR_REPOSITORIES)',
+      'the rules exclude every one of the 2 repositories in scope, so nothing is cleaned',
+    ]);
+    expect(emulator.callsOf('ECR.DescribeImages')).toEqual([]);
   });
 
   it('stops deleting at the time limit, leaves the rest for the next run, and says so', async () => {

@@ -65,6 +65,13 @@ describe('resolveUses: failing closed', () => {
     expect(resolve(reference)).toBe(expected);
   });
 
+  it('says that a use of a repository the rules exclude matches nothing there, and is no problem', () => {
+    const [resolution] = resolveUses([use(`${HOST}/broken:v1`)], repositories, images, new Set(['broken']));
+
+    expect(resolution).toMatchObject({ matched: false, why: 'repository excluded by the rules, so never cleaned' });
+    expect(resolution).not.toHaveProperty('problem');
+  });
+
   it("reports every use as a problem when this registry's own host cannot be read", () => {
     const odd: Repository[] = [{ name: 'app', uri: '123456789012.dkr.ecr.eu-west-2.example.internal/app', registryId: '123456789012' }];
 

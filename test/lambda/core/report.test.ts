@@ -389,15 +389,15 @@ describe('the report of a run with rules', () => {
   it('heads each repository of --explain with its rule, and gives the reasons that rules add', () => {
     const text = explain(ruled());
 
-    expect(text).toContain('api  (no rule: the global settings)\n');
-    expect(text).toContain('base/node  (rule 0, base/*: pushed within 7 days, the newest 2 tagged, tag prod-* always; untagged: pushed within 1 day)\n');
+    expect(text).toContain('api  · no rule: the global settings\n');
+    expect(text).toContain('base/node  · rule 0 (base/*): pushed within 7 days, the newest 2 tagged, tag prod-* always; untagged: pushed within 1 day\n');
     expect(text).toMatch(/KEEP {4}prod-1 +sha256:\w+ {2}protected-tag:prod-\*\n/);
     expect(text).toMatch(/DELETE {2}<untagged> +sha256:\w+ {2}unused: no workload uses it, untagged, pushed 2 days ago, newest untagged #2\n/);
     expect(text).toMatch(/KEEP {4}<untagged> +sha256:\w+ {2}recent: untagged, pushed 0 days ago\n/);
     // Tagged artifacts are ranked among themselves: the first two count as the newest.
     expect(text).toMatch(/KEEP {4}20 +sha256:\w+ {2}min-count: newest tagged #1\n/);
     expect(text).toMatch(/DELETE {2}18 +sha256:\w+ {2}unused: no workload uses it, pushed 40 days ago, newest tagged #3\n/);
-    expect(text).toContain('team-b/api  (rule 1, team-b/**: excluded: neither cleaned nor counted)\n');
+    expect(text).toContain('team-b/api  · rule 1 (team-b/**): excluded: neither cleaned nor counted\n');
   });
 
   it('puts the rules in the JSON plan\'s run record, and the rule in each repository record', () => {

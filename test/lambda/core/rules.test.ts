@@ -165,6 +165,14 @@ describe('parseRules: rules that could never apply, and globs no name can match'
       ['RULES[1].repositories has "shop/legacy", but RULES[0] ("shop/*") comes first and matches it, so RULES[1] never applies there (the first matching rule applies): move RULES[1] before RULES[0]'],
     ],
     [
+      'a shadowed exclusion beside another problem, each named by its place in the list',
+      ['oops', { repositories: 'shop/*' }, { repositories: 'shop/legacy', exclude: true }],
+      [
+        'RULES[0] must be an object such as {"repositories": "ci/*", "keepImagesNewerThanDays": 1}, got "oops"',
+        'RULES[2].repositories has "shop/legacy", but RULES[1] ("shop/*") comes first and matches it, so RULES[2] never applies there (the first matching rule applies): move RULES[2] before RULES[1]',
+      ],
+    ],
+    [
       'a rule after one that matches every repository',
       [{ repositories: ['ci/*', '**'], keepMinImageCount: 5 }, { repositories: 'legacy/**', exclude: true }],
       ['RULES[1] never applies: RULES[0] ("**") comes first and matches every repository (the first matching rule applies): move RULES[1] before it'],

@@ -124,4 +124,22 @@ describe('renderSlackMessage', () => {
 
     expect(text.split('\n')[1]).toBe('Scanned 4 repositories and 28 images (2 more repositories excluded by the rules). Kept 7: 3 in use, 2 with a protected tag, 2 recent, 0 among the newest of their repository.');
   });
+
+  it('names the rule of each repository it lists, and the repositories that rules exclude', () => {
+    const base = report();
+    const excluded = Array.from({ length: 12 }, (_, n) => ({ ...repositoryReport(`team-b/app-${String(n).padStart(2, '0')}`, 0, 0), status: 'excluded' as const, rule: 1 }));
+    const text = renderSlackMessage({
+      ...base,
+      rules: [
+        { index: 0, repositories: ['big'], exclude: false, keepTags: ['prod-*'] },
+        { index: 1, repositories: ['team-b/**'], exclude: true, keepTags: [] },
+      ],
+      repositories: [...base.repositories.map((repository) => (repository.name === 'big' ? { ...repository, rule: 0 } : repository)), ...excluded],
+    });
+
+    expect(text).toContain('\n• *big* (rule 0): 20 to delete (9.0 GB); kept 3 (in use: `v1.2`, `v1.3`)\n');
+    expect(text).toContain(
+      `\n• Excluded by the rules: ${excluded.slice(0, 10).map((repository) => `*${repository.name}* (rule 1)`).join(', ')} and 2 more\n`,
+    );
+  });
 });
