@@ -9,7 +9,8 @@ import { DEFAULTS } from './core/defaults';
 import { closestName } from './core/did-you-mean';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from './core/names';
 import { RulesError, parseRules, ruleFor, type RepositoryRule } from './core/rules';
-import { parseRulesJson, type RulesFile } from './rules-file';
+import type { RulesFile } from './rules-file';
+import { parseStrictJson } from './core/strict-json';
 import { checkS3Uri } from './core/s3-uri';
 import type { RetentionPolicy } from './core/types';
 
@@ -302,7 +303,7 @@ function readRules(read: Reader, flags: ConfigFlags, problems: string[], warning
     }
     source = 'RULES';
     try {
-      value = parseRulesJson(text);
+      value = parseStrictJson(text);
     } catch (error) {
       const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
       const yaml = text.startsWith('[') ? '' : '; RULES takes JSON only: for YAML, write the rules into a file and pass --rules FILE';

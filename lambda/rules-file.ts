@@ -4,7 +4,8 @@
  * this only reads it, and says what is wrong with the text.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { parse as parseYaml } from 'yaml';
+import { parseStrictJson } from './core/strict-json';
 import { errorMessage } from './errors';
 
 /** What `--rules` read: the parsed list, or why there is none; `source` is the file's name. */
@@ -26,7 +27,7 @@ export function readRulesFile(path: string): RulesFile {
   let value: unknown;
   try {
     // YAML 1.2 core schema: `yes` stays a string; a key given twice is an error; `<<: *base` merges.
-    value = json ? parseRulesJson(text) : parseYaml(text, { schema: 'core', uniqueKeys: true, merge: true });
+    value = json ? parseStrictJson(text) : parseYaml(text, { schema: 'core', uniqueKeys: true, merge: true });
   } catch (error) {
     return { source: path, problem: `--rules ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${yamlHint(errorMessage(error))}; ${json ? JSON_EXAMPLE : YAML_EXAMPLE}` };
   }
@@ -42,17 +43,4 @@ function yamlHint(message: string): string {
   if (/multiple documents/i.test(line)) return 'the file holds several YAML documents (---): put every rule into one list';
   if (/escape sequence/i.test(line)) return `${line}; in double quotes write a backslash twice ("/^v\\\\d+$/"), or use single quotes ('/^v\\d+$/')`;
   return line;
-}
-
-/**
- * Parses a rule list written as JSON. A key given twice in one rule is an error: `JSON.parse` would keep
- * the last silently, and `"exclude": true, …, "exclude": false` would clean what was meant to be left out.
- *
- * @throws Error with the parser's message
- */
-export function parseRulesJson(text: string): unknown {
-  const value: unknown = JSON.parse(text);
-  const [duplicate] = parseDocument(text, { schema: 'json', uniqueKeys: true }).errors;
-  if (duplicate) throw new Error(`${duplicate.message.split('\n')[0].replace(/:\s*$/, '')}: a key is given twice`);
-  return value;
 }

@@ -14,7 +14,7 @@ import type { Construct } from 'constructs';
 import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
 import { closestName } from '../lambda/core/did-you-mean';
 import { type RuleSpec, RulesError, parseRules } from '../lambda/core/rules';
-import { parseRulesJson } from '../lambda/rules-file';
+import { parseStrictJson } from '../lambda/core/strict-json';
 import type { EcrCleanerProps } from './ecr-cleaner';
 import { InvalidSettingsError } from './errors';
 
@@ -134,7 +134,7 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     if (value === undefined) return undefined;
     if (typeof value === 'string') {
       try {
-        value = parseRulesJson(value);
+        value = parseStrictJson(value);
       } catch (error) {
         // V8 quotes the text again at the end of some messages ("…, "ci/*" is not valid JSON"): once is enough.
         const reason = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');

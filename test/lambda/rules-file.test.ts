@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseRulesJson, readRulesFile } from '../../lambda/rules-file';
+import { parseStrictJson } from '../../lambda/core/strict-json';
+import { readRulesFile } from '../../lambda/rules-file';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'rules-file-'));
 /** Reads a rules file with the given text, as `--rules` does. */
@@ -31,7 +32,7 @@ describe('readRulesFile', () => {
     ['several documents', 'multi.yaml', '- repositories: a\n---\n- repositories: b\n', 'is not valid YAML: the file holds several YAML documents (---): put every rule into one list'],
     ['a backslash in double quotes', 'escape.yaml', '- repositories: a\n  keepTags: ["/^v\\d+$/"]\n', `in double quotes write a backslash twice ("/^v\\\\d+$/"), or use single quotes ('/^v\\d+$/')`],
     ['a key given twice in YAML', 'twice.yaml', '- repositories: a\n  exclude: true\n  exclude: false\n', 'Map keys must be unique'],
-    ['a key given twice in JSON', 'twice.json', '[{"repositories": "a", "exclude": true, "exclude": false}]', 'is not valid JSON: Map keys must be unique at line 1, column 41: a key is given twice'],
+    ['a key given twice in JSON', 'twice.json', '[{"repositories": "a", "exclude": true, "exclude": false}]', 'is not valid JSON: the key "exclude" is given twice in one object'],
     ['an empty file', 'empty.yaml', '# nothing yet\n', 'empty.yaml is empty: write a list of rules in it'],
   ])('refuses %s, saying how to fix it', (_, name, text, expected) => {
     expect(problemOf(read(name, text))).toContain(expected);
@@ -42,9 +43,21 @@ describe('readRulesFile', () => {
   });
 });
 
-describe('parseRulesJson', () => {
-  it('parses JSON, and refuses a key given twice, which JSON.parse would take silently', () => {
-    expect(parseRulesJson('[{"repositories": "a"}]')).toEqual([{ repositories: 'a' }]);
-    expect(() => parseRulesJson('[{"repositories": "a", "repositories": "b"}]')).toThrow(/a key is given twice/);
+describe('parseStrictJson', () => {
+  it('parses JSON as JSON.parse does', () => {
+    const text = '[{"repositories": "a\\"{,", "keepTags": ["x", "y"], "untagged": {"olderThanDays": 1}}, {"repositories": "a", "untagged": {"olderThanDays": 2}}]';
+    expect(parseStrictJson(text)).toEqual(JSON.parse(text));
+  });
+
+  it.each([
+    ['in a rule', '[{"repositories": "a", "exclude": true, "exclude": false}]', 'exclude'],
+    ['in a nested object', '[{"repositories": "a", "untagged": {"olderThanDays": 1, "olderThanDays": 0}}]', 'olderThanDays'],
+    ['written with an escape', '[{"exclude": true, "\\u0065xclude": false}]', 'exclude'],
+  ])('refuses a key given twice %s, which JSON.parse would take silently', (_, text, key) => {
+    expect(() => parseStrictJson(text)).toThrow(`the key "${key}" is given twice in one object`);
+  });
+
+  it('lets the same key appear in different objects, and as a value', () => {
+    expect(parseStrictJson('[{"repositories": "exclude"}, {"repositories": "b", "exclude": true}]')).toHaveLength(2);
   });
 });
