@@ -38,12 +38,13 @@ export interface PlanInput {
  * Plans one repository.
  *
  * 1. Group the manifests into artifacts (an index with its children, an image with its referrers).
- * 2. Judge each artifact: kept if any of its manifests is in use, if one of its tags (its own or its index
- *    children's) matches a pattern of `keepTags`, if it was pushed within `keepImagesNewerThanDays` of `now` (an untagged artifact: within
- *    `keepUntaggedNewerThanDays`, when that is set), if ECR recorded a pull of any of its manifests within
- *    `keepImagesPulledWithinDays` (when that is above 0), or if it is among the `keepMinImageCount` most
- *    recently pushed artifacts (ties broken by digest; only tagged ones count when `keepUntaggedNewerThanDays`
- *    is set). Otherwise it is unused. In use comes first: no setting can delete an image in use.
+ * 2. Judge each artifact: kept if any of its manifests is in use; if one of its tags (its own or its
+ *    index children's) matches a pattern of `keepTags`; if it was pushed within `keepImagesNewerThanDays`
+ *    of `now` (an untagged artifact: within `keepUntaggedNewerThanDays`, when that is set); if ECR
+ *    recorded a pull of any of its manifests within `keepImagesPulledWithinDays` (when that is above 0);
+ *    or if it is among the `keepMinImageCount` most recently pushed artifacts (ties broken by digest;
+ *    only tagged ones count when `keepUntaggedNewerThanDays` is set). Otherwise it is unused. In use
+ *    comes first: no setting can delete an image in use.
  * 3. Members share their artifact's fate; a member that two artifacts share stays while either stays.
  * 4. Order the deletions in waves: an index before its children, a subject before its referrers.
  */
