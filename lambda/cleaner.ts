@@ -115,6 +115,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       startedAt,
       finishedAt: new Date(),
       policy: config.policy,
+      storagePricePerGbMonth: config.storagePricePerGbMonth,
       rules: config.rules,
       keepServiceDeploymentImages: config.keepServiceDeploymentImages,
       inUseSettings: {

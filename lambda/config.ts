@@ -67,6 +67,8 @@ export interface Config {
   readonly clusters?: readonly string[];
   /** The most AWS calls in flight at once. */
   readonly maxConcurrentCalls: number;
+  /** US dollars per GB-month of ECR storage, for the estimated saving. */
+  readonly storagePricePerGbMonth: number;
   /** Attempts per AWS call, retries included, with backoff. */
   readonly awsMaxAttempts: number;
   /** Slack reporting; undefined when it is off. */
@@ -132,6 +134,7 @@ export const VARIABLES = [
   'ECR_REPOSITORIES',
   'ECS_CLUSTERS',
   'MAX_CONCURRENT_CALLS',
+  'STORAGE_PRICE_PER_GB_MONTH',
   'AWS_MAX_ATTEMPTS',
   'AWS_RETRY_MODE',
   'SLACK_ENABLED',
@@ -211,6 +214,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   const maxConcurrentCalls =
     read.integer({ variable: 'MAX_CONCURRENT_CALLS', flag: '--max-concurrent-calls', min: 1, max: 64 }, flags.maxConcurrentCalls) ??
     DEFAULTS.maxConcurrentCalls;
+  const storagePricePerGbMonth = read.decimal({ variable: 'STORAGE_PRICE_PER_GB_MONTH', min: 0, max: 100 }) ?? DEFAULTS.storagePricePerGbMonth;
   const awsMaxAttempts = read.integer({ variable: 'AWS_MAX_ATTEMPTS', min: 1, max: 20 }) ?? DEFAULTS.awsMaxAttempts;
   if (read.given('AWS_RETRY_MODE')) {
     warnings.push('AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode');
@@ -232,6 +236,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     ['ECR_REPOSITORIES', 'all'],
     ['ECS_CLUSTERS', 'all'],
     ['MAX_CONCURRENT_CALLS', maxConcurrentCalls],
+    ['STORAGE_PRICE_PER_GB_MONTH', storagePricePerGbMonth],
     ['SLACK_ENABLED', slack !== undefined],
   ] as const) {
     read.fallback(setting, String(value));
@@ -251,6 +256,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     ...(repositories && { repositories }),
     ...(clusters && { clusters }),
     maxConcurrentCalls,
+    storagePricePerGbMonth,
     awsMaxAttempts,
     ...(slack && { slack }),
     ...(now && { now }),
@@ -518,6 +524,18 @@ class Reader {
     const allowed = named.max === undefined ? `>= ${named.min}` : `from ${named.min} to ${named.max}`;
     if (!Number.isSafeInteger(number) || number < named.min || (named.max !== undefined && number > named.max)) {
       this.problems.push(`${name} must be a whole number ${allowed}, got "${value}"`);
+      return undefined;
+    }
+    return number;
+  }
+
+  /** A decimal number such as `0.10`, within the bounds. */
+  decimal(named: Named & { readonly min: number; readonly max: number }): number | undefined {
+    const value = this.string(named);
+    if (value === undefined) return undefined;
+    const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+    if (Number.isNaN(number) || number < named.min || number > named.max) {
+      this.problems.push(`${named.variable} must be a number from ${named.min} to ${named.max}, such as 0.10, got "${value}"`);
       return undefined;
     }
     return number;

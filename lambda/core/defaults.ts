@@ -19,4 +19,9 @@ export const DEFAULTS = {
   maxConcurrentCalls: 8,
   awsMaxAttempts: 8,
   slackMaxMessageLength: 4000,
+  /**
+   * US dollars per GB-month of ECR storage: the price in most regions (aws.amazon.com/ecr/pricing), as
+   * AWS bills it, with a GB of 2^30 bytes.
+   */
+  storagePricePerGbMonth: 0.1,
 } as const;

@@ -3,6 +3,7 @@
  * for a terminal and for a CSV file. Pure: the cleaner hands it the facts.
  */
 import { WORKLOAD_PREFIX, describeWorkload, usesByRepository, type UseResolution } from './in-use';
+import { DEFAULTS } from './defaults';
 import { policyOf, type RepositoryRule } from './rules';
 import type {
   ArtifactPlan,
@@ -137,6 +138,10 @@ export interface Totals {
   readonly failed: number;
   readonly reclaimableBytes: number;
   readonly reclaimedBytes: number;
+  /** What the reclaimable bytes cost a month to store, in US dollars: the saving a deletion would bring. */
+  readonly reclaimableUsdPerMonth: number;
+  /** What the bytes deleted in this run cost a month to store, in US dollars: the saving it brought. */
+  readonly reclaimedUsdPerMonth: number;
   readonly errors: number;
 }
 
@@ -150,6 +155,8 @@ export interface RunReport {
   readonly durationMs: number;
   /** The keep rules, and the settings of the sources of images in use. */
   readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean } & Partial<InUseSettings>;
+  /** US dollars per GB-month (2^30 bytes) of ECR storage, which the savings are estimated at. */
+  readonly storagePricePerGbMonth: number;
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
   /** The rules per repository, in order; a repository that none matches takes `policy`. */
   readonly rules: readonly RepositoryRule[];
@@ -196,6 +203,8 @@ export interface RunFacts {
   readonly inUseSettings?: InUseSettings;
   readonly scope: RunReport['scope'];
   readonly rules?: readonly RepositoryRule[];
+  /** US dollars per GB-month of ECR storage. @default DEFAULTS.storagePricePerGbMonth */
+  readonly storagePricePerGbMonth?: number;
   /**
    * Every repository in scope: its error, or how to plan it, or the rule that excludes it. The plan is built on demand, and again each
    * time it is needed, so that only one repository's plan is held at a time.
@@ -241,6 +250,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
   };
 
   const inUseComplete = facts.discoveryProblems.length === 0;
+  const price = facts.storagePricePerGbMonth ?? DEFAULTS.storagePricePerGbMonth;
   return {
     mode: facts.deleteEnabled ? 'delete' : 'dry-run',
     ...(facts.account !== undefined && { account: facts.account }),
@@ -251,6 +261,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     policy: { ...facts.policy, keepServiceDeploymentImages: facts.keepServiceDeploymentImages, ...facts.inUseSettings },
     scope: facts.scope,
     rules: facts.rules ?? [],
+    storagePricePerGbMonth: price,
     ...(!inUseComplete && {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
     }),
@@ -276,6 +287,8 @@ export function buildRunReport(facts: RunFacts): RunReport {
       failed: sum((r) => r.failed),
       reclaimableBytes: sum((r) => r.reclaimableBytes),
       reclaimedBytes: sum((r) => r.reclaimedBytes),
+      reclaimableUsdPerMonth: monthlyCost(sum((r) => r.reclaimableBytes), price),
+      reclaimedUsdPerMonth: monthlyCost(sum((r) => r.reclaimedBytes), price),
       errors: facts.errors.length,
     },
     apiCalls: facts.apiCalls,
@@ -476,6 +489,16 @@ export function primaryReason(reasons: readonly string[]): 'in-use' | 'protected
   if (reasons.includes('min-count')) return 'min-count';
   if (reasons.includes('in-use-unknown')) return 'in-use-unknown';
   return 'unused';
+}
+
+/** What storing `bytes` costs a month at `pricePerGbMonth` US dollars (a GB is 2^30 bytes), to the cent. */
+export function monthlyCost(bytes: number, pricePerGbMonth: number): number {
+  return Math.round((bytes / 2 ** 30) * pricePerGbMonth * 100) / 100;
+}
+
+/** US dollars a month: `$12.34/month`, `<$0.01/month`. */
+export function formatMonthly(usd: number): string {
+  return usd === 0 ? '$0.00/month' : usd < 0.01 ? '<$0.01/month' : `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month`;
 }
 
 /** Bytes in decimal units, as the AWS console shows them: `0 B`, `950 B`, `1.2 MB`, `3.4 GB`. */

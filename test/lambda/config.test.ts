@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       keepLambdaImages: true,
       keepLambdaVersions: 3,
       maxConcurrentCalls: 8,
+      storagePricePerGbMonth: 0.1,
       awsMaxAttempts: 8,
       warnings: [],
     });
@@ -65,6 +66,7 @@ describe('parseConfig', () => {
       KEEP_LAMBDA_VERSIONS: '5',
       IN_USE_IMAGES_URI: 's3://my-bucket/lists/in-use.txt',
       RULES: ' [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}] ',
+      STORAGE_PRICE_PER_GB_MONTH: '0.11',
     });
 
     expect(config).toEqual<Config>({
@@ -82,6 +84,7 @@ describe('parseConfig', () => {
       repositories: ['app', 'team/api'],
       clusters: ['prod', 'arn:aws:ecs:us-east-1:123456789012:cluster/staging'],
       maxConcurrentCalls: 16,
+      storagePricePerGbMonth: 0.11,
       awsMaxAttempts: 3,
       slack: { channel: 'C0123', token: 'xoxb-1', maxMessageLength: 300, apiUrl: 'http://127.0.0.1:9/api/' },
       origins: expect.any(Array),
@@ -386,3 +389,9 @@ function jsonError(text: string): string {
   }
   return '';
 }
+
+describe('parseConfig: the storage price', () => {
+  it.each(['-0.1', 'ten', '0,10', '101'])('refuses STORAGE_PRICE_PER_GB_MONTH=%s, naming the range', (value) => {
+    expect(problems({ STORAGE_PRICE_PER_GB_MONTH: value })).toEqual([`STORAGE_PRICE_PER_GB_MONTH must be a number from 0 to 100, such as 0.10, got "${value}"`]);
+  });
+});

@@ -18,6 +18,8 @@ const NO_TOTALS: Totals = {
   failed: 0,
   reclaimableBytes: 0,
   reclaimedBytes: 0,
+  reclaimableUsdPerMonth: 0,
+  reclaimedUsdPerMonth: 0,
   errors: 0,
 };
 
@@ -33,6 +35,7 @@ export function runReport(overrides: Partial<RunReport> = {}): RunReport {
     policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0, keepServiceDeploymentImages: true },
     scope: { repositories: 'all', clusters: 'all' },
     rules: [],
+    storagePricePerGbMonth: 0.1,
     inUse: { sources: ['ECS tasks'], complete: true, problems: [], references: [] },
     repositories: [],
     errors: [],

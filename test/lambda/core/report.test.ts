@@ -1,5 +1,5 @@
 import { planRepository } from '../../../lambda/core/planner';
-import { buildRunReport, csvLines, decisionChunks, formatBytes, listArtifacts, planLines, renderCsv, renderSummary, type ArtifactListing, type RunFacts, type RunReport } from '../../../lambda/core/report';
+import { buildRunReport, csvLines, decisionChunks, formatBytes, formatMonthly, monthlyCost, listArtifacts, planLines, renderCsv, renderSummary, type ArtifactListing, type RunFacts, type RunReport } from '../../../lambda/core/report';
 import { parseRules, policyOf } from '../../../lambda/core/rules';
 import type { ImageRecord, ImageResult, RepositoryPlan, RepositoryPolicy } from '../../../lambda/core/types';
 import { NOW, digestOf, image } from './builders';
@@ -226,6 +226,9 @@ describe('buildRunReport', () => {
       failed: 0,
       reclaimableBytes: 5_003_100,
       reclaimedBytes: 0,
+      // 5,003,100 bytes at $0.10 per GB-month (2^30 bytes): $0.000466.
+      reclaimableUsdPerMonth: 0,
+      reclaimedUsdPerMonth: 0,
       errors: 1,
     });
     expect(report.repositories.map((repository) => [repository.name, repository.status])).toEqual([
@@ -240,6 +243,22 @@ describe('buildRunReport', () => {
 
     expect(report.deletionBlocked).toBe('in-use discovery was incomplete (1 problem), so no image was deleted anywhere');
     expect(report.inUse.complete).toBe(false);
+  });
+});
+
+describe('monthlyCost', () => {
+  it.each([
+    [2 ** 30, 0.1, 0.1],
+    [1_500 * 2 ** 30, 0.1, 150],
+    [5 * 2 ** 30, 0.11, 0.55],
+    [2 ** 29, 0.1, 0.05],
+    [0, 0.1, 0],
+  ])('prices %d bytes at $%d per GB-month at $%d', (bytes, price, usd) => {
+    expect(monthlyCost(bytes, price)).toBe(usd);
+  });
+
+  it('reads as dollars a month, and says when it is less than a cent', () => {
+    expect([formatMonthly(0), formatMonthly(0.004), formatMonthly(1234.5)]).toEqual(['$0.00/month', '<$0.01/month', '$1,234.50/month']);
   });
 });
 

@@ -75,6 +75,8 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
       failed: 0,
       reclaimableBytes: 9_000_001_000,
       reclaimedBytes: 0,
+      reclaimableUsdPerMonth: 0.84,
+      reclaimedUsdPerMonth: 0,
       errors: 1,
     },
     ...overrides,
