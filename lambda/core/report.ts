@@ -9,6 +9,7 @@ import type {
   ArtifactPlan,
   Decision,
   DeleteReason,
+  ImageRecord,
   ImageResult,
   ImageUse,
   KeepReason,
@@ -90,15 +91,26 @@ export interface RepositoryReport {
   readonly images: number;
   readonly manifests: number;
   readonly kept: KeptCounts;
+  /** Artifacts, as are `deleted` and `failed`: an index with its platform images and signatures counts once. */
   readonly toDelete: number;
   readonly deleted: number;
+  /** Artifacts to delete of which some manifest could not be deleted. */
   readonly failed: number;
   /** Bytes of the manifests planned for deletion. */
   readonly reclaimableBytes: number;
   /** Bytes of the manifests deleted in this run. */
   readonly reclaimedBytes: number;
+  /** What the reclaimable bytes cost a month to store, in US dollars. */
+  readonly reclaimableUsdPerMonth: number;
+  /** What the bytes deleted in this run cost a month to store, in US dollars. */
+  readonly reclaimedUsdPerMonth: number;
   /** The kept artifacts that a workload uses, each by its first tag or its short digest. */
   readonly inUseImages: readonly string[];
+  /**
+   * The first few artifacts deleted in this run (in a dry run: to delete), newest first, each by its first
+   * tag or its short digest; `deleted` (or `toDelete`) says how many there are in all.
+   */
+  readonly deletionNames: readonly string[];
 }
 
 /**
@@ -236,8 +248,9 @@ const PLANNED: ImageResult = { status: 'planned' };
 const NO_KEPT: KeptCounts = { inUse: 0, protectedTag: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
 
 export function buildRunReport(facts: RunFacts): RunReport {
+  const price = facts.storagePricePerGbMonth ?? DEFAULTS.storagePricePerGbMonth;
   const repositories = byName(facts.repositories).map((repository) =>
-    summarizeRepository(repository, facts.results.get(repository.name) ?? NO_RESULTS),
+    summarizeRepository(repository, facts.results.get(repository.name) ?? NO_RESULTS, facts.deleteEnabled, price),
   );
   const sum = (pick: (repository: RepositoryReport) => number): number => repositories.reduce((total, repository) => total + pick(repository.report), 0);
   const keptByReason: KeptCounts = {
@@ -250,7 +263,6 @@ export function buildRunReport(facts: RunFacts): RunReport {
   };
 
   const inUseComplete = facts.discoveryProblems.length === 0;
-  const price = facts.storagePricePerGbMonth ?? DEFAULTS.storagePricePerGbMonth;
   return {
     mode: facts.deleteEnabled ? 'delete' : 'dry-run',
     ...(facts.account !== undefined && { account: facts.account }),
@@ -311,6 +323,13 @@ export function* listArtifacts(facts: RunFacts, report: RunReport): Generator<Re
 }
 
 const NO_RESULTS: ReadonlyMap<string, ImageResult> = new Map();
+/** The images of a repository that the report names as deleted (or to delete); the rest are counted. */
+const DELETION_NAMES = 5;
+
+/** An image as a person knows it: its first tag, or its short digest. */
+function artifactName(root: ImageRecord): string {
+  return root.tags[0] ?? shortDigest(root.digest);
+}
 const NO_USES: ReadonlyMap<string, readonly ImageUse[]> = new Map();
 
 function byName<T extends { readonly name: string }>(repositories: readonly T[]): T[] {
@@ -328,6 +347,8 @@ interface Summary {
 function summarizeRepository(
   repository: RunFacts['repositories'][number],
   results: ReadonlyMap<string, ImageResult>,
+  deleting: boolean,
+  price: number,
 ): Summary {
   const rule = repository.rule === undefined ? {} : { rule: repository.rule };
   if (!repository.plan) {
@@ -343,7 +364,10 @@ function summarizeRepository(
       failed: 0,
       reclaimableBytes: 0,
       reclaimedBytes: 0,
+      reclaimableUsdPerMonth: 0,
+      reclaimedUsdPerMonth: 0,
       inUseImages: [],
+      deletionNames: [],
     };
     return { report, manifestsToDelete: 0, manifestsDeleted: 0 };
   }
@@ -351,18 +375,23 @@ function summarizeRepository(
   const resultOf = (digest: string): ImageResult => results.get(digest) ?? PLANNED;
   const kept = { inUse: 0, protectedTag: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
   const inUseImages: string[] = [];
+  const deletionNames: string[] = [];
   let toDelete = 0;
   let deleted = 0;
+  let failed = 0;
   for (const artifact of plan.artifacts) {
     if (artifact.action === 'delete') {
+      const result = artifactResult(artifact, resultOf);
       toDelete += 1;
-      if (isGone(artifactResult(artifact, resultOf))) deleted += 1;
+      if (isGone(result)) deleted += 1;
+      if (result.status === 'failed') failed += 1;
+      if (deletionNames.length < DELETION_NAMES && (!deleting || isGone(result))) deletionNames.push(artifactName(artifact.root));
       continue;
     }
     const reason = primaryReason(artifact.reasons);
     if (reason === 'in-use') {
       kept.inUse += 1;
-      inUseImages.push(artifact.root.tags[0] ?? shortDigest(artifact.root.digest));
+      inUseImages.push(artifactName(artifact.root));
     } else if (reason === 'protected-tag') kept.protectedTag += 1;
     else if (reason === 'recent') kept.recent += 1;
     else if (reason === 'recently-pulled') kept.recentlyPulled += 1;
@@ -371,7 +400,6 @@ function summarizeRepository(
   }
   let manifestsToDelete = 0;
   let manifestsDeleted = 0;
-  let failed = 0;
   let reclaimableBytes = 0;
   let reclaimedBytes = 0;
   for (const decision of plan.decisions) {
@@ -381,7 +409,6 @@ function summarizeRepository(
     reclaimableBytes += decision.image.sizeBytes;
     if (isGone(result)) manifestsDeleted += 1;
     if (result.status === 'deleted') reclaimedBytes += decision.image.sizeBytes;
-    if (result.status === 'failed') failed += 1;
   }
   const report: RepositoryReport = {
     name: repository.name,
@@ -395,7 +422,10 @@ function summarizeRepository(
     failed,
     reclaimableBytes,
     reclaimedBytes,
+    reclaimableUsdPerMonth: monthlyCost(reclaimableBytes, price),
+    reclaimedUsdPerMonth: monthlyCost(reclaimedBytes, price),
     inUseImages,
+    deletionNames,
   };
   return { report, manifestsToDelete, manifestsDeleted };
 }
@@ -496,9 +526,14 @@ export function monthlyCost(bytes: number, pricePerGbMonth: number): number {
   return Math.round((bytes / 2 ** 30) * pricePerGbMonth * 100) / 100;
 }
 
-/** US dollars a month: `$12.34/month`, `<$0.01/month`. */
+/** US dollars: `$12.34`, `$1,234.50`, `$0.00`. */
+export function formatUsd(usd: number): string {
+  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** US dollars a month: `$12.34/month`. */
 export function formatMonthly(usd: number): string {
-  return usd === 0 ? '$0.00/month' : usd < 0.01 ? '<$0.01/month' : `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month`;
+  return `${formatUsd(usd)}/month`;
 }
 
 /** Bytes in decimal units, as the AWS console shows them: `0 B`, `950 B`, `1.2 MB`, `3.4 GB`. */
@@ -669,8 +704,13 @@ export function renderSummary(report: RunReport): string {
     'UNKNOWN',
     dryRun ? 'TO DELETE' : 'DELETED',
     dryRun ? 'RECLAIMABLE' : 'RECLAIMED',
+    '$/MONTH',
   ];
-  const row = (name: string, rule: string, counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes'>): string[] => [
+  const row = (
+    name: string,
+    rule: string,
+    counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes' | 'reclaimableUsdPerMonth' | 'reclaimedUsdPerMonth'>,
+  ): string[] => [
     name,
     ...(showRule ? [rule] : []),
     String(counts.images),
@@ -682,11 +722,12 @@ export function renderSummary(report: RunReport): string {
     String(counts.kept.inUseUnknown),
     dryRun ? String(counts.toDelete) : `${counts.deleted}/${counts.toDelete}`,
     formatBytes(dryRun ? counts.reclaimableBytes : counts.reclaimedBytes),
+    formatUsd(dryRun ? counts.reclaimableUsdPerMonth : counts.reclaimedUsdPerMonth),
   ];
   const table = report.repositories.map((repository) => {
     const rule = repository.rule === undefined ? '-' : String(repository.rule);
     if (repository.status === 'ok') return row(repository.name, rule, repository);
-    return [repository.name, ...(showRule ? [rule] : []), ...header.slice(showRule ? 2 : 1, -1).map(() => '-'), repository.status === 'excluded' ? 'EXCLUDED' : 'ERROR'];
+    return [repository.name, ...(showRule ? [rule] : []), ...header.slice(showRule ? 2 : 1, -2).map(() => '-'), repository.status === 'excluded' ? 'EXCLUDED' : 'ERROR', '-'];
   });
   const { totals } = report;
   const footer = row('TOTAL', '', { ...totals, kept: totals.keptByReason });
@@ -699,16 +740,16 @@ export function renderSummary(report: RunReport): string {
   for (const warning of report.warnings) lines.push(`WARNING: ${warning}.`);
   if (awaiting) {
     lines.push(
-      `TO DELETE: ${images(totals.toDelete)} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
+      `TO DELETE: ${images(totals.toDelete)} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
   } else if (dryRun) {
     lines.push(
-      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
+      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
     if (totals.toDelete > 0 && !report.deletionBlocked) lines.push('To delete them, set DELETE_ENABLED=true or pass --delete.');
   } else {
     lines.push(
-      `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
+      `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}, about ${formatMonthly(totals.reclaimedUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
   }
   if (report.errors.length > 0) {

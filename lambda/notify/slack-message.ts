@@ -2,7 +2,7 @@
  * The Slack message: a header with the totals, then a line per repository that had something to delete
  * or an error, largest reclaim first. Slack mrkdwn that still reads well as plain text. Pure.
  */
-import { formatBytes, plural, type RepositoryReport, type RunReport } from '../core/report';
+import { formatBytes, formatMonthly, plural, type RepositoryReport, type RunReport } from '../core/report';
 
 /** Renders the whole report as one text; `splitMessage` cuts it to Slack's size. */
 export function renderSlackMessage(report: RunReport): string {
@@ -27,8 +27,10 @@ export function renderSlackMessage(report: RunReport): string {
   );
   lines.push(
     dryRun
-      ? `To delete: ${images(totals.toDelete)}, ${formatBytes(totals.reclaimableBytes)}. Nothing was deleted: this is a dry run.`
-      : `Deleted: ${images(totals.deleted)} of ${totals.toDelete}, ${formatBytes(totals.reclaimedBytes)} reclaimed.`,
+      ? `To delete: ${images(totals.toDelete)}, ${formatBytes(totals.reclaimableBytes)} (about ${formatMonthly(totals.reclaimableUsdPerMonth)}). Nothing was deleted: this is a dry run.`
+      : `Deleted: ${images(totals.deleted)} of ${totals.toDelete}, ${formatBytes(totals.reclaimedBytes)} reclaimed (about ${formatMonthly(totals.reclaimedUsdPerMonth)})` +
+          (totals.failed > 0 ? `; ${images(totals.failed)} failed` : '') +
+          '.',
   );
   lines.push(`Errors: ${totals.errors}.`);
   if (report.deletionBlocked) lines.push(`:warning: *Nothing was deleted*: ${escape(report.deletionBlocked)}.`);
@@ -62,12 +64,16 @@ function reclaim(repository: RepositoryReport, dryRun: boolean): number {
 function repositoryLine(repository: RepositoryReport, dryRun: boolean): string {
   if (repository.status === 'error') return `• *${repository.name}*: ERROR: ${escape(repository.error ?? 'not listed')}`;
   const done = dryRun
-    ? `${repository.toDelete} to delete (${formatBytes(repository.reclaimableBytes)})`
-    : `${repository.deleted} of ${repository.toDelete} deleted (${formatBytes(repository.reclaimedBytes)})${repository.failed > 0 ? `, ${repository.failed} failed` : ''}`;
-  const inUse = repository.inUseImages.map((image) => `\`${image}\``);
+    ? `${repository.toDelete} to delete (${formatBytes(repository.reclaimableBytes)}, ${formatMonthly(repository.reclaimableUsdPerMonth)})`
+    : `${repository.deleted} of ${repository.toDelete} deleted (${formatBytes(repository.reclaimedBytes)}, ${formatMonthly(repository.reclaimedUsdPerMonth)})${repository.failed > 0 ? `, ${repository.failed} failed` : ''}`;
+  // The first few by name, the rest counted: what was deleted, or in a dry run what would be.
+  const named = repository.deletionNames.map((image) => `\`${escape(image)}\``);
+  const more = (dryRun ? repository.toDelete : repository.deleted) - named.length;
+  const which = named.length > 0 ? `: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : '';
+  const inUse = repository.inUseImages.map((image) => `\`${escape(image)}\``);
   const kept = repository.images - repository.toDelete;
   const rule = repository.rule === undefined ? '' : ` (rule ${repository.rule})`;
-  return `• *${repository.name}*${rule}: ${done}; kept ${kept}${inUse.length > 0 ? ` (in use: ${inUse.join(', ')})` : ''}`;
+  return `• *${repository.name}*${rule}: ${done}${which}; kept ${kept}${inUse.length > 0 ? ` (in use: ${inUse.join(', ')})` : ''}`;
 }
 
 /** Slack's three control characters in mrkdwn. */

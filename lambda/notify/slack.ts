@@ -1,6 +1,6 @@
 /**
  * Posts the run report to Slack: the summary, split into parts that are threaded under the first, and the
- * full plan as a CSV file in the thread when the summary had to be split. Retries are bounded so that a
+ * full plan as a CSV file in the thread whenever the run deleted or planned anything. Retries are bounded so that a
  * slow or failing Slack cannot outlast the Lambda. No error carries the token.
  */
 import { WebClient, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebAPIHTTPError, LogLevel, type Logger } from '@slack/web-api';
@@ -77,7 +77,8 @@ export async function postReportToSlack(
     );
   }
 
-  const uploaded = parts.length > 1;
+  // The plan goes with every run that deleted or planned anything: the message names a few images, the file all.
+  const uploaded = report.totals.toDelete > 0;
   if (uploaded) {
     const channelId = first.channel ?? options.channel;
     const plan = firstLines(csv(), options.maxAttachedBytes ?? MAX_ATTACHED_PLAN_BYTES);

@@ -76,7 +76,7 @@ describe('the CLI, end to end', () => {
       ]),
     );
     expect(result.stdout).toMatch(/^ECR Maintainer · DRY RUN \(nothing is deleted\) · account 123456789012 · eu-west-2\n/);
-    expect(result.stdout).toContain('DRY RUN: 4 images would be deleted (8 manifests, up to 83.0 MB); 10 images kept, of 14 images in 2 repositories.');
+    expect(result.stdout).toContain('DRY RUN: 4 images would be deleted (8 manifests, up to 83.0 MB, about $0.01/month); 10 images kept, of 14 images in 2 repositories.');
   });
 
   it('deletes what the dry run planned, and nothing else', async () => {
@@ -90,7 +90,7 @@ describe('the CLI, end to end', () => {
     expect(emulator.digestsIn('web')).not.toContain(account.oldWeb.index.digest);
     expect(account.oldWeb.children.some((child) => emulator.digestsIn('web').includes(child.digest))).toBe(false);
     expect(tagsLeft(emulator, 'web')).toEqual(['w1', 'w2', 'w3']);
-    expect(result.stdout).toContain('DELETED: 4 images of 4 planned (8 manifests, 83.0 MB)');
+    expect(result.stdout).toContain('DELETED: 4 images of 4 planned (8 manifests, 83.0 MB, about $0.01/month)');
     expect(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',').at(-1))).toEqual(['deleted', 'deleted', 'deleted', 'deleted']);
   });
 
@@ -218,7 +218,7 @@ describe('the CLI, end to end', () => {
 
     expect(result.status).toBe(0);
     expect(emulator.slack.messages).toHaveLength(1);
-    expect(emulator.slack.messages[0].text).toContain('To delete: 4 images, 83.0 MB. Nothing was deleted: this is a dry run.');
+    expect(emulator.slack.messages[0].text).toContain('To delete: 4 images, 83.0 MB (about $0.01/month). Nothing was deleted: this is a dry run.');
     expect(`${result.stdout}${result.stderr}${readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8')}`).not.toContain(SLACK_TOKEN);
   });
 

@@ -78,7 +78,7 @@ describe('rules per repository, through the CLI', () => {
     expect(result.stdout).toContain('ci/cache  · rule 0 (ci/*, **/cache): pushed within 1 day, the newest 1 tagged; untagged: none for its age\n');
     expect(result.stdout).toMatch(/KEEP {4}<untagged> +sha256:\w+ {2}in-use:running \(running task ci\/runner \(runner\)\)\n/);
     expect(result.stdout).toMatch(/KEEP {4}prod-2025 +sha256:\w+ {2}protected-tag:prod-\*\n/);
-    expect(result.stdout).toMatch(/\nteam-b\/api +2 +- +- +- +- +- +- +- +EXCLUDED\n/);
+    expect(result.stdout).toMatch(/\nteam-b\/api +2 +- +- +- +- +- +- +- +EXCLUDED +-\n/);
     expect(result.stdout).toContain('in 3 repositories (1 more excluded by the rules).');
   });
 

@@ -1,6 +1,6 @@
 /** Builders of run reports, for the tests of what renders and posts them, and readers of the plan in detail. */
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { ArtifactReport, ImageReport, RepositoryReport, RunReport, Totals } from '../../lambda/core/report';
+import { monthlyCost, type ArtifactReport, type ImageReport, type RepositoryReport, type RunReport, type Totals } from '../../lambda/core/report';
 import type { RunOutcome } from '../../lambda/cleaner';
 
 const NO_TOTALS: Totals = {
@@ -46,7 +46,10 @@ export function runReport(overrides: Partial<RunReport> = {}): RunReport {
   };
 }
 
-/** A repository with one recent image kept, an image in use per tag given, and `toDelete` to delete. */
+/**
+ * A repository with one recent image kept, an image in use per tag given, and `toDelete` to delete (named
+ * `old-1`, `old-2`, … in the report, at most five), at $0.10 per GB-month.
+ */
 export function repositoryReport(name: string, toDelete: number, reclaimableBytes: number, inUseTags: readonly string[] = []): RepositoryReport {
   return {
     name,
@@ -59,7 +62,10 @@ export function repositoryReport(name: string, toDelete: number, reclaimableByte
     failed: 0,
     reclaimableBytes,
     reclaimedBytes: 0,
+    reclaimableUsdPerMonth: monthlyCost(reclaimableBytes, 0.1),
+    reclaimedUsdPerMonth: 0,
     inUseImages: inUseTags,
+    deletionNames: Array.from({ length: Math.min(toDelete, 5) }, (_, n) => `old-${n + 1}`),
   };
 }
 

@@ -31,6 +31,8 @@ function facts(overrides: Partial<RunFacts> = {}): RunFacts {
     startedAt: NOW,
     finishedAt: new Date(NOW.getTime() + 1500),
     policy: POLICY,
+    // A price that shows in cents at these test sizes (ECR's own is $0.10).
+    storagePricePerGbMonth: 100,
     keepServiceDeploymentImages: true,
     scope: { repositories: 'all', clusters: 'all' },
     repositories: [
@@ -226,8 +228,8 @@ describe('buildRunReport', () => {
       failed: 0,
       reclaimableBytes: 5_003_100,
       reclaimedBytes: 0,
-      // 5,003,100 bytes at $0.10 per GB-month (2^30 bytes): $0.000466.
-      reclaimableUsdPerMonth: 0,
+      // 5,003,100 bytes at $100 per GB-month (2^30 bytes).
+      reclaimableUsdPerMonth: 0.47,
       reclaimedUsdPerMonth: 0,
       errors: 1,
     });
@@ -236,6 +238,27 @@ describe('buildRunReport', () => {
       ['locked', 'error'],
       ['web', 'ok'],
     ]);
+  });
+
+  it('counts artifacts throughout: an index whose two platform images failed is one failed image, and names what was deleted', () => {
+    const results = new Map([
+      ['web', new Map<string, ImageResult>([[digestOf('idx'), { status: 'deleted' }], [digestOf('amd'), { status: 'failed', code: 'InternalError', message: '' }], [digestOf('arm'), { status: 'failed', code: 'InternalError', message: '' }]])],
+      ['api', new Map<string, ImageResult>([[digestOf('a1'), { status: 'deleted' }]])],
+    ]);
+
+    const report = buildRunReport(facts({ deleteEnabled: true, results }));
+
+    const web = report.repositories.find((repository) => repository.name === 'web');
+    expect(web).toMatchObject({ toDelete: 1, deleted: 0, failed: 1, deletionNames: [] });
+    expect(report.repositories.find((repository) => repository.name === 'api')).toMatchObject({ toDelete: 1, deleted: 1, failed: 0, deletionNames: ['v1'], reclaimedUsdPerMonth: 0.47 });
+    expect(report.totals).toMatchObject({ toDelete: 2, deleted: 1, failed: 1 });
+  });
+
+  it('names the images to delete in a dry run, at most five, each by its first tag or short digest', () => {
+    const old = Array.from({ length: 7 }, (_, n) => image(`o${n}`, { pushedDaysAgo: 30 + n, ...(n === 1 ? {} : { tags: [`r${n}`, 'also'] }) }));
+    const report = buildRunReport(facts({ repositories: [{ name: 'api', plan: planOf('api', [image('new', { pushedDaysAgo: 1, tags: ['new'] }), ...old]) }] }));
+
+    expect(report.repositories[0]).toMatchObject({ toDelete: 7, deletionNames: ['r0', digestOf('o1').slice(0, 19), 'r2', 'r3', 'r4'] });
   });
 
   it('says why nothing was deleted when in-use discovery was incomplete', () => {
@@ -257,8 +280,8 @@ describe('monthlyCost', () => {
     expect(monthlyCost(bytes, price)).toBe(usd);
   });
 
-  it('reads as dollars a month, and says when it is less than a cent', () => {
-    expect([formatMonthly(0), formatMonthly(0.004), formatMonthly(1234.5)]).toEqual(['$0.00/month', '<$0.01/month', '$1,234.50/month']);
+  it('reads as dollars a month', () => {
+    expect([formatMonthly(0), formatMonthly(0.05), formatMonthly(1234.5)]).toEqual(['$0.00/month', '$0.05/month', '$1,234.50/month']);
   });
 });
 
@@ -271,14 +294,14 @@ describe('renderSummary', () => {
         'ECR Maintainer · DRY RUN (nothing is deleted) · account 123456789012 · eu-west-2',
         'Keeps images in use (ECS tasks, ECS services), pushed within 7 days of 2026-11-25T12:00:00.000Z, and the newest 1 of each repository.',
         '',
-        'REPOSITORY  IMAGES  IN USE  RECENT  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE',
-        'api              2       0       1       0        0          1       5.0 MB',
-        'locked           -       -       -       -        -          -        ERROR',
-        'web              2       0       1       0        0          1       3.1 kB',
-        '----------  ------  ------  ------  ------  -------  ---------  -----------',
-        'TOTAL            4       0       2       0        0          2       5.0 MB',
+        'REPOSITORY  IMAGES  IN USE  RECENT  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE  $/MONTH',
+        'api              2       0       1       0        0          1       5.0 MB    $0.47',
+        'locked           -       -       -       -        -          -        ERROR        -',
+        'web              2       0       1       0        0          1       3.1 kB    $0.00',
+        '----------  ------  ------  ------  ------  -------  ---------  -----------  -------',
+        'TOTAL            4       0       2       0        0          2       5.0 MB    $0.47',
         '',
-        'DRY RUN: 2 images would be deleted (4 manifests, up to 5.0 MB); 2 images kept, of 4 images in 3 repositories.',
+        'DRY RUN: 2 images would be deleted (4 manifests, up to 5.0 MB, about $0.47/month); 2 images kept, of 4 images in 3 repositories.',
         'To delete them, set DELETE_ENABLED=true or pass --delete.',
         '',
         'ERRORS (1):',
@@ -331,7 +354,7 @@ describe('renderSummary', () => {
 
     expect(summary.split('\n')[0]).toBe('ECR Maintainer · DELETE (the plan; nothing is deleted yet) · account 123456789012 · eu-west-2');
     expect(summary).toContain('TO DELETE  RECLAIMABLE');
-    expect(summary).toContain('\nTO DELETE: 2 images (4 manifests, up to 5.0 MB); 2 images kept, of 4 images in 3 repositories.\n');
+    expect(summary).toContain('\nTO DELETE: 2 images (4 manifests, up to 5.0 MB, about $0.47/month); 2 images kept, of 4 images in 3 repositories.\n');
     expect(summary).not.toContain('DELETED');
   });
 
@@ -341,7 +364,7 @@ describe('renderSummary', () => {
     const summary = renderSummary(buildRunReport(facts({ deleteEnabled: true, results })));
 
     expect(summary.split('\n')[0]).toBe('ECR Maintainer · DELETE · account 123456789012 · eu-west-2');
-    expect(summary).toContain('DELETED: 1 image of 2 planned (1 manifest, 5.0 MB)');
+    expect(summary).toContain('DELETED: 1 image of 2 planned (1 manifest, 5.0 MB, about $0.47/month)');
   });
 });
 
@@ -394,12 +417,12 @@ describe('the report of a run with rules', () => {
         '  rule 0  base/*     pushed within 7 days, the newest 2 tagged, tag prod-* always; untagged: pushed within 1 day',
         '  rule 1  team-b/**  excluded: neither cleaned nor counted',
         '',
-        'REPOSITORY  RULE  IMAGES  IN USE  PROTECTED  RECENT  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE',
-        'api            -       1       0          0       0       1        0          0          0 B',
-        'base/node      0       6       0          1       1       2        0          2        200 B',
-        'team-b/api     1       -       -          -       -       -        -          -     EXCLUDED',
-        '----------  ----  ------  ------  ---------  ------  ------  -------  ---------  -----------',
-        'TOTAL                  7       0          1       1       3        0          2        200 B',
+        'REPOSITORY  RULE  IMAGES  IN USE  PROTECTED  RECENT  NEWEST  UNKNOWN  TO DELETE  RECLAIMABLE  $/MONTH',
+        'api            -       1       0          0       0       1        0          0          0 B    $0.00',
+        'base/node      0       6       0          1       1       2        0          2        200 B    $0.00',
+        'team-b/api     1       -       -          -       -       -        -          -     EXCLUDED        -',
+        '----------  ----  ------  ------  ---------  ------  ------  -------  ---------  -----------  -------',
+        'TOTAL                  7       0          1       1       3        0          2        200 B    $0.00',
       ].join('\n'),
     );
     expect(summary).toContain('; 5 images kept, of 7 images in 2 repositories (1 more excluded by the rules).');

@@ -89,11 +89,11 @@ describe('renderSlackMessage', () => {
       [
         '*ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2',
         'Scanned 4 repositories and 28 images. Kept 7: 3 in use, 4 recent, 0 among the newest 3.',
-        'To delete: 21 images, 9.0 GB. Nothing was deleted: this is a dry run.',
+        'To delete: 21 images, 9.0 GB (about $0.84/month). Nothing was deleted: this is a dry run.',
         'Errors: 1.',
         '',
-        '• *big*: 20 to delete (9.0 GB); kept 3 (in use: `v1.2`, `v1.3`)',
-        '• *small*: 1 to delete (1.0 kB); kept 1',
+        '• *big*: 20 to delete (9.0 GB, $0.84/month): `old-1`, `old-2`, `old-3`, `old-4`, `old-5` and 15 more; kept 3 (in use: `v1.2`, `v1.3`)',
+        '• *small*: 1 to delete (1.0 kB, $0.00/month): `old-1`; kept 1',
         '• *locked*: ERROR: could not list repository locked: AccessDeniedException: &lt;denied&gt;',
         '',
         '*Errors*',
@@ -110,10 +110,24 @@ describe('renderSlackMessage', () => {
     expect(text.split('\n').slice(0, 5)).toEqual([
       '*ECR Maintainer* · *DELETE* · account 123456789012 · eu-west-2',
       'Scanned 4 repositories and 28 images. Kept 7: 3 in use, 4 recent, 0 among the newest 3.',
-      'Deleted: 0 images of 21, 0 B reclaimed.',
+      'Deleted: 0 images of 21, 0 B reclaimed (about $0.00/month).',
       'Errors: 1.',
       ':warning: *Nothing was deleted*: in-use discovery was incomplete (1 problem), so no image was deleted anywhere.',
     ]);
+  });
+
+  it('names what a deleting run deleted, counts failures in images as it counts deletions, and prices the saving', () => {
+    const base = report();
+    const big = { ...repositoryReport('big', 20, 9_000_000_000), deleted: 12, failed: 1, reclaimedBytes: 5_000_000_000, reclaimedUsdPerMonth: 0.47, deletionNames: ['v1.0', 'v1.1'] };
+    const text = renderSlackMessage({
+      ...base,
+      mode: 'delete',
+      repositories: [big],
+      totals: { ...base.totals, toDelete: 20, deleted: 12, failed: 1, reclaimedBytes: 5_000_000_000, reclaimedUsdPerMonth: 0.47 },
+    });
+
+    expect(text).toContain('\nDeleted: 12 images of 20, 5.0 GB reclaimed (about $0.47/month); 1 image failed.\n');
+    expect(text).toContain('\n• *big*: 12 of 20 deleted (5.0 GB, $0.47/month), 1 failed: `v1.0`, `v1.1` and 10 more; kept 1\n');
   });
 
   it('counts the repositories that rules exclude, and the artifacts that protected tags keep', () => {
@@ -139,7 +153,7 @@ describe('renderSlackMessage', () => {
       repositories: [...base.repositories.map((repository) => (repository.name === 'big' ? { ...repository, rule: 0 } : repository)), ...excluded],
     });
 
-    expect(text).toContain('\n• *big* (rule 0): 20 to delete (9.0 GB); kept 3 (in use: `v1.2`, `v1.3`)\n');
+    expect(text).toContain('\n• *big* (rule 0): 20 to delete (9.0 GB, $0.84/month): `old-1`, `old-2`, `old-3`, `old-4`, `old-5` and 15 more; kept 3 (in use: `v1.2`, `v1.3`)\n');
     expect(text).toContain(
       `\n• Excluded by the rules: ${excluded.slice(0, 10).map((repository) => `*${repository.name}* (rule 1)`).join(', ')} and 2 more\n`,
     );

@@ -8,10 +8,12 @@ import type { SlackFault } from '../../emulator/fixture';
 const TOKEN = 'xoxb-test-token-never-print';
 const CHANNEL = 'C0ECRMAINT';
 
-/** A dry run with `repositories` repositories to clean, the largest last. */
+/** A dry run with `repositories` repositories to clean, 7 images in each, the largest last. */
 function report(repositories: number): RunReport {
+  const base = runReport();
   return runReport({
     repositories: Array.from({ length: repositories }, (_, n) => repositoryReport(`team-${n}/service-${n}`, 7, 1_000_000 * (n + 1))),
+    totals: { ...base.totals, repositories, toDelete: 7 * repositories, manifestsToDelete: 7 * repositories },
   });
 }
 
@@ -30,12 +32,13 @@ function options(overrides: Partial<SlackPostOptions> = {}): SlackPostOptions {
 }
 
 describe('postReportToSlack', () => {
-  it('posts a short report as one message, with the token in the Authorization header only', async () => {
+  it('posts a short report as one message, with the token in the Authorization header only, and the plan in its thread', async () => {
     await start();
 
-    const result = await postReportToSlack(report(2), () => ['csv\n'], options());
+    const result = await postReportToSlack(report(2), () => ['repository,digest\n', 'a,sha256:1\n'], options());
 
-    expect(result).toEqual({ threadTs: emulator.slack.messages[0].ts, parts: 1, uploaded: false });
+    expect(result).toEqual({ threadTs: emulator.slack.messages[0].ts, parts: 1, uploaded: true });
+    expect([...emulator.slack.files.values()]).toMatchObject([{ filename: PLAN_FILENAME, content: 'repository,digest\na,sha256:1\n', threadTs: emulator.slack.messages[0].ts }]);
     expect(emulator.slack.messages).toHaveLength(1);
     expect(emulator.slack.messages[0].text.split('\n')[0]).toBe('*ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2');
     expect(emulator.slack.requests.every((request) => request.authorization === `Bearer ${TOKEN}`)).toBe(true);
@@ -69,6 +72,15 @@ describe('postReportToSlack', () => {
       'Slack.upload',
       'Slack.files.completeUploadExternal',
     ]);
+  });
+
+  it('attaches no file when the run neither deleted nor planned anything', async () => {
+    await start();
+
+    const result = await postReportToSlack(report(0), () => ['repository,digest\n'], options());
+
+    expect(result.uploaded).toBe(false);
+    expect(emulator.slack.files.size).toBe(0);
   });
 
   it.each([200, 500, 1000, 2500, 4000])('keeps every message within a maximum of %d characters', async (max) => {
