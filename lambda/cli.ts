@@ -76,6 +76,8 @@ Scope:
                               clusters                  ECS_CLUSTERS
   --max-concurrent-calls N    AWS calls in flight at once
                               MAX_CONCURRENT_CALLS (default 8)
+  --storage-price USD         ECR storage per GB-month, for the estimated
+                              saving  STORAGE_PRICE_PER_GB_MONTH (default 0.10)
 
 Reports:
   --csv PATH                  the planned deletions (default ./to_delete.csv)
@@ -112,6 +114,7 @@ const OPTIONS = {
   'ignore-scheduled-tasks': { type: 'boolean' },
   'ignore-lambda': { type: 'boolean' },
   'max-concurrent-calls': { type: 'string' },
+  'storage-price': { type: 'string' },
   now: { type: 'string' },
   csv: { type: 'string' },
   json: { type: 'string' },
@@ -264,6 +267,7 @@ function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
     ignoreScheduledTasks: values['ignore-scheduled-tasks'],
     ignoreLambda: values['ignore-lambda'],
     maxConcurrentCalls: values['max-concurrent-calls'],
+    storagePrice: values['storage-price'],
     now: values.now,
     slack: values.slack,
     slackChannel: values['slack-channel'],

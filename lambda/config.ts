@@ -98,6 +98,7 @@ export interface ConfigFlags {
   readonly keepLambdaVersions?: string;
   readonly inUseImages?: string;
   readonly maxConcurrentCalls?: string;
+  readonly storagePrice?: string;
   readonly slack?: boolean;
   readonly slackChannel?: string;
   readonly slackTokenSecret?: string;
@@ -214,7 +215,8 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   const maxConcurrentCalls =
     read.integer({ variable: 'MAX_CONCURRENT_CALLS', flag: '--max-concurrent-calls', min: 1, max: 64 }, flags.maxConcurrentCalls) ??
     DEFAULTS.maxConcurrentCalls;
-  const storagePricePerGbMonth = read.decimal({ variable: 'STORAGE_PRICE_PER_GB_MONTH', min: 0, max: 100 }) ?? DEFAULTS.storagePricePerGbMonth;
+  const storagePricePerGbMonth =
+    read.decimal({ variable: 'STORAGE_PRICE_PER_GB_MONTH', flag: '--storage-price', min: 0, max: 100 }, flags.storagePrice) ?? DEFAULTS.storagePricePerGbMonth;
   const awsMaxAttempts = read.integer({ variable: 'AWS_MAX_ATTEMPTS', min: 1, max: 20 }) ?? DEFAULTS.awsMaxAttempts;
   if (read.given('AWS_RETRY_MODE')) {
     warnings.push('AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode');
@@ -530,12 +532,12 @@ class Reader {
   }
 
   /** A decimal number such as `0.10`, within the bounds. */
-  decimal(named: Named & { readonly min: number; readonly max: number }): number | undefined {
-    const value = this.string(named);
+  decimal(named: Named & { readonly min: number; readonly max: number }, flagValue?: string): number | undefined {
+    const value = this.string(named, flagValue);
     if (value === undefined) return undefined;
     const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
     if (Number.isNaN(number) || number < named.min || number > named.max) {
-      this.problems.push(`${named.variable} must be a number from ${named.min} to ${named.max}, such as 0.10, got "${value}"`);
+      this.problems.push(`${this.source(named.variable, named.flag, flagValue)} must be a number from ${named.min} to ${named.max}, such as 0.10, got "${value}"`);
       return undefined;
     }
     return number;

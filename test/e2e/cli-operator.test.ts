@@ -153,7 +153,7 @@ describe('--help', () => {
     expect(status).toBe(0);
     const help = stdout.join('');
     expect(help.split('\n').filter((line) => line.length > 80)).toEqual([]);
-    for (const flag of ['--dry-run', '--yes', '--keep-pulled-days', '--in-use-images', '--ignore-scheduled-tasks', '--ignore-lambda', '--keep-task-definition-revisions', '--keep-lambda-versions']) {
+    for (const flag of ['--dry-run', '--yes', '--keep-pulled-days', '--in-use-images', '--ignore-scheduled-tasks', '--ignore-lambda', '--keep-task-definition-revisions', '--keep-lambda-versions', '--rules', '--storage-price']) {
       expect(help).toContain(`  ${flag}`);
     }
   });

@@ -391,6 +391,11 @@ function jsonError(text: string): string {
 }
 
 describe('parseConfig: the storage price', () => {
+  it('takes --storage-price over STORAGE_PRICE_PER_GB_MONTH, and names the flag in its problem', () => {
+    expect(parseConfig({ STORAGE_PRICE_PER_GB_MONTH: '0.11' }, { storagePrice: '0.09' }).storagePricePerGbMonth).toBe(0.09);
+    expect(problems({}, { storagePrice: '$0.10' })).toEqual(['--storage-price must be a number from 0 to 100, such as 0.10, got "$0.10"']);
+  });
+
   it.each(['-0.1', 'ten', '0,10', '101'])('refuses STORAGE_PRICE_PER_GB_MONTH=%s, naming the range', (value) => {
     expect(problems({ STORAGE_PRICE_PER_GB_MONTH: value })).toEqual([`STORAGE_PRICE_PER_GB_MONTH must be a number from 0 to 100, such as 0.10, got "${value}"`]);
   });
