@@ -1,6 +1,7 @@
 /**
  * The Lambda entry point: parse the settings, run the same cleaner as the CLI, log one summary line,
- * and fail the invocation when the run had errors, so that the Errors metric tells the truth.
+ * publish the run's metrics, and fail the invocation when the run had errors, so that the Errors metric
+ * tells the truth.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -10,6 +11,7 @@ import { parseConfig } from './config';
 import { ruleLines, type RunReport } from './core/report';
 import { CleanupFailedError, ConfigError } from './errors';
 import { keepHeapTight } from './heap';
+import { failedRunMetrics, publishMetrics, runMetrics } from './metrics';
 
 const logger = new Logger({ serviceName: 'ecr-maintainer' });
 keepHeapTight();
@@ -40,27 +42,39 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
     config = parseConfig(process.env, {}, { shell: 'lambda' });
   } catch (error) {
     if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
+    // No settings, so no mode: RunFailed alone, under Mode "unknown".
+    publishMetrics(failedRunMetrics(), 'unknown');
     throw error;
   }
-  deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
+  const mode = config.deleteEnabled ? 'delete' : 'dry-run';
 
   // Say first, then act: the region, the mode and every setting with its origin, before any AWS call.
   logger.info(`cleanup starting: ${config.deleteEnabled ? 'DELETE' : 'DRY RUN'} in ${config.region}`, {
-    mode: config.deleteEnabled ? 'delete' : 'dry-run',
+    mode,
     region: config.region,
     settings: Object.fromEntries(config.origins.map((origin) => [origin.setting, origin.value])),
     ...(config.rules.length > 0 && { rules: ruleLines(config.rules, config.policy) }),
   });
   for (const warning of config.warnings) logger.warn(warning);
   const now = new Date();
-  const outcome = await runCleanup(deps, config, {
-    now,
-    warnings: config.warnings,
-    onProgress: logProgress,
-    // Leave time to report and to post to Slack before Lambda stops the run.
-    ...(context && { deleteDeadline: new Date(now.getTime() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS) }),
-  });
+  let outcome;
+  try {
+    deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
+    outcome = await runCleanup(deps, config, {
+      now,
+      warnings: config.warnings,
+      onProgress: logProgress,
+      // Leave time to report and to post to Slack before Lambda stops the run.
+      ...(context && { deleteDeadline: new Date(now.getTime() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS) }),
+    });
+  } catch (error) {
+    // A run that ended without a report still counts as failed.
+    publishMetrics(failedRunMetrics(), mode);
+    throw error;
+  }
   const { report } = outcome;
+  // Once per run, before the run may throw for its errors.
+  publishMetrics(runMetrics(report), report.mode);
   // Every decision at DEBUG; at other levels not even the log records are built (a million of them).
   if (logger.getLevelName() === 'DEBUG') {
     for (const { repository, artifacts } of outcome.artifacts()) {

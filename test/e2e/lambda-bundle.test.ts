@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
+import { METRIC_NAMES } from '../../lambda/metrics';
 import { ROOT, run, runCli, workFolder, type ProcessResult } from '../support/cli';
 import { readPlanFile } from '../support/report';
 import { EVERY_SOURCE_SETTINGS, RULES_JSON, RULES_YAML, SLACK_TOKEN, everySourceAccount, rulesAccount, smallAccount } from './accounts';
@@ -64,7 +65,7 @@ async function start(faults: Faults = {}, base: Fixture = smallAccount()): Promi
 }
 
 interface Invocation extends ProcessResult {
-  readonly outcome: { result?: { mode: string; totals: Record<string, number>; errors: string[] }; error?: { name: string; message: string } };
+  readonly outcome: { result?: { mode: string; totals: Record<string, number>; errors: string[]; durationMs: number }; error?: { name: string; message: string } };
   readonly logs: Record<string, unknown>[];
 }
 
@@ -94,6 +95,17 @@ async function invoke(emulator: Emulator, overrides: Record<string, string> = {}
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { ...result, outcome: JSON.parse(readFileSync(outcomeFile, 'utf8')) as Invocation['outcome'], logs };
+}
+
+/** The embedded-metric-format records among an invocation's log lines: those with an `_aws` key. */
+function metricRecords(invocation: Invocation): Record<string, unknown>[] {
+  return invocation.logs.filter((line) => '_aws' in line);
+}
+
+/** Each metric an EMF record declares, as `Name Unit`, with its namespace and dimensions. */
+function declared(record: Record<string, unknown>): { namespace: string; dimensions: string[][]; metrics: string[] } {
+  const [directive] = (record._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] }).CloudWatchMetrics;
+  return { namespace: directive.Namespace, dimensions: directive.Dimensions, metrics: directive.Metrics.map(({ Name, Unit }) => `${Name} ${Unit}`) };
 }
 
 describe('the bundled Lambda handler', () => {
@@ -182,6 +194,71 @@ describe('the bundled Lambda handler', () => {
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
     expect(emulator.slack.messages[0].text).toContain(':warning: *Nothing was deleted*');
     expect(invocation.logs.find((line) => line.level === 'ERROR')).toMatchObject({ summary: { deletionBlocked: 'in-use discovery was incomplete (1 problem), so no image was deleted anywhere' } });
+  });
+
+  it('publishes one EMF record for the run, its values the totals that it returns', async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator);
+
+    const records = metricRecords(invocation);
+    expect(records).toHaveLength(1);
+    const [record] = records;
+    const { namespace, dimensions, metrics } = declared(record);
+    expect(namespace).toBe('EcrMaintainer');
+    expect(dimensions).toEqual([['Mode']]);
+    expect(metrics.map((metric) => metric.split(' ')[0])).toEqual(METRIC_NAMES);
+    expect(metrics).toEqual(expect.arrayContaining(['ImagesDeleted Count', 'BytesReclaimed Bytes', 'MonthlySavingUsd None', 'DurationMs Milliseconds', 'RunSucceeded Count']));
+    const result = invocation.outcome.result;
+    const totals = result?.totals ?? {};
+    const kept = totals.keptByReason as unknown as Record<string, number>;
+    expect(record).toEqual({
+      _aws: expect.anything() as unknown,
+      Mode: 'delete',
+      ImagesDeleted: totals.deleted,
+      ImagesToDelete: totals.toDelete,
+      ManifestsDeleted: totals.manifestsDeleted,
+      ManifestsToDelete: totals.manifestsToDelete,
+      BytesReclaimed: totals.reclaimedBytes,
+      BytesReclaimable: totals.reclaimableBytes,
+      MonthlySavingUsd: totals.reclaimedUsdPerMonth,
+      ImagesKept: totals.kept,
+      ImagesKeptInUse: kept.inUse,
+      ImagesKeptProtectedTag: kept.protectedTag,
+      ImagesKeptRecent: kept.recent,
+      ImagesKeptRecentlyPulled: kept.recentlyPulled,
+      ImagesKeptNewest: kept.minCount,
+      ImagesKeptUnknown: kept.inUseUnknown,
+      Errors: 0,
+      DurationMs: result?.durationMs,
+      DeletionBlocked: 0,
+      RunSucceeded: 1,
+      RunFailed: 0,
+    });
+    // The small account, as the summary line gives it.
+    expect(record).toMatchObject({ ImagesDeleted: 4, ImagesToDelete: 4 });
+  });
+
+  it('publishes the metrics of a failed run before it throws: RunFailed 1, DeletionBlocked 1', async () => {
+    const emulator = await start({ errors: [{ operation: 'ECS.ListTasks', cluster: 'batch' }] });
+
+    const invocation = await invoke(emulator);
+
+    expect(invocation.outcome.error?.name).toBe('CleanupFailedError');
+    const records = metricRecords(invocation);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ Mode: 'delete', Errors: 1, DeletionBlocked: 1, ImagesDeleted: 0, RunSucceeded: 0, RunFailed: 1 });
+  });
+
+  it('publishes RunFailed alone, under Mode "unknown", when the settings are bad', async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator, { KEEP_MIN_IMAGE_COUNT: '0' });
+
+    const records = metricRecords(invocation);
+    expect(records).toHaveLength(1);
+    expect(declared(records[0])).toEqual({ namespace: 'EcrMaintainer', dimensions: [['Mode']], metrics: ['RunFailed Count'] });
+    expect(records[0]).toEqual({ _aws: expect.anything() as unknown, Mode: 'unknown', RunFailed: 1 });
   });
 
   it('fails on a bad setting before any AWS call, naming it', async () => {
