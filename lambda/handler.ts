@@ -6,9 +6,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from './aws/clients';
-import { runCleanup, type CleanerDeps, type Progress } from './cleaner';
-import { parseConfig } from './config';
-import { ruleLines, type RunReport } from './core/report';
+import { runCleanup, type CleanerDeps, type Progress, type RunOutcome } from './cleaner';
+import { parseConfig, type Config } from './config';
+import type { RunReport } from './core/report';
+import { ruleLines } from './render/text';
 import { CleanupFailedError, ConfigError } from './errors';
 import { keepHeapTight } from './heap';
 import { failedRunMetrics, publishMetrics, runMetrics } from './metrics';
@@ -37,7 +38,7 @@ export interface RunSummary {
 
 export async function handler(_event: unknown, context?: Context): Promise<RunSummary> {
   if (context) logger.addContext(context);
-  let config;
+  let config: Config;
   try {
     config = parseConfig(process.env, {}, { shell: 'lambda' });
   } catch (error) {
@@ -57,7 +58,7 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   });
   for (const warning of config.warnings) logger.warn(warning);
   const now = new Date();
-  let outcome;
+  let outcome: RunOutcome;
   try {
     deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
     outcome = await runCleanup(deps, config, {

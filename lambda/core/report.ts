@@ -1,23 +1,13 @@
 /**
- * The run report: one plain, JSON-ready record of what was found, decided and done, and its renderings
- * for a terminal and for a CSV file. Pure: the cleaner hands it the facts.
+ * The run report: one plain, JSON-ready record of what was found, decided and done, built from the facts
+ * that the cleaner hands it, and its JSON Lines form (`--json`). Pure. Its renderings for people (the
+ * terminal summary, `--explain`, the CSV, Slack) live in `lambda/render/`.
  */
-import { WORKLOAD_PREFIX, describeWorkload, usesByRepository, type UseResolution } from './in-use';
+import { describeWorkload, usesByRepository, type UseResolution } from './in-use';
 import { DEFAULTS } from './defaults';
-import { policyOf, type RepositoryRule } from './rules';
-import type {
-  ArtifactPlan,
-  Decision,
-  DeleteReason,
-  ImageRecord,
-  ImageResult,
-  ImageUse,
-  KeepReason,
-  RepositoryPlan,
-  RepositoryPolicy,
-  RetentionPolicy,
-  UseSource,
-} from './types';
+import type { RepositoryRule } from './rules';
+import type { ArtifactPlan, Decision, DeleteReason, ImageRecord, ImageResult, ImageUse, KeepReason, RepositoryPlan, RetentionPolicy } from './types';
+import { plural, shortDigest } from './words';
 
 export interface RunError {
   /** Where it happened: the registry listing, a repository, in-use discovery, a deletion, or Slack. */
@@ -245,6 +235,7 @@ export interface RunFacts {
 }
 
 const PLANNED: ImageResult = { status: 'planned' };
+
 const NO_KEPT: KeptCounts = { inUse: 0, protectedTag: 0, recent: 0, recentlyPulled: 0, minCount: 0, inUseUnknown: 0 };
 
 export function buildRunReport(facts: RunFacts): RunReport {
@@ -323,6 +314,7 @@ export function* listArtifacts(facts: RunFacts, report: RunReport): Generator<Re
 }
 
 const NO_RESULTS: ReadonlyMap<string, ImageResult> = new Map();
+
 /** The images of a repository that the report names as deleted (or to delete); the rest are counted. */
 const DELETION_NAMES = 5;
 
@@ -330,6 +322,7 @@ const DELETION_NAMES = 5;
 function artifactName(root: ImageRecord): string {
   return root.tags[0] ?? shortDigest(root.digest);
 }
+
 const NO_USES: ReadonlyMap<string, readonly ImageUse[]> = new Map();
 
 function byName<T extends { readonly name: string }>(repositories: readonly T[]): T[] {
@@ -526,123 +519,6 @@ export function monthlyCost(bytes: number, pricePerGbMonth: number): number {
   return Math.round((bytes / 2 ** 30) * pricePerGbMonth * 100) / 100;
 }
 
-/** US dollars: `$12.34`, `$1,234.50`, `$0.00`. */
-export function formatUsd(usd: number): string {
-  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
-
-/** US dollars a month: `$12.34/month`. */
-export function formatMonthly(usd: number): string {
-  return `${formatUsd(usd)}/month`;
-}
-
-/** Bytes in decimal units, as the AWS console shows them: `0 B`, `950 B`, `1.2 MB`, `3.4 GB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-export function plural(count: number, word: string, many = `${word}s`): string {
-  return count === 1 ? word : many;
-}
-
-/** `sha256:0123456789ab`: enough of a digest to recognise it. */
-export function shortDigest(digest: string): string {
-  return digest.slice(0, 'sha256:'.length + 12);
-}
-
-/** A result in a few words: `deleted`, `failed: ImageTagDoesNotMatchDigest`, … */
-export function describeResult(result: ImageResult, mode: RunReport['mode']): string {
-  switch (result.status) {
-    case 'planned':
-      return mode === 'delete' ? 'not deleted' : 'dry run';
-    case 'failed':
-      return `failed: ${result.code}`;
-    case 'skipped':
-      return `skipped: ${result.why}`;
-    case 'kept-by-ecr':
-      return `kept by ECR: ${result.why}`;
-    default:
-      return result.status;
-  }
-}
-
-/** The reasons of a decision in words a reviewer can check. */
-export function describeReasons(artifact: ArtifactReport, now: Date): string {
-  const ageDays = Math.floor((now.getTime() - Date.parse(artifact.pushedAt)) / 86_400_000);
-  // With untagged artifacts apart (a rule's `untagged`), tagged and untagged ones are ranked apart too.
-  const kind = artifact.rankedAmong === 'all' ? '' : `${artifact.rankedAmong} `;
-  const pushed = `${artifact.rankedAmong === 'untagged' ? 'untagged, ' : ''}pushed ${ageDays} ${plural(ageDays, 'day')} ago`;
-  return artifact.reasons
-    .map((reason) => {
-      switch (reason) {
-        case 'unused':
-          return `unused: no workload uses it, ${pushed}, newest ${kind}#${artifact.rank}`;
-        case 'recent':
-          return `recent: ${pushed}`;
-        case 'recently-pulled': {
-          const pulledDays = artifact.lastPulledAt ? Math.floor((now.getTime() - Date.parse(artifact.lastPulledAt)) / 86_400_000) : undefined;
-          return pulledDays === undefined ? 'recently-pulled' : `recently-pulled: pulled ${pulledDays} ${plural(pulledDays, 'day')} ago`;
-        }
-        case 'min-count':
-          return `min-count: newest ${kind}#${artifact.rank}`;
-        case 'in-use-unknown':
-          return 'in-use-unknown: in-use discovery was incomplete';
-        default:
-          if (reason.startsWith('in-use:') && artifact.usedBy) {
-            const source = reason.slice('in-use:'.length) as UseSource;
-            const workloads = artifact.usedBy.filter((workload) => workload.startsWith(`${WORKLOAD_PREFIX[source]} `));
-            if (workloads.length > 0) return `${reason} (${workloads.slice(0, 3).join('; ')}${workloads.length > 3 ? `; and ${workloads.length - 3} more` : ''})`;
-          }
-          return reason.startsWith('child-of:') || reason.startsWith('referrer-of:')
-            ? reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))
-            : reason;
-      }
-    })
-    .join('; ');
-}
-
-const CSV_HEADER = ['repository', 'digest', 'tags', 'pushed_at', 'size_bytes', 'child_manifests', 'reason', 'result'];
-
-/**
- * The planned deletions, one row per artifact: what `to_delete.csv` holds. Sizes include the artifact's
- * children and referrers; tags are separated by spaces.
- */
-export function renderCsv(report: RunReport, artifacts: ArtifactListing): string {
-  return [...csvLines(report, artifacts)].join('');
-}
-
-/**
- * The lines of `to_delete.csv`, each ending in a newline: the header, then a row per artifact to delete,
- * repository by repository. Joined, they are `renderCsv`'s text; one at a time, no line holds more than
- * one artifact.
- */
-export function* csvLines(report: RunReport, artifacts: ArtifactListing): Generator<string, void, undefined> {
-  const now = new Date(report.now);
-  yield csvLine(CSV_HEADER);
-  for (const { repository, artifacts: planned } of artifacts()) {
-    for (const artifact of planned) {
-      if (artifact.action !== 'delete') continue;
-      yield csvLine([
-        repository.name,
-        artifact.digest,
-        artifact.tags.join(' '),
-        artifact.pushedAt,
-        String(artifact.sizeBytes),
-        String(artifact.members.length),
-        describeReasons(artifact, now),
-        describeResult(artifact.result, report.mode),
-      ]);
-    }
-  }
-}
-
 /**
  * The whole plan (`--json`) as JSON Lines: one JSON record per line, each with its `type`. First the run
  * (everything of the report but its repositories: the settings, the totals, the uses found, the errors);
@@ -657,176 +533,4 @@ export function* planLines(report: RunReport, artifacts: ArtifactListing): Gener
     yield `${JSON.stringify({ type: 'repository', ...repository })}\n`;
     for (const artifact of planned) yield `${JSON.stringify({ type: 'artifact', repository: repository.name, ...artifact })}\n`;
   }
-}
-
-function csvLine(fields: readonly string[]): string {
-  return `${fields.map(csvField).join(',')}\n`;
-}
-
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/**
- * The summary a person reads at a glance: the mode in plain sight, a line per repository, the totals,
- * and every error.
- */
-export function renderSummary(report: RunReport): string {
-  // A plan that waits for the operator's word reads as a plan: what is to go, nothing deleted yet.
-  const awaiting = report.mode === 'delete' && (report.awaitingConfirmation === true || report.notConfirmed === true);
-  const dryRun = report.mode === 'dry-run' || awaiting;
-  const title = report.notConfirmed ? 'DELETE (not confirmed; nothing was deleted)' : awaiting ? 'DELETE (the plan; nothing is deleted yet)' : dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE';
-  const lines: string[] = [];
-  lines.push(`ECR Maintainer · ${title} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
-  const { policy } = report;
-  const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${days(policy.keepImagesPulledWithinDays)}` : '';
-  lines.push(
-    `Keeps images in use (${report.inUse.sources.join(', ') || 'no source searched'}), pushed within ${days(policy.keepImagesNewerThanDays)} of ${report.now}${pulled}, and the newest ${policy.keepMinImageCount} of each repository.`,
-  );
-  if (report.rules.length > 0) {
-    lines.push('Rules (the first whose pattern matches a repository applies; the others take the settings above):');
-    lines.push(...ruleLines(report.rules, policy).map((line) => `  ${line}`));
-  }
-  lines.push('');
-
-  const showRule = report.rules.length > 0;
-  const showProtected = report.rules.some((rule) => rule.keepTags.length > 0);
-  const showPulled = policy.keepImagesPulledWithinDays > 0 || report.rules.some((rule) => (rule.keepImagesPulledWithinDays ?? 0) > 0);
-  const header = [
-    'REPOSITORY',
-    ...(showRule ? ['RULE'] : []),
-    'IMAGES',
-    'IN USE',
-    ...(showProtected ? ['PROTECTED'] : []),
-    'RECENT',
-    ...(showPulled ? ['PULLED'] : []),
-    'NEWEST',
-    'UNKNOWN',
-    dryRun ? 'TO DELETE' : 'DELETED',
-    dryRun ? 'RECLAIMABLE' : 'RECLAIMED',
-    '$/MONTH',
-  ];
-  const row = (
-    name: string,
-    rule: string,
-    counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes' | 'reclaimableUsdPerMonth' | 'reclaimedUsdPerMonth'>,
-  ): string[] => [
-    name,
-    ...(showRule ? [rule] : []),
-    String(counts.images),
-    String(counts.kept.inUse),
-    ...(showProtected ? [String(counts.kept.protectedTag)] : []),
-    String(counts.kept.recent),
-    ...(showPulled ? [String(counts.kept.recentlyPulled)] : []),
-    String(counts.kept.minCount),
-    String(counts.kept.inUseUnknown),
-    dryRun ? String(counts.toDelete) : `${counts.deleted}/${counts.toDelete}`,
-    formatBytes(dryRun ? counts.reclaimableBytes : counts.reclaimedBytes),
-    formatUsd(dryRun ? counts.reclaimableUsdPerMonth : counts.reclaimedUsdPerMonth),
-  ];
-  const table = report.repositories.map((repository) => {
-    const rule = repository.rule === undefined ? '-' : String(repository.rule);
-    if (repository.status === 'ok') return row(repository.name, rule, repository);
-    return [repository.name, ...(showRule ? [rule] : []), ...header.slice(showRule ? 2 : 1, -2).map(() => '-'), repository.status === 'excluded' ? 'EXCLUDED' : 'ERROR', '-'];
-  });
-  const { totals } = report;
-  const footer = row('TOTAL', '', { ...totals, kept: totals.keptByReason });
-  lines.push(...renderTable(header, table, footer));
-  lines.push('');
-
-  const images = (count: number): string => `${count} ${plural(count, 'image')}`;
-  const excluded = totals.repositoriesExcluded > 0 ? ` (${totals.repositoriesExcluded} more excluded by the rules)` : '';
-  if (report.deletionBlocked) lines.push(`NOTHING DELETED: ${report.deletionBlocked}.`);
-  for (const warning of report.warnings) lines.push(`WARNING: ${warning}.`);
-  if (awaiting) {
-    lines.push(
-      `TO DELETE: ${images(totals.toDelete)} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
-    );
-  } else if (dryRun) {
-    lines.push(
-      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
-    );
-    if (totals.toDelete > 0 && !report.deletionBlocked) lines.push('To delete them, set DELETE_ENABLED=true or pass --delete.');
-  } else {
-    lines.push(
-      `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}, about ${formatMonthly(totals.reclaimedUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
-    );
-  }
-  if (report.errors.length > 0) {
-    lines.push('', `ERRORS (${report.errors.length}):`);
-    for (const error of report.errors) lines.push(`  - ${error.message}`);
-  }
-  const operations = Object.entries(report.apiCalls.byOperation)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([operation, count]) => `${operation} ${count}`);
-  lines.push(
-    '',
-    `${report.apiCalls.total} AWS ${plural(report.apiCalls.total, 'call')} (${operations.join(', ') || 'none'}), ${report.apiCalls.retries} ${plural(report.apiCalls.retries, 'retry', 'retries')}, ${(report.durationMs / 1000).toFixed(1)} s.`,
-  );
-  return lines.join('\n') + '\n';
-}
-
-/**
- * Every decision with its reasons, for a person checking a plan (`--explain`): a line per artifact, and
- * under it a line per manifest that it claims (index children, signatures and other referrers). Yields a
- * repository's lines at a time, each ending in a newline.
- */
-export function* decisionChunks(report: RunReport, artifacts: ArtifactListing): Generator<string, void, undefined> {
-  const now = new Date(report.now);
-  for (const { repository, artifacts: planned } of artifacts()) {
-    const lines: string[] = [`${repository.name}${repositoryHeading(repository, report)}`];
-    const tagWidth = Math.min(24, planned.reduce((width, artifact) => Math.max(width, artifact.tags.join(' ').length), 6));
-    for (const artifact of planned) {
-      const tags = artifact.tags.join(' ') || '<untagged>';
-      lines.push(`  ${artifact.action.toUpperCase().padEnd(6)}  ${tags.padEnd(tagWidth)}  ${shortDigest(artifact.digest)}  ${describeReasons(artifact, now)}`);
-      for (const member of artifact.decisions.slice(1)) {
-        const kind = member.reasons.some((reason) => reason.startsWith('referrer-of:')) ? 'referrer' : 'child';
-        const reasons = member.reasons.map((reason) => reason.replace(/sha256:[0-9a-f]{64}/, (digest) => shortDigest(digest))).join(', ');
-        lines.push(`  ${''.padEnd(6)}    ${kind.padEnd(8)} ${shortDigest(member.digest)}  ${reasons}`);
-      }
-    }
-    yield `${lines.join('\n')}\n`;
-  }
-}
-
-/** What follows a repository's name in `--explain`: its error, or the rule that applies to it. */
-function repositoryHeading(repository: RepositoryReport, report: RunReport): string {
-  if (repository.status === 'error') return `: ERROR: ${repository.error ?? ''}`;
-  if (report.rules.length === 0) return '';
-  if (repository.rule === undefined) return '  · no rule: the global settings';
-  const rule = report.rules[repository.rule];
-  return `  · rule ${rule.index} (${rule.repositories.join(', ')}): ${describeRule(rule, report.policy)}`;
-}
-
-/** A line per rule, its patterns aligned: `rule 0  ci/*, base/*  pushed within 1 day, …`. */
-export function ruleLines(rules: readonly RepositoryRule[], global: RetentionPolicy): string[] {
-  const patterns = rules.map((rule) => rule.repositories.join(', '));
-  const width = Math.max(0, ...patterns.map((text) => text.length));
-  return rules.map((rule, position) => `rule ${rule.index}  ${patterns[position].padEnd(width)}  ${describeRule(rule, global)}`);
-}
-
-/** What a rule keeps, in words: `pushed within 1 day, the newest 2, tags prod-* always; untagged: …`. */
-export function describeRule(rule: RepositoryRule, global: RetentionPolicy): string {
-  if (rule.exclude) return 'excluded: neither cleaned nor counted';
-  const policy: RepositoryPolicy = policyOf(rule, global);
-  const age = (count: number): string => (count > 0 ? `pushed within ${days(count)}` : 'none for its age');
-  const parts = [age(policy.keepImagesNewerThanDays)];
-  if (policy.keepImagesPulledWithinDays > 0) parts.push(`pulled within ${days(policy.keepImagesPulledWithinDays)}`);
-  parts.push(`the newest ${policy.keepMinImageCount}${policy.keepUntaggedNewerThanDays === undefined ? '' : ' tagged'}`);
-  if (policy.keepTags) parts.push(`${plural(policy.keepTags.length, 'tag')} ${policy.keepTags.join(', ')} always`);
-  const untagged = policy.keepUntaggedNewerThanDays === undefined ? '' : `; untagged: ${age(policy.keepUntaggedNewerThanDays)}`;
-  return `${parts.join(', ')}${untagged}`;
-}
-
-function days(count: number): string {
-  return `${count} ${plural(count, 'day')}`;
-}
-
-function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {
-  const all = [header, ...rows, footer];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
-  const format = (row: readonly string[]): string =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
-  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
-  return [format(header), ...rows.map(format), rule, format(footer)];
 }

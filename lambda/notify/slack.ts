@@ -5,8 +5,9 @@
  */
 import { WebClient, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebAPIHTTPError, LogLevel, type Logger } from '@slack/web-api';
 import { SlackError } from '../errors';
-import { formatBytes, type RunReport } from '../core/report';
-import { renderSlackMessage, splitMessage } from './slack-message';
+import type { RunReport } from '../core/report';
+import { formatBytes } from '../core/words';
+import { renderSlackMessage, splitMessage } from '../render/slack';
 
 export interface SlackPostOptions {
   readonly token: string;

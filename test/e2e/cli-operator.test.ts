@@ -267,7 +267,7 @@ describe('the confirmation before deleting', () => {
     expect(result.stderr).toContain('ecr-maintainer: nothing deleted: not confirmed.');
     expect(result.stdout).toContain('NOTHING DELETED: the deletion was not confirmed, so no image was deleted.');
     expect(result.stdout.split('\n')[0]).toBe(`ECR Maintainer · DELETE (not confirmed; nothing was deleted) · account ${ACCOUNT} · eu-west-2`);
-    expect(result.stdout).toContain('\nTO DELETE: 4 images (8 manifests, up to 83.0 MB)');
+    expect(result.stdout).toContain('\nTO DELETE: 4 images (8 manifests, up to 83.0 MB, about $0.01/month)');
     expect(result.stdout).not.toContain('\nDELETED:');
   });
 

@@ -1,5 +1,9 @@
 import { planRepository } from '../../../lambda/core/planner';
-import { buildRunReport, csvLines, decisionChunks, formatBytes, formatMonthly, monthlyCost, listArtifacts, planLines, renderCsv, renderSummary, type ArtifactListing, type RunFacts, type RunReport } from '../../../lambda/core/report';
+import { buildRunReport, monthlyCost, listArtifacts, planLines, type ArtifactListing, type RunFacts, type RunReport } from '../../../lambda/core/report';
+import { formatBytes, formatMonthly } from '../../../lambda/core/words';
+import { csvLines, renderCsv } from '../../../lambda/render/csv';
+import { decisionChunks } from '../../../lambda/render/explain';
+import { renderSummary } from '../../../lambda/render/summary';
 import { parseRules, policyOf } from '../../../lambda/core/rules';
 import type { ImageRecord, ImageResult, RepositoryPlan, RepositoryPolicy } from '../../../lambda/core/types';
 import { NOW, digestOf, image } from './builders';

@@ -1,5 +1,5 @@
 import type { RunReport } from '../../../lambda/core/report';
-import { renderSlackMessage, splitMessage } from '../../../lambda/notify/slack-message';
+import { renderSlackMessage, splitMessage } from '../../../lambda/render/slack';
 import { repositoryReport, runReport } from '../../support/report';
 
 /** Text made of numbered lines of varied length, some of them blank, one very long. */

@@ -2,7 +2,8 @@
  * The Slack message: a header with the totals, then a line per repository that had something to delete
  * or an error, largest reclaim first. Slack mrkdwn that still reads well as plain text. Pure.
  */
-import { formatBytes, formatMonthly, plural, type RepositoryReport, type RunReport } from '../core/report';
+import type { RepositoryReport, RunReport } from '../core/report';
+import { formatBytes, formatMonthly, plural } from '../core/words';
 
 /** Renders the whole report as one text; `splitMessage` cuts it to Slack's size. */
 export function renderSlackMessage(report: RunReport): string {

@@ -1,0 +1,115 @@
+/**
+ * The summary a person reads at a glance in a terminal: the mode, a line per repository, the totals, and
+ * every warning and error. Pure.
+ */
+import type { RepositoryReport, RunReport } from '../core/report';
+import { days, formatBytes, formatMonthly, formatUsd, plural } from '../core/words';
+import { ruleLines } from './text';
+
+/**
+ * The summary a person reads at a glance: the mode in plain sight, a line per repository, the totals,
+ * and every error.
+ */
+export function renderSummary(report: RunReport): string {
+  // A plan that waits for the operator's word reads as a plan: what is to go, nothing deleted yet.
+  const awaiting = report.mode === 'delete' && (report.awaitingConfirmation === true || report.notConfirmed === true);
+  const dryRun = report.mode === 'dry-run' || awaiting;
+  const title = report.notConfirmed ? 'DELETE (not confirmed; nothing was deleted)' : awaiting ? 'DELETE (the plan; nothing is deleted yet)' : dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE';
+  const lines: string[] = [];
+  lines.push(`ECR Maintainer · ${title} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
+  const { policy } = report;
+  const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${days(policy.keepImagesPulledWithinDays)}` : '';
+  lines.push(
+    `Keeps images in use (${report.inUse.sources.join(', ') || 'no source searched'}), pushed within ${days(policy.keepImagesNewerThanDays)} of ${report.now}${pulled}, and the newest ${policy.keepMinImageCount} of each repository.`,
+  );
+  if (report.rules.length > 0) {
+    lines.push('Rules (the first whose pattern matches a repository applies; the others take the settings above):');
+    lines.push(...ruleLines(report.rules, policy).map((line) => `  ${line}`));
+  }
+  lines.push('');
+
+  const showRule = report.rules.length > 0;
+  const showProtected = report.rules.some((rule) => rule.keepTags.length > 0);
+  const showPulled = policy.keepImagesPulledWithinDays > 0 || report.rules.some((rule) => (rule.keepImagesPulledWithinDays ?? 0) > 0);
+  const header = [
+    'REPOSITORY',
+    ...(showRule ? ['RULE'] : []),
+    'IMAGES',
+    'IN USE',
+    ...(showProtected ? ['PROTECTED'] : []),
+    'RECENT',
+    ...(showPulled ? ['PULLED'] : []),
+    'NEWEST',
+    'UNKNOWN',
+    dryRun ? 'TO DELETE' : 'DELETED',
+    dryRun ? 'RECLAIMABLE' : 'RECLAIMED',
+    '$/MONTH',
+  ];
+  const row = (
+    name: string,
+    rule: string,
+    counts: Pick<RepositoryReport, 'images' | 'kept' | 'toDelete' | 'deleted' | 'reclaimableBytes' | 'reclaimedBytes' | 'reclaimableUsdPerMonth' | 'reclaimedUsdPerMonth'>,
+  ): string[] => [
+    name,
+    ...(showRule ? [rule] : []),
+    String(counts.images),
+    String(counts.kept.inUse),
+    ...(showProtected ? [String(counts.kept.protectedTag)] : []),
+    String(counts.kept.recent),
+    ...(showPulled ? [String(counts.kept.recentlyPulled)] : []),
+    String(counts.kept.minCount),
+    String(counts.kept.inUseUnknown),
+    dryRun ? String(counts.toDelete) : `${counts.deleted}/${counts.toDelete}`,
+    formatBytes(dryRun ? counts.reclaimableBytes : counts.reclaimedBytes),
+    formatUsd(dryRun ? counts.reclaimableUsdPerMonth : counts.reclaimedUsdPerMonth),
+  ];
+  const table = report.repositories.map((repository) => {
+    const rule = repository.rule === undefined ? '-' : String(repository.rule);
+    if (repository.status === 'ok') return row(repository.name, rule, repository);
+    return [repository.name, ...(showRule ? [rule] : []), ...header.slice(showRule ? 2 : 1, -2).map(() => '-'), repository.status === 'excluded' ? 'EXCLUDED' : 'ERROR', '-'];
+  });
+  const { totals } = report;
+  const footer = row('TOTAL', '', { ...totals, kept: totals.keptByReason });
+  lines.push(...renderTable(header, table, footer));
+  lines.push('');
+
+  const images = (count: number): string => `${count} ${plural(count, 'image')}`;
+  const excluded = totals.repositoriesExcluded > 0 ? ` (${totals.repositoriesExcluded} more excluded by the rules)` : '';
+  if (report.deletionBlocked) lines.push(`NOTHING DELETED: ${report.deletionBlocked}.`);
+  for (const warning of report.warnings) lines.push(`WARNING: ${warning}.`);
+  if (awaiting) {
+    lines.push(
+      `TO DELETE: ${images(totals.toDelete)} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
+    );
+  } else if (dryRun) {
+    lines.push(
+      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
+    );
+    if (totals.toDelete > 0 && !report.deletionBlocked) lines.push('To delete them, set DELETE_ENABLED=true or pass --delete.');
+  } else {
+    lines.push(
+      `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}, about ${formatMonthly(totals.reclaimedUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
+    );
+  }
+  if (report.errors.length > 0) {
+    lines.push('', `ERRORS (${report.errors.length}):`);
+    for (const error of report.errors) lines.push(`  - ${error.message}`);
+  }
+  const operations = Object.entries(report.apiCalls.byOperation)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, count]) => `${operation} ${count}`);
+  lines.push(
+    '',
+    `${report.apiCalls.total} AWS ${plural(report.apiCalls.total, 'call')} (${operations.join(', ') || 'none'}), ${report.apiCalls.retries} ${plural(report.apiCalls.retries, 'retry', 'retries')}, ${(report.durationMs / 1000).toFixed(1)} s.`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {
+  const all = [header, ...rows, footer];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
+  const format = (row: readonly string[]): string =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
+  return [format(header), ...rows.map(format), rule, format(footer)];
+}
