@@ -15,7 +15,8 @@
 /** A recurring schedule the cleaner accepts, for messages. */
 export const SCHEDULE_EXAMPLE = 'cron(0 3 * * ? *)';
 
-interface CronField {
+/** A cron field's range and syntax, as EventBridge defines it. */
+export interface CronField {
   readonly name: string;
   readonly min: number;
   readonly max: number;
@@ -28,7 +29,8 @@ interface CronField {
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
-const FIELDS: readonly CronField[] = [
+/** The six fields of `cron(…)`, in order. */
+export const CRON_FIELDS: readonly CronField[] = [
   { name: 'minutes', min: 0, max: 59, step: true, question: false },
   { name: 'hours', min: 0, max: 23, step: true, question: false },
   { name: 'day-of-month', min: 1, max: 31, step: true, question: true },
@@ -67,10 +69,10 @@ function checkRate(body: string): string | undefined {
 
 function checkCron(body: string): string | undefined {
   const fields = body.trim().split(/\s+/).filter((field) => field !== '');
-  if (fields.length !== FIELDS.length) {
+  if (fields.length !== CRON_FIELDS.length) {
     return `cron(…) needs exactly 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`;
   }
-  for (const [index, spec] of FIELDS.entries()) {
+  for (const [index, spec] of CRON_FIELDS.entries()) {
     const problem = checkField(fields[index].toUpperCase(), spec);
     if (problem) return `cron(…) field ${spec.name} "${fields[index]}": ${problem}`;
   }
