@@ -190,11 +190,16 @@ export interface FixtureScheduleGroup {
   readonly schedules?: readonly FixtureSchedule[];
 }
 
-/** An S3 object, served by GetObject. */
+/** An S3 object, served by GetObject and listed by ListObjectsV2. Its bucket exists whether or not `Fixture.buckets` names it. */
 export interface FixtureObject {
   readonly bucket: string;
   readonly key: string;
+  /** The object's bytes, as UTF-8 text. */
   readonly body: string;
+  /** @default 'text/plain' */
+  readonly contentType?: string;
+  /** Days before the emulator's start (or `Fixture.now`) that it was last modified. Fractions are allowed. @default 1 */
+  readonly modifiedDaysAgo?: number;
 }
 
 /** What STS GetCallerIdentity answers. */
@@ -216,6 +221,8 @@ export interface FaultRule {
   readonly repository?: string;
   /** Only calls about this Lambda function (its name). */
   readonly function?: string;
+  /** Only S3 calls about this bucket. */
+  readonly bucket?: string;
   /** @default 'AccessDeniedException' */
   readonly code?: string;
   /** @default 400 */
@@ -270,6 +277,8 @@ export interface Fixture {
   readonly eventBuses?: readonly FixtureEventBus[];
   /** EventBridge Scheduler schedule groups with their schedules. */
   readonly scheduleGroups?: readonly FixtureScheduleGroup[];
+  /** S3 buckets, empty unless `objects` put something in them. The buckets of `objects` exist too; any other is NoSuchBucket. */
+  readonly buckets?: readonly string[];
   /** S3 objects. */
   readonly objects?: readonly FixtureObject[];
   /** STS GetCallerIdentity's answer. @default the fixture's account, as an assumed role */

@@ -146,7 +146,7 @@ export class Emulator {
     const lambdaRequest = Lambda.parse(request.method ?? 'GET', request.url ?? '/');
     if (lambdaRequest) return this.routeLambda(lambdaRequest, response);
 
-    if (signingService(request) === 's3') return this.routeS3(request, response);
+    if (signingService(request) === 's3') return this.routeS3(request, body, response);
     const scheduler = Scheduler.operation(request.method ?? 'GET', path);
     if (scheduler) {
       const params = Scheduler.params(path, new URL(request.url ?? '/', 'http://emulator').searchParams);
@@ -205,6 +205,7 @@ export class Emulator {
       if (rule.cluster !== undefined && rule.cluster !== target.cluster) continue;
       if (rule.repository !== undefined && rule.repository !== target.repository) continue;
       if (rule.function !== undefined && rule.function !== Lambda.target(params).function) continue;
+      if (rule.bucket !== undefined && rule.bucket !== params.Bucket) continue;
       const hits = (this.ruleHits.get(rule) ?? 0) + 1;
       this.ruleHits.set(rule, hits);
       if (hits <= (rule.after ?? 0)) continue;
@@ -236,19 +237,23 @@ export class Emulator {
     }
   }
 
-  /** S3 speaks REST-XML: GetObject answers the object's bytes, and errors are `<Error>` documents. */
-  private async routeS3(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const object = S3.request(String(request.headers.host ?? ''), (request.url ?? '/').split('?')[0]);
-    const params: Params = { Bucket: object.bucket, Key: object.key };
-    if (request.method !== 'GET') {
-      return this.answer(`S3.${request.method ?? '?'}`, params, response, () => {
-        throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
-      }, (error) => ({ ...S3.errorXml(error, object), xml: S3.errorXml(error, object).body }));
+  /**
+   * S3 speaks REST-XML: the operation is in the method, the path and the query; errors are `<Error>`
+   * documents. A request the emulator does not implement is recorded as `S3.<METHOD>` and answered 501.
+   */
+  private async routeS3(request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {
+    const call = S3.call(request.method ?? 'GET', request.url ?? '/', request.headers, body);
+    const operation = S3.operation(call);
+    const encodeError = (error: AwsError): Answer & { status: number; code: string } => {
+      const { status, code, body: xml } = S3.errorXml(error, call);
+      return { status, code, xml, headers: { 'content-type': 'application/xml' } };
+    };
+    if (!operation) {
+      return this.answer(`S3.${call.method}`, S3.params(undefined, call), response, () => {
+        throw S3.unsupported(call);
+      }, encodeError);
     }
-    return this.answer('S3.GetObject', params, response, () => {
-      const { body, headers } = this.s3.getObject(object);
-      return { raw: body, headers };
-    }, (error) => ({ ...S3.errorXml(error, object), xml: S3.errorXml(error, object).body }));
+    return this.answer(`S3.${operation}`, S3.params(operation, call), response, () => this.s3.handle(operation, call), encodeError);
   }
 
   /**
@@ -264,7 +269,7 @@ export class Emulator {
     encodeError: (error: AwsError) => Answer & { status: number; code: string },
   ): Promise<void> {
     if (this.faults.latencyMs) await sleep(this.faults.latencyMs);
-    let answer: Answer & { status?: number };
+    let answer: Answer;
     try {
       this.injectFaults(name, params);
       answer = run();
@@ -306,8 +311,9 @@ export class Emulator {
   }
 }
 
-/** What an answer of `Emulator.answer` carries: JSON, XML or raw bytes, and headers. */
+/** What an answer of `Emulator.answer` carries: JSON, XML or raw bytes, a status (200 unless given), and headers. */
 interface Answer {
+  readonly status?: number;
   readonly json?: unknown;
   readonly xml?: string;
   readonly raw?: Buffer;
