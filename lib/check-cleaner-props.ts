@@ -3,6 +3,7 @@
  * reader reports them under the context keys, next to its own problems. Unresolved tokens are skipped.
  */
 import { Duration, Token } from 'aws-cdk-lib';
+import { ALARM_EMAIL_EXAMPLE, ALARM_TOPIC_ARN_EXAMPLE, checkAlarmEmail, checkTopicArn } from './alarm-target';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from '../lambda/core/names';
 import { RulesError, parseRules } from '../lambda/core/rules';
 import type { EcrCleanerProps } from './ecr-cleaner';
@@ -25,6 +26,10 @@ export interface PropProblem {
 export function describePropProblem({ prop, within, problem }: PropProblem, name: string = prop): string {
   return `${name}${within ?? ''} ${problem}`;
 }
+
+/** The problem of giving both alarm targets, under the topic's name (`alarmTopic`, `context alarmTopicArn`). */
+export const BOTH_ALARM_TARGETS =
+  'must not be given with alarmEmail: give one. alarmEmail creates a topic that e-mails the address; with a topic of your own, subscribe the address to it';
 
 /** The Lambda limit on a function's run time. */
 const MAX_TIMEOUT = Duration.minutes(15);
@@ -82,6 +87,16 @@ export function checkCleanerProps(props: EcrCleanerProps): PropProblem[] {
     const reason = checkS3Uri(props.inUseImagesUri);
     if (reason) report('inUseImagesUri', `must be s3://<bucket>/<key>, naming one object, got ${JSON.stringify(props.inUseImagesUri)}: ${reason}`);
   }
+  if (props.alarmEmail !== undefined && !Token.isUnresolved(props.alarmEmail)) {
+    const reason = checkAlarmEmail(props.alarmEmail);
+    if (reason) report('alarmEmail', `must be one e-mail address, such as ${ALARM_EMAIL_EXAMPLE}, got ${JSON.stringify(props.alarmEmail)}: ${reason}`);
+  }
+  const topicArn = props.alarmTopic?.topicArn;
+  if (topicArn !== undefined && !Token.isUnresolved(topicArn)) {
+    const reason = checkTopicArn(topicArn);
+    if (reason) report('alarmTopic', `must be an SNS topic, such as ${ALARM_TOPIC_ARN_EXAMPLE}, got ${JSON.stringify(topicArn)}: ${reason}`);
+  }
+  if (props.alarmEmail !== undefined && props.alarmTopic !== undefined) report('alarmTopic', BOTH_ALARM_TARGETS);
   problems.push(...checkRules(props.rules));
   return problems;
 }

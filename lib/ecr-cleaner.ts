@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Annotations, Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,10 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../lambda/core/defaults';
 import { type RuleSpec, parseRules } from '../lambda/core/rules';
 import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
+import { CleanerAlarms } from './cleaner-alarms';
+import { createCleanerDashboard } from './cleaner-dashboard';
 import { type InUseSources, grantCleanerPermissions } from './cleaner-permissions';
 import { planDeletePermission } from './delete-permission';
 import { InvalidSettingsError } from './errors';
@@ -192,6 +196,22 @@ export interface EcrCleanerProps {
    * @default lambda.ApplicationLogLevel.INFO
    */
   readonly logLevel?: lambda.ApplicationLogLevel;
+  /**
+   * An e-mail address that the alarms notify, through a new SNS topic (encrypted with a key of its own)
+   * with this one subscription. AWS e-mails the address a link to confirm first. Not with `alarmTopic`.
+   *
+   * @default - no e-mail: the alarms notify `alarmTopic`, or nobody
+   */
+  readonly alarmEmail?: string;
+  /**
+   * An existing SNS topic, in the same region, that the alarms notify when they go into alarm and when
+   * they recover. Its policy must let CloudWatch publish (a topic's default policy does, in its own
+   * account), and a topic encrypted with a customer managed key must let `cloudwatch.amazonaws.com` use
+   * it. Not with `alarmEmail`.
+   *
+   * @default - no topic: the alarms notify the topic that `alarmEmail` creates, or nobody
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -213,6 +233,20 @@ export class EcrCleaner extends Construct {
    * `lib/lambda-sizing.ts`); undefined when `memorySize` is a token.
    */
   readonly imagesThatFit?: number;
+  /** In alarm when a run failed: the function's Errors, at least 1 in the schedule's interval (at most a day). */
+  readonly runFailedAlarm: cloudwatch.Alarm;
+  /**
+   * In alarm when no run succeeded within twice the schedule's longest interval between runs
+   * (`RunSucceeded`); none when CloudWatch cannot watch so long a window (more than 3.5 days between
+   * runs) or the schedule is a token, which synth warns of.
+   */
+  readonly noSuccessfulRunAlarm?: cloudwatch.Alarm;
+  /** In alarm when a run used more than 80% of its timeout; none when the timeout is a token. */
+  readonly nearTimeoutAlarm?: cloudwatch.Alarm;
+  /** The topic that the alarms notify: `alarmTopic`, or the one made for `alarmEmail`. */
+  readonly alarmTopic?: sns.ITopic;
+  /** The dashboard of the runs: `<stack name>-<region>`. */
+  readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: EcrCleanerProps = {}) {
     super(scope, id);
@@ -293,6 +327,7 @@ export class EcrCleaner extends Construct {
       }),
       NODE_OPTIONS: '--enable-source-maps',
     };
+    const timeout = props.timeout ?? Duration.minutes(5);
     const tooLarge = checkEnvironmentSize(environment, (value) => Stack.of(this).resolve(value));
     if (tooLarge) throw new InvalidSettingsError('EcrCleaner: invalid props', [tooLarge]);
 
@@ -304,7 +339,7 @@ export class EcrCleaner extends Construct {
       projectRoot: path.join(__dirname, '..'),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      timeout: props.timeout ?? Duration.minutes(5),
+      timeout,
       memorySize,
       role,
       logGroup: this.logGroup,
@@ -340,15 +375,41 @@ export class EcrCleaner extends Construct {
         },
       }),
     });
+    const schedule = props.schedule ?? ScheduleExpression.cron({ minute: '0', hour: '3' });
     this.schedule = new Schedule(this, 'Schedule', {
       description: 'ECR Maintainer: runs the cleaner',
-      schedule: props.schedule ?? ScheduleExpression.cron({ minute: '0', hour: '3' }),
+      schedule,
       // A failed run is reported, not retried: the next scheduled run converges.
       target: new LambdaInvoke(this.function, { role: schedulerRole, retryAttempts: 0, maxEventAge: Duration.hours(1) }),
     });
     Validations.of(schedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: "LambdaInvoke's grant covers the function's versions and aliases (ARN:*); the role can invoke this one function only.",
+    });
+
+    // The function's metrics go out as log lines (lambda/metrics.ts): no permission beyond its log group.
+    const mode = deleteEnabled ? 'delete' : 'dry-run';
+    const alarms = new CleanerAlarms(this, 'Alarms', {
+      function: this.function,
+      timeout,
+      mode,
+      scheduleExpression: schedule.expressionString,
+      alarmEmail: props.alarmEmail?.trim(),
+      alarmTopic: props.alarmTopic,
+    });
+    this.runFailedAlarm = alarms.runFailed;
+    this.noSuccessfulRunAlarm = alarms.noSuccessfulRun;
+    this.nearTimeoutAlarm = alarms.nearTimeout;
+    this.alarmTopic = alarms.topic;
+    const stack = Stack.of(this);
+    this.dashboard = createCleanerDashboard(this, 'Dashboard', {
+      // Dashboards are global to the account: the region keeps one stack's name in two regions apart.
+      dashboardName: `${stack.stackName}-${stack.region}`,
+      function: this.function,
+      timeout,
+      mode,
+      period: alarms.period,
+      alarms: [alarms.runFailed, alarms.noSuccessfulRun, alarms.nearTimeout].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined),
     });
   }
 }
