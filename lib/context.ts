@@ -10,8 +10,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
+import { ALARM_TOPIC_ARN_EXAMPLE, checkTopicArn } from './alarm-target';
+import { BOTH_ALARM_TARGETS, checkCleanerProps, describePropProblem } from './check-cleaner-props';
 import { closestName } from '../lambda/core/did-you-mean';
 import { type RuleSpec, RulesError, parseRules } from '../lambda/core/rules';
 import { parseStrictJson } from '../lambda/core/strict-json';
@@ -44,6 +46,8 @@ export const CONTEXT_KEYS = [
   'slackTokenSecret',
   'logRetentionDays',
   'logLevel',
+  'alarmEmail',
+  'alarmTopicArn',
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -61,6 +65,7 @@ const KEY_OF_PROP: Partial<Record<keyof EcrCleanerProps, ContextKey>> = {
   keepImagesNewerThan: 'keepImagesNewerThanDays',
   keepImagesPulledWithin: 'keepImagesPulledWithinDays',
   logRetention: 'logRetentionDays',
+  alarmTopic: 'alarmTopicArn',
 };
 
 /** A problem for each context key that is neither ours nor the CDK's, naming the nearest known key. */
@@ -182,6 +187,14 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     problems.push(`context logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${show(logLevel)}`);
   }
   const secret = string('slackTokenSecret');
+  const alarmEmail = string('alarmEmail');
+  const alarmTopicArn = string('alarmTopicArn');
+  if (alarmTopicArn !== undefined) {
+    const reason = checkTopicArn(alarmTopicArn);
+    if (reason) problems.push(`context alarmTopicArn must be the ARN of an SNS topic, such as ${ALARM_TOPIC_ARN_EXAMPLE}, got ${show(alarmTopicArn)}: ${reason}`);
+    // The topic is imported once every key is known good; the props checked below do not hold it yet.
+    if (alarmEmail !== undefined) problems.push(`context alarmTopicArn ${BOTH_ALARM_TARGETS}`);
+  }
 
   // Each key is read once; a key that is not set stays undefined, which the construct reads as its default.
   const props: EcrCleanerProps = {
@@ -208,11 +221,15 @@ export function cleanerPropsFromContext(scope: Construct): EcrCleanerProps {
     slackMaxMessageLength: number('slackMaxMessageLength'),
     logRetention: retention !== undefined && RETENTION_DAYS.has(retention) ? retention : undefined,
     logLevel: logLevel !== undefined && LOG_LEVELS.includes(logLevel) ? (logLevel as lambda.ApplicationLogLevel) : undefined,
+    alarmEmail,
   };
   for (const problem of checkCleanerProps(props)) problems.push(describePropProblem(problem, `context ${KEY_OF_PROP[problem.prop] ?? problem.prop}`));
   if (problems.length > 0) throw new InvalidSettingsError('invalid context', problems);
-  if (secret === undefined) return props;
-  return { ...props, slackTokenSecret: importSecret(scope, secret) };
+  return {
+    ...props,
+    ...(secret !== undefined && { slackTokenSecret: importSecret(scope, secret) }),
+    ...(alarmTopicArn !== undefined && { alarmTopic: sns.Topic.fromTopicArn(scope, 'ImportedAlarmTopic', alarmTopicArn) }),
+  };
 }
 
 /** An existing secret, by name or by ARN (complete, with its six-character suffix, or partial). */

@@ -28,6 +28,20 @@ export class EcrMaintainerStack extends Stack {
         description: "About how many images one run can list within the function's memory (the measured peak plus 25%); set expectedImageCount to be warned at synth when the account outgrows it",
       });
     }
+    new CfnOutput(this, 'RunFailedAlarmName', { value: this.cleaner.runFailedAlarm.alarmName, description: 'In alarm when a run failed (the function reported errors, timed out or crashed)' });
+    if (this.cleaner.noSuccessfulRunAlarm) {
+      new CfnOutput(this, 'NoSuccessfulRunAlarmName', { value: this.cleaner.noSuccessfulRunAlarm.alarmName, description: "In alarm when no run succeeded within twice the schedule's longest interval" });
+    }
+    if (this.cleaner.nearTimeoutAlarm) {
+      new CfnOutput(this, 'NearTimeoutAlarmName', { value: this.cleaner.nearTimeoutAlarm.alarmName, description: 'In alarm when a run used more than 80% of its timeout' });
+    }
+    if (this.cleaner.alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: this.cleaner.alarmTopic.topicArn,
+        description: 'The alarms notify this topic; subscribe more: aws sns subscribe --topic-arn <this> --protocol email --notification-endpoint <address>',
+      });
+    }
+    new CfnOutput(this, 'DashboardName', { value: this.cleaner.dashboard.dashboardName, description: "The runs' metrics and the alarms, in the CloudWatch console under Dashboards" });
     if (this.cleaner.slackTokenSecret) {
       new CfnOutput(this, 'SlackTokenSecretArn', {
         value: this.cleaner.slackTokenSecret.secretArn,

@@ -90,8 +90,65 @@ describe('EcrMaintainerStack: settings from context', () => {
   it('outputs what an operator needs: the function, the log group, and where to put the token', () => {
     const { template } = synth({ slackEnabled: 'true', slackChannel: 'C1' });
 
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['FunctionName', 'ImagesThatFit', 'LogGroupName', 'SlackTokenSecretArn']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'DashboardName',
+      'FunctionName',
+      'ImagesThatFit',
+      'LogGroupName',
+      'NearTimeoutAlarmName',
+      'NoSuccessfulRunAlarmName',
+      'RunFailedAlarmName',
+      'SlackTokenSecretArn',
+    ]);
     template.hasOutput('SlackTokenSecretArn', { Description: "Put the Slack bot token here: aws secretsmanager put-secret-value --secret-id <this> --secret-string '{\"token\":\"xoxb-...\"}'" });
+  });
+
+  it('outputs the name of each alarm and of the dashboard', () => {
+    const { template } = synth();
+
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [alarm.Properties.MetricName as string, id]);
+    const alarmOf = Object.fromEntries(alarms) as Record<string, string>;
+    template.hasOutput('RunFailedAlarmName', { Value: { Ref: alarmOf.Errors } });
+    template.hasOutput('NoSuccessfulRunAlarmName', { Value: { Ref: alarmOf.RunSucceeded } });
+    template.hasOutput('NearTimeoutAlarmName', { Value: { Ref: alarmOf.Duration } });
+    template.hasOutput('DashboardName', { Value: { Ref: Object.keys(template.findResources('AWS::CloudWatch::Dashboard'))[0] } });
+    expect(template.findOutputs('AlarmTopicArn')).toEqual({});
+  });
+
+  it('reads alarmEmail: a new topic that e-mails the address, whose ARN is an output', () => {
+    const { template } = synth({ alarmEmail: 'platform-alerts@example.com' });
+
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform-alerts@example.com', TopicArn: { Ref: topicId } });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId }, Description: Match.stringLikeRegexp('aws sns subscribe --topic-arn <this> --protocol email') });
+  });
+
+  it('reads alarmTopicArn: the alarms notify that topic, and none is created', () => {
+    const arn = 'arn:aws:sns:eu-west-2:123456789012:platform-alerts';
+
+    const { template } = synth({ alarmTopicArn: ` ${arn} ` });
+
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmActions)).toEqual([[arn], [arn], [arn]]);
+    template.hasOutput('AlarmTopicArn', { Value: arn });
+  });
+
+  it.each([
+    ['alarmEmail', 'platform-alerts', 'context alarmEmail must be one e-mail address, such as platform-alerts@example.com, got "platform-alerts": an address has one "@"'],
+    ['alarmEmail', 'a@example.com;b@example.com', 'context alarmEmail must be one e-mail address, such as platform-alerts@example.com, got "a@example.com;b@example.com": give one address'],
+    ['alarmEmail', 42, 'context alarmEmail must be a string, got 42'],
+    ['alarmTopicArn', 'platform-alerts', 'context alarmTopicArn must be the ARN of an SNS topic, such as arn:aws:sns:eu-west-2:123456789012:platform-alerts, got "platform-alerts": give the topic\'s whole ARN, not its name (aws sns list-topics prints it)'],
+    ['alarmTopicArn', 'arn:aws:sqs:eu-west-2:123456789012:alerts', 'got "arn:aws:sqs:eu-west-2:123456789012:alerts": it is an ARN of "sqs", not of an SNS topic'],
+    ['alarmTopicArn', 'arn:aws:sns:eu-west-2:1234:alerts', 'got "arn:aws:sns:eu-west-2:1234:alerts": "1234" is not an account id of 12 digits'],
+    ['alarmTopicArn', 'arn:aws:sns:eu-west-2:123456789012:alerts:extra', 'an SNS topic ARN has six parts separated by ":" (arn:partition:sns:region:account:name)'],
+  ])('fails at synth on a malformed %s (%j), naming the key, the value and the fix', (key, value, message) => {
+    expect(() => synth({ [key]: value })).toThrow(message);
+  });
+
+  it('fails at synth when both alarmEmail and alarmTopicArn are given, saying how to have both', () => {
+    expect(() => synth({ alarmEmail: 'platform-alerts@example.com', alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:platform-alerts' })).toThrow(
+      'invalid context:\n  context alarmTopicArn must not be given with alarmEmail: give one. alarmEmail creates a topic that e-mails the address; with a topic of your own, subscribe the address to it',
+    );
   });
 
   it('reads expectedImageCount, and warns at synth when memorySize is below what that many images need', () => {
@@ -165,6 +222,8 @@ describe('EcrMaintainerStack: settings from context', () => {
     ['Clusters', 'unknown context key "Clusters": did you mean "clusters"?'],
     ['expectedImagesCount', 'unknown context key "expectedImagesCount": did you mean "expectedImageCount"?'],
     ['keepImagesPulledWithin', 'unknown context key "keepImagesPulledWithin": did you mean "keepImagesPulledWithinDays"?'],
+    ['alarmMail', 'unknown context key "alarmMail": did you mean "alarmEmail"?'],
+    ['alarmTopic', 'unknown context key "alarmTopic": did you mean "alarmTopicArn"?'],
     ['region', `unknown context key "region": the known keys are ${CONTEXT_KEYS.join(', ')}`],
   ])('fails at synth on the unknown context key %s, naming the nearest known one', (key, message) => {
     expect(() => synth({ [key]: 'true' })).toThrow(message);
@@ -282,6 +341,8 @@ describe('EcrMaintainerStack: cdk-nag AwsSolutions', () => {
     ],
     ['deletion enabled, rules with exclusions and no catch-all', { deleteEnabled: 'true', rules: [{ repositories: ['vendor', 'sandbox/*'], exclude: true }, { repositories: 'team/**', keepMinImageCount: 1 }] }],
     ['deletion enabled, rules and repositories in scope', { deleteEnabled: 'true', repositories: 'app,legacy/api', rules: [{ repositories: 'legacy/**', exclude: true }] }],
+    ['alarms by e-mail, through a new encrypted topic', { alarmEmail: 'platform-alerts@example.com' }],
+    ['alarms to an existing topic, deletion enabled', { alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:platform-alerts', deleteEnabled: 'true' }],
   ])('leaves no unacknowledged finding with %s', (_title, context) => {
     const { stack } = synth(context);
 
