@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { ApiCalls, DEADLINE_PASSED } from './aws/api-calls';
 import type { AwsClients } from './aws/clients';
 import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
+import { uploadLines } from './aws/uploads';
 import { discoverImageUses } from './aws/ecs';
 import { readSlackToken } from './aws/secrets';
 import { readInUseList } from './aws/in-use-list';
@@ -15,7 +16,8 @@ import { isIndexMediaType } from './core/artifact-graph';
 import { describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
 import { idleRules, policyOf, ruleFor, type RepositoryRule } from './core/rules';
-import { buildRunReport, listArtifacts, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
+import { auditKeys, type AuditObjects } from './core/audit';
+import { buildRunReport, listArtifacts, planLines, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
 import { shortDigest } from './core/words';
 import { csvLines } from './render/csv';
 import type { ImageTable } from './core/image-table';
@@ -36,6 +38,7 @@ export type Progress =
   | { readonly phase: 'images'; readonly done: number; readonly total: number }
   | { readonly phase: 'in-use'; readonly done: number; readonly total: number }
   | { readonly phase: 'delete'; readonly done: number; readonly total: number }
+  | { readonly phase: 'audit' }
   | { readonly phase: 'slack' };
 
 export interface RunOptions {
@@ -106,6 +109,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
 
   // 5's report, for any set of results: built for the confirmation, and again at the end. The report
   // holds counts; the plans are built again from the listing whenever the detail is read.
+  let auditObjects: AuditObjects | undefined;
   const factsOf = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunFacts => {
     const { resolutions, problems } = judged;
     const account = options.account ?? states[0]?.repository.registryId;
@@ -118,6 +122,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       finishedAt: new Date(),
       policy: config.policy,
       storagePricePerGbMonth: config.storagePricePerGbMonth,
+      ...(auditObjects && { auditObjects }),
       rules: config.rules,
       keepServiceDeploymentImages: config.keepServiceDeploymentImages,
       inUseSettings: {
@@ -172,8 +177,20 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
     ? await deletePlans(deps, calls, { planners: judged.planners, ...(confirmed && { confirmed: confirmed.planners }) }, config.maxConcurrentCalls, options.deleteDeadline, progress, errors)
     : new Map<string, Map<string, ImageResult>>();
 
-  // 5. Report, and tell Slack.
+  // 5. Report: write the audit trail, then tell Slack, which links it.
   let outcome = build(results, declined);
+  if (config.audit) {
+    progress({ phase: 'audit' });
+    const objects = auditKeys(config.audit, outcome.report);
+    try {
+      await uploadLines(deps.aws.s3, calls, objects.csv, csvLines(outcome.report, outcome.artifacts), 'text/csv; charset=utf-8');
+      await uploadLines(deps.aws.s3, calls, objects.plan, planLines(outcome.report, outcome.artifacts), 'application/x-ndjson; charset=utf-8');
+      auditObjects = objects;
+    } catch (error) {
+      errors.push({ kind: 'audit', message: `could not write the audit trail to s3://${config.audit.bucket}/${config.audit.prefix}: ${errorMessage(error)}` });
+    }
+    outcome = build(results, declined);
+  }
   if (config.slack) {
     // Slack gets the planned deletions as a file only when the message is split (and built only then);
     // the CLI streams its own.

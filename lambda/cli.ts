@@ -88,6 +88,9 @@ Reports:
   --csv PATH                  the planned deletions (default ./to_delete.csv)
   --json PATH                 also the whole plan, every reason, as JSON Lines
   --explain                   print every decision with its reasons
+  --upload s3://BUCKET[/PREFIX]
+                              also write the CSV and the plan to S3, under
+                              runs/<account>/<region>/<date>/ AUDIT_BUCKET_URI
   --slack                     post the report to Slack  SLACK_ENABLED=true
   --slack-channel ID          the channel to post to    SLACK_CHANNEL
   --slack-token-secret ID     the Secrets Manager secret that holds the token
@@ -112,6 +115,7 @@ const OPTIONS = {
   'keep-task-definition-revisions': { type: 'string' },
   'keep-lambda-versions': { type: 'string' },
   'in-use-images': { type: 'string' },
+  upload: { type: 'string' },
   rules: { type: 'string' },
   repositories: { type: 'string' },
   clusters: { type: 'string' },
@@ -266,6 +270,7 @@ function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
     keepTaskDefinitionRevisions: values['keep-task-definition-revisions'],
     keepLambdaVersions: values['keep-lambda-versions'],
     inUseImages: values['in-use-images'],
+    upload: values.upload,
     repositories: values.repositories,
     clusters: values.clusters,
     ignoreServiceDeployments: values['ignore-service-deployments'],

@@ -12,6 +12,7 @@ import { RulesError, parseRules, ruleFor, type RepositoryRule } from './core/rul
 import type { RulesFile } from './rules-file';
 import { parseStrictJson } from './core/strict-json';
 import { checkS3Uri } from './core/s3-uri';
+import { parseAuditUri, type AuditLocation } from './core/audit';
 import type { RetentionPolicy } from './core/types';
 
 export { DEFAULTS };
@@ -61,6 +62,8 @@ export interface Config {
   readonly keepLambdaVersions: number;
   /** A list of image references that are in use elsewhere: a local path, or `s3://bucket/key`. */
   readonly inUseImagesUri?: string;
+  /** Where each run writes its CSV and JSON Lines plan: the audit trail. None: nothing is written to S3. */
+  readonly audit?: AuditLocation;
   /** Only these repositories are read and cleaned; all of them when undefined. */
   readonly repositories?: readonly string[];
   /** Only these ECS clusters are searched for images in use; all of them when undefined. */
@@ -97,6 +100,7 @@ export interface ConfigFlags {
   readonly keepTaskDefinitionRevisions?: string;
   readonly keepLambdaVersions?: string;
   readonly inUseImages?: string;
+  readonly upload?: string;
   readonly maxConcurrentCalls?: string;
   readonly storagePrice?: string;
   readonly slack?: boolean;
@@ -132,6 +136,7 @@ export const VARIABLES = [
   'KEEP_LAMBDA_IMAGES',
   'KEEP_LAMBDA_VERSIONS',
   'IN_USE_IMAGES_URI',
+  'AUDIT_BUCKET_URI',
   'ECR_REPOSITORIES',
   'ECS_CLUSTERS',
   'MAX_CONCURRENT_CALLS',
@@ -199,6 +204,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
       problems.push(`${name} must be an S3 object such as s3://my-bucket/in-use.txt${context.shell === 'lambda' ? '' : ', or a local file'}, got "${inUseImagesUri}": ${why}`);
     }
   }
+  const audit = readAudit(read, flags, problems);
   const repositories = read.list({ variable: 'ECR_REPOSITORIES', flag: '--repositories', pattern: REPOSITORY_NAME, what: 'ECR repository names' }, flags.repositories);
   const clusters = read.list({ variable: 'ECS_CLUSTERS', flag: '--clusters', pattern: CLUSTER_NAME_OR_ARN, what: 'ECS cluster names or ARNs' }, flags.clusters);
   for (const name of repositories ?? []) {
@@ -235,6 +241,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     ['KEEP_TASK_DEFINITION_REVISIONS', keepTaskDefinitionRevisions],
     ['KEEP_LAMBDA_IMAGES', keepLambdaImages],
     ['KEEP_LAMBDA_VERSIONS', keepLambdaVersions],
+    ['AUDIT_BUCKET_URI', 'none'],
     ['ECR_REPOSITORIES', 'all'],
     ['ECS_CLUSTERS', 'all'],
     ['MAX_CONCURRENT_CALLS', maxConcurrentCalls],
@@ -255,6 +262,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     keepLambdaImages,
     keepLambdaVersions,
     ...(inUseImagesUri !== undefined && { inUseImagesUri }),
+    ...(audit && { audit }),
     ...(repositories && { repositories }),
     ...(clusters && { clusters }),
     maxConcurrentCalls,
@@ -328,6 +336,18 @@ function readRules(read: Reader, flags: ConfigFlags, problems: string[], warning
     problems.push(...error.problems);
     return { rules: [], rulesSource: source };
   }
+}
+
+/** The audit trail's bucket and prefix: `--upload` or `AUDIT_BUCKET_URI`, `s3://bucket[/prefix]`. */
+function readAudit(read: Reader, flags: ConfigFlags, problems: string[]): AuditLocation | undefined {
+  const uri = read.string({ variable: 'AUDIT_BUCKET_URI', flag: '--upload' }, flags.upload);
+  if (uri === undefined) return undefined;
+  const location = parseAuditUri(uri);
+  if ('problem' in location) {
+    problems.push(`${read.source('AUDIT_BUCKET_URI', '--upload', flags.upload)} must be a bucket and an optional prefix, such as s3://my-audit-bucket or s3://my-audit-bucket/ecr/, got "${uri}": ${location.problem}`);
+    return undefined;
+  }
+  return location;
 }
 
 /** Dry run or delete. `--dry-run` wins over `DELETE_ENABLED=true`; with `--delete` it is a contradiction. */

@@ -4,6 +4,7 @@
  * terminal summary, `--explain`, the CSV, Slack) live in `lambda/render/`.
  */
 import { describeWorkload, usesByRepository, type UseResolution } from './in-use';
+import type { AuditObjects } from './audit';
 import { DEFAULTS } from './defaults';
 import type { RepositoryRule } from './rules';
 import type { ArtifactPlan, Decision, DeleteReason, ImageRecord, ImageResult, ImageUse, KeepReason, RepositoryPlan, RetentionPolicy } from './types';
@@ -11,7 +12,7 @@ import { plural, shortDigest } from './words';
 
 export interface RunError {
   /** Where it happened: the registry listing, a repository, in-use discovery, a deletion, or Slack. */
-  readonly kind: 'registry' | 'repository' | 'in-use' | 'delete' | 'slack';
+  readonly kind: 'registry' | 'repository' | 'in-use' | 'delete' | 'audit' | 'slack';
   readonly message: string;
   readonly repository?: string;
   readonly digest?: string;
@@ -159,6 +160,8 @@ export interface RunReport {
   readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean } & Partial<InUseSettings>;
   /** US dollars per GB-month (2^30 bytes) of ECR storage, which the savings are estimated at. */
   readonly storagePricePerGbMonth: number;
+  /** Where this run's CSV and JSON Lines plan were written in S3 (the audit trail), when they were. */
+  readonly auditObjects?: AuditObjects;
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
   /** The rules per repository, in order; a repository that none matches takes `policy`. */
   readonly rules: readonly RepositoryRule[];
@@ -207,6 +210,8 @@ export interface RunFacts {
   readonly rules?: readonly RepositoryRule[];
   /** US dollars per GB-month of ECR storage. @default DEFAULTS.storagePricePerGbMonth */
   readonly storagePricePerGbMonth?: number;
+  /** The run's objects in the audit trail, once written. */
+  readonly auditObjects?: AuditObjects;
   /**
    * Every repository in scope: its error, or how to plan it, or the rule that excludes it. The plan is built on demand, and again each
    * time it is needed, so that only one repository's plan is held at a time.
@@ -265,6 +270,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     scope: facts.scope,
     rules: facts.rules ?? [],
     storagePricePerGbMonth: price,
+    ...(facts.auditObjects && { auditObjects: facts.auditObjects }),
     ...(!inUseComplete && {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
     }),

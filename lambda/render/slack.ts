@@ -3,6 +3,7 @@
  * or an error, largest reclaim first. Slack mrkdwn that still reads well as plain text. Pure.
  */
 import type { RepositoryReport, RunReport } from '../core/report';
+import { parseS3Uri } from '../core/s3-uri';
 import { formatBytes, formatMonthly, plural } from '../core/words';
 
 /** Renders the whole report as one text; `splitMessage` cuts it to Slack's size. */
@@ -34,6 +35,10 @@ export function renderSlackMessage(report: RunReport): string {
           '.',
   );
   lines.push(`Errors: ${totals.errors}.`);
+  if (report.auditObjects) {
+    const link = (uri: string, text: string): string => `<${consoleUrl(uri, report.region)}|${text}>`;
+    lines.push(`Audit trail: ${link(report.auditObjects.csv, 'the CSV')} · ${link(report.auditObjects.plan, 'the whole plan')} (${report.auditObjects.plan.replace(/\.jsonl$/, '.*')})`);
+  }
   if (report.deletionBlocked) lines.push(`:warning: *Nothing was deleted*: ${escape(report.deletionBlocked)}.`);
   for (const warning of report.warnings) lines.push(`:warning: ${escape(warning)}.`);
 
@@ -53,6 +58,12 @@ export function renderSlackMessage(report: RunReport): string {
     for (const error of report.errors) lines.push(`• ${escape(error.message)}`);
   }
   return lines.join('\n');
+}
+
+/** The S3 console's page of an object, which a person can open from Slack. */
+function consoleUrl(uri: string, region: string): string {
+  const { bucket, key } = parseS3Uri(uri);
+  return `https://console.aws.amazon.com/s3/object/${bucket}?region=${region}&prefix=${encodeURIComponent(key)}`;
 }
 
 /** The excluded repositories named in the message; the rest are counted. */

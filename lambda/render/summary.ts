@@ -91,6 +91,7 @@ export function renderSummary(report: RunReport): string {
       `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}, about ${formatMonthly(totals.reclaimedUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
   }
+  if (report.auditObjects) lines.push(`Audit trail: ${report.auditObjects.csv}, ${report.auditObjects.plan}`);
   if (report.errors.length > 0) {
     lines.push('', `ERRORS (${report.errors.length}):`);
     for (const error of report.errors) lines.push(`  - ${error.message}`);

@@ -67,6 +67,7 @@ describe('parseConfig', () => {
       IN_USE_IMAGES_URI: 's3://my-bucket/lists/in-use.txt',
       RULES: ' [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}] ',
       STORAGE_PRICE_PER_GB_MONTH: '0.11',
+      AUDIT_BUCKET_URI: 's3://audit-bucket/ecr/',
     });
 
     expect(config).toEqual<Config>({
@@ -81,6 +82,7 @@ describe('parseConfig', () => {
       keepLambdaImages: true,
       keepLambdaVersions: 5,
       inUseImagesUri: 's3://my-bucket/lists/in-use.txt',
+      audit: { bucket: 'audit-bucket', prefix: 'ecr/' },
       repositories: ['app', 'team/api'],
       clusters: ['prod', 'arn:aws:ecs:us-east-1:123456789012:cluster/staging'],
       maxConcurrentCalls: 16,
@@ -398,5 +400,19 @@ describe('parseConfig: the storage price', () => {
 
   it.each(['-0.1', 'ten', '0,10', '101'])('refuses STORAGE_PRICE_PER_GB_MONTH=%s, naming the range', (value) => {
     expect(problems({ STORAGE_PRICE_PER_GB_MONTH: value })).toEqual([`STORAGE_PRICE_PER_GB_MONTH must be a number from 0 to 100, such as 0.10, got "${value}"`]);
+  });
+});
+
+describe('parseConfig: the audit trail', () => {
+  it('reads AUDIT_BUCKET_URI, and --upload over it', () => {
+    expect(parseConfig({ AUDIT_BUCKET_URI: 's3://audit/ecr' }).audit).toEqual({ bucket: 'audit', prefix: 'ecr/' });
+    expect(parseConfig({ AUDIT_BUCKET_URI: 's3://audit/ecr' }, { upload: 's3://mine' }).audit).toEqual({ bucket: 'mine', prefix: '' });
+    expect(parseConfig({}).audit).toBeUndefined();
+  });
+
+  it('names the flag, the value and the form when it is not a bucket', () => {
+    expect(problems({}, { upload: 'audit-bucket' })).toEqual([
+      '--upload must be a bucket and an optional prefix, such as s3://my-audit-bucket or s3://my-audit-bucket/ecr/, got "audit-bucket": it must start with s3://',
+    ]);
   });
 });

@@ -130,6 +130,19 @@ describe('renderSlackMessage', () => {
     expect(text).toContain('\n• *big*: 12 of 20 deleted (5.0 GB, $0.47/month), 1 failed: `v1.0`, `v1.1` and 10 more; kept 1\n');
   });
 
+  it('links the run\'s objects in the audit trail, in the S3 console', () => {
+    const base = report();
+    const objects = { csv: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.csv', plan: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.jsonl' };
+
+    const text = renderSlackMessage({ ...base, auditObjects: objects });
+
+    expect(text.split('\n')[4]).toBe(
+      'Audit trail: <https://console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.csv|the CSV> · ' +
+        '<https://console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.jsonl|the whole plan> ' +
+        '(s3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.*)',
+    );
+  });
+
   it('counts the repositories that rules exclude, and the artifacts that protected tags keep', () => {
     const base = report();
     const text = renderSlackMessage({

@@ -1,0 +1,55 @@
+/**
+ * The audit trail through the real CLI: `--upload` writes the run's CSV and JSON Lines plan to S3, under
+ * dated keys, and the summary names them.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Emulator } from '../emulator/server';
+import type { Fixture } from '../emulator/fixture';
+import { runCli } from '../support/cli';
+import { smallAccount } from './accounts';
+
+jest.setTimeout(60_000);
+
+let emulators: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(emulators.map((emulator) => emulator.stop()));
+  emulators = [];
+});
+async function start(fixture: Fixture): Promise<Emulator> {
+  const emulator = await Emulator.start(fixture);
+  emulators.push(emulator);
+  return emulator;
+}
+
+describe('the audit trail, through the CLI', () => {
+  it('writes the CSV and the plan that it writes locally to S3, under dated keys, and says where', async () => {
+    const emulator = await start({ ...smallAccount(), buckets: ['audit'] });
+
+    const result = await runCli(['--json', 'plan.jsonl', '--upload', 's3://audit/ecr'], emulator.env());
+
+    expect(result.status).toBe(0);
+    const keys = emulator.s3.keys('audit');
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^ecr\/runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}-dry-run\.csv$/);
+    expect(keys[1]).toBe(keys[0].replace(/\.csv$/, '.jsonl'));
+    expect(emulator.s3.object('audit', keys[0])?.body.toString('utf8')).toBe(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8'));
+    // The local plan is written after the upload, and names where the upload went; the uploaded one is the same run.
+    const uploaded = emulator.s3.object('audit', keys[1])?.body.toString('utf8').split('\n') ?? [];
+    const local = readFileSync(path.join(result.cwd, 'plan.jsonl'), 'utf8').split('\n');
+    expect(uploaded.slice(1)).toEqual(local.slice(1));
+    expect(JSON.parse(local[0])).toMatchObject({ type: 'run', auditObjects: { csv: `s3://audit/${keys[0]}`, plan: `s3://audit/${keys[1]}` } });
+    expect(result.stdout).toContain(`\nAudit trail: s3://audit/${keys[0]}, s3://audit/${keys[1]}\n`);
+    expect(emulator.calls.filter((call) => call.operation.startsWith('S3.')).map((call) => call.operation)).toEqual(['S3.PutObject', 'S3.PutObject']);
+  });
+
+  it('ends with exit 1 and says why when the bucket cannot be written, after the cleanup', async () => {
+    const emulator = await start({ ...smallAccount(), buckets: ['audit'], faults: { errors: [{ operation: 'S3.PutObject', code: 'AccessDeniedException' }] } });
+
+    const result = await runCli(['--upload', 's3://audit'], emulator.env());
+
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/\n {2}- could not write the audit trail to s3:\/\/audit\/: S3.PutObject failed for s3:\/\/audit\/runs\/.*-dry-run\.csv: AccessDenied: Access Denied\n/);
+    expect(emulator.s3.keys('audit')).toEqual([]);
+  });
+});
