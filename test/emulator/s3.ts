@@ -192,14 +192,24 @@ export class S3 {
   /** The bucket and key of a request, from the host (virtual-hosted style) or the path (path style). */
   static request(host: string, rawPath: string): S3Request {
     const hostname = host.split(':')[0];
-    const segments = rawPath.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+    const segments = rawPath
+      .split('/')
+      .slice(1)
+      .map((segment) => {
+        try {
+          return decodeURIComponent(segment);
+        } catch {
+          return segment; // a malformed escape stays as it came, rather than failing the request with a 500
+        }
+      });
     if (hostname.endsWith('.localhost')) return { bucket: hostname.slice(0, -'.localhost'.length), key: segments.join('/') };
     return { bucket: segments[0] ?? '', key: segments.slice(1).join('/') };
   }
 
   /** A request as the S3 operations read it. */
   static call(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): S3Call {
-    const [path, search = ''] = url.split('?', 2);
+    const mark = url.indexOf('?');
+    const [path, search] = mark < 0 ? [url, ''] : [url.slice(0, mark), url.slice(mark + 1)];
     const host = String(headers.host ?? '');
     return { ...S3.request(host, path), method, query: new URLSearchParams(search), headers, body, host };
   }
