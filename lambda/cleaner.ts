@@ -6,6 +6,8 @@ import { ApiCalls, DEADLINE_PASSED } from './aws/api-calls';
 import type { AwsClients } from './aws/clients';
 import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
 import { uploadLines } from './aws/uploads';
+import { findEarlierPlan } from './aws/earlier-plan';
+import { deletionKey } from './core/grace';
 import { discoverImageUses } from './aws/ecs';
 import { readSlackToken } from './aws/secrets';
 import { readInUseList } from './aws/in-use-list';
@@ -110,6 +112,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // 5's report, for any set of results: built for the confirmation, and again at the end. The report
   // holds counts; the plans are built again from the listing whenever the detail is read.
   let auditObjects: AuditObjects | undefined;
+  let graceBlocked: string | undefined;
   const factsOf = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunFacts => {
     const { resolutions, problems } = judged;
     const account = options.account ?? states[0]?.repository.registryId;
@@ -122,6 +125,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       finishedAt: new Date(),
       policy: config.policy,
       storagePricePerGbMonth: config.storagePricePerGbMonth,
+      gracePeriodDays: config.gracePeriodDays,
       ...(auditObjects && { auditObjects }),
       rules: config.rules,
       keepServiceDeploymentImages: config.keepServiceDeploymentImages,
@@ -148,6 +152,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       sources: describeSources(config),
       declined,
       awaitingConfirmation,
+      ...(graceBlocked !== undefined && { graceBlocked }),
     };
   };
   const build = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunOutcome => {
@@ -172,10 +177,14 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
     }
   }
   for (const problem of judged.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
-  const deleting = config.deleteEnabled && !declined && judged.problems.length === 0;
+  const grace = config.gracePeriodDays > 0 ? await gracePeriod(deps, calls, config, options.account ?? states[0]?.repository.registryId ?? 'unknown', options.now, errors) : undefined;
+  graceBlocked = grace?.blocked;
+  const deleting = config.deleteEnabled && !declined && judged.problems.length === 0 && graceBlocked === undefined;
   const results = deleting
-    ? await deletePlans(deps, calls, { planners: judged.planners, ...(confirmed && { confirmed: confirmed.planners }) }, config.maxConcurrentCalls, options.deleteDeadline, progress, errors)
-    : new Map<string, Map<string, ImageResult>>();
+    ? await deletePlans(deps, calls, { planners: judged.planners, ...(confirmed && { confirmed: confirmed.planners }), ...(grace && { hold: grace.hold }) }, config.maxConcurrentCalls, options.deleteDeadline, progress, errors)
+    : grace
+      ? markAll(judged.planners, grace.hold)
+      : new Map<string, Map<string, ImageResult>>();
 
   // 5. Report: write the audit trail, then tell Slack, which links it.
   let outcome = build(results, declined);
@@ -268,24 +277,71 @@ async function judge(
   return { resolutions, problems, planners };
 }
 
+/** Whether the grace period holds a planned deletion back, and as what: undefined lets it go. */
+type Hold = (repository: string, digest: string) => ImageResult | undefined;
+
+const NOT_CONFIRMED: ImageResult = Object.freeze({ status: 'skipped', why: 'it was not in the plan that was confirmed; the next run judges it again' });
+
 /**
  * What deleting a repository's plan needs: the plan itself is dropped. With `allowed` (what the plan that
- * the operator confirmed deletes), only what both delete is deleted; what only the new plan would delete
- * is recorded in `skipped`: the operator did not see it, and the next run judges it again.
+ * the operator confirmed deletes), only what both delete is deleted: the operator did not see the rest,
+ * and the next run judges it again. With `hold` (the grace period), only what it lets go. What is held
+ * back is recorded in `held`, with why.
  */
-function deletionOf(plan: RepositoryPlan, allowed: ReadonlySet<string> | undefined, skipped: Map<string, ImageResult>): RepositoryDeletion {
+function deletionOf(plan: RepositoryPlan, allowed: ReadonlySet<string> | undefined, hold: Hold | undefined, held: Map<string, ImageResult>): RepositoryDeletion {
   const owners = new Map<string, string[]>();
   for (const decision of plan.decisions) {
     if (decision.action !== 'delete') continue;
     const of = decision.reasons.filter((reason) => reason.includes('-of:')).map((reason) => reason.slice(reason.indexOf(':') + 1));
     if (of.length > 0) owners.set(decision.image.digest, of);
   }
-  if (!allowed) return { repository: plan.repository, waves: plan.deletionWaves, owners };
-  for (const digest of plan.deletionWaves.flat()) {
-    if (!allowed.has(digest)) skipped.set(digest, { status: 'skipped', why: 'it was not in the plan that was confirmed; the next run judges it again' });
-  }
-  const waves = plan.deletionWaves.map((wave) => wave.filter((digest) => allowed.has(digest))).filter((wave) => wave.length > 0);
+  if (!allowed && !hold) return { repository: plan.repository, waves: plan.deletionWaves, owners };
+  const goes = (digest: string): boolean => {
+    const back = allowed && !allowed.has(digest) ? NOT_CONFIRMED : hold?.(plan.repository, digest);
+    if (back) held.set(digest, back);
+    return back === undefined;
+  };
+  const waves = plan.deletionWaves.map((wave) => wave.filter(goes)).filter((wave) => wave.length > 0);
   return { repository: plan.repository, waves, owners };
+}
+
+/** A run that deletes nothing under a grace period still says what it marks. */
+function markAll(planners: ReadonlyMap<string, () => RepositoryPlan>, hold: Hold): Map<string, Map<string, ImageResult>> {
+  const results = new Map<string, Map<string, ImageResult>>();
+  for (const [repository, plan] of planners) {
+    const marks = new Map<string, ImageResult>();
+    for (const digest of plan().deletionWaves.flat()) {
+      const back = hold(repository, digest);
+      if (back) marks.set(digest, back);
+    }
+    if (marks.size > 0) results.set(repository, marks);
+  }
+  return results;
+}
+
+/**
+ * The grace period: reads the earlier plan, and holds back every planned deletion that it did not plan
+ * too. Without an earlier plan old enough, or one that can be read, it holds back everything, and says
+ * why in `blocked`; a plan that cannot be read is also an error.
+ */
+async function gracePeriod(
+  deps: CleanerDeps,
+  calls: ApiCalls,
+  config: Config,
+  account: string,
+  now: Date,
+  errors: RunError[],
+): Promise<{ readonly hold: Hold; readonly blocked?: string }> {
+  const marked: ImageResult = { status: 'marked', deletableFrom: new Date(now.getTime() + config.gracePeriodDays * 86_400_000).toISOString().slice(0, 10) };
+  const all: Hold = () => marked;
+  try {
+    const earlier = await findEarlierPlan(deps.aws.s3, calls, { ...config, account, region: config.region, now });
+    if ('missing' in earlier) return { hold: all, blocked: earlier.missing };
+    return { hold: (repository, digest) => (earlier.deletions.has(deletionKey(repository, digest)) ? undefined : marked) };
+  } catch (error) {
+    errors.push({ kind: 'audit', message: `grace period: could not read the earlier plan: ${errorMessage(error)}` });
+    return { hold: all, blocked: 'the earlier plan could not be read' };
+  }
 }
 
 /**
@@ -377,7 +433,7 @@ async function listRegistry(
 async function deletePlans(
   deps: CleanerDeps,
   calls: ApiCalls,
-  plans: { readonly planners: ReadonlyMap<string, () => RepositoryPlan>; readonly confirmed?: ReadonlyMap<string, () => RepositoryPlan> },
+  plans: { readonly planners: ReadonlyMap<string, () => RepositoryPlan>; readonly confirmed?: ReadonlyMap<string, () => RepositoryPlan>; readonly hold?: Hold },
   width: number,
   deadline: Date | undefined,
   progress: (progress: Progress) => void,
@@ -397,7 +453,7 @@ async function deletePlans(
       const outcome = new Map<string, ImageResult>();
       // Confirmed: only what the confirmed plan deleted too; a repository it did not plan, nothing.
       const allowed = plans.confirmed && new Set(plans.confirmed.get(name)?.().deletionWaves.flat() ?? []);
-      const deletion = deletionOf((plans.planners.get(name) as () => RepositoryPlan)(), allowed, outcome);
+      const deletion = deletionOf((plans.planners.get(name) as () => RepositoryPlan)(), allowed, plans.hold, outcome);
       done += outcome.size;
       for (const [digest, result] of await deleteInWaves(deps, calls, deletion, outOfTime, (manifests) => {
         done += manifests;

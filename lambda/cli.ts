@@ -69,6 +69,11 @@ Mode:
   --dry-run                   plan only, whatever DELETE_ENABLED says
   --delete                    delete the planned images  DELETE_ENABLED=true
   --yes                       delete without asking for the account ID
+  --grace-period-days N       delete only what a plan at least N days old
+                              planned too; the rest is marked
+                              GRACE_PERIOD_DAYS (default 0)
+  --earlier-plan FILE         that earlier plan (JSON Lines from --json),
+                              instead of the newest old enough in --upload
   --now TIME                  preview the rules at a later ISO 8601 instant,
                               e.g. 2026-12-01T00:00:00Z (dry runs only)
 
@@ -116,6 +121,8 @@ const OPTIONS = {
   'keep-lambda-versions': { type: 'string' },
   'in-use-images': { type: 'string' },
   upload: { type: 'string' },
+  'grace-period-days': { type: 'string' },
+  'earlier-plan': { type: 'string' },
   rules: { type: 'string' },
   repositories: { type: 'string' },
   clusters: { type: 'string' },
@@ -271,6 +278,8 @@ function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
     keepLambdaVersions: values['keep-lambda-versions'],
     inUseImages: values['in-use-images'],
     upload: values.upload,
+    gracePeriodDays: values['grace-period-days'],
+    earlierPlan: values['earlier-plan'],
     repositories: values.repositories,
     clusters: values.clusters,
     ignoreServiceDeployments: values['ignore-service-deployments'],

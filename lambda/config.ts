@@ -64,6 +64,13 @@ export interface Config {
   readonly inUseImagesUri?: string;
   /** Where each run writes its CSV and JSON Lines plan: the audit trail. None: nothing is written to S3. */
   readonly audit?: AuditLocation;
+  /**
+   * Days that a deletion waits: an image is deleted only if a plan at least this old planned it too. 0:
+   * no wait.
+   */
+  readonly gracePeriodDays: number;
+  /** A local JSON Lines plan to take as the earlier plan, instead of the audit trail's (the CLI). */
+  readonly earlierPlanFile?: string;
   /** Only these repositories are read and cleaned; all of them when undefined. */
   readonly repositories?: readonly string[];
   /** Only these ECS clusters are searched for images in use; all of them when undefined. */
@@ -101,6 +108,8 @@ export interface ConfigFlags {
   readonly keepLambdaVersions?: string;
   readonly inUseImages?: string;
   readonly upload?: string;
+  readonly gracePeriodDays?: string;
+  readonly earlierPlan?: string;
   readonly maxConcurrentCalls?: string;
   readonly storagePrice?: string;
   readonly slack?: boolean;
@@ -137,6 +146,7 @@ export const VARIABLES = [
   'KEEP_LAMBDA_VERSIONS',
   'IN_USE_IMAGES_URI',
   'AUDIT_BUCKET_URI',
+  'GRACE_PERIOD_DAYS',
   'ECR_REPOSITORIES',
   'ECS_CLUSTERS',
   'MAX_CONCURRENT_CALLS',
@@ -205,6 +215,15 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     }
   }
   const audit = readAudit(read, flags, problems);
+  const gracePeriodDays =
+    read.integer({ variable: 'GRACE_PERIOD_DAYS', flag: '--grace-period-days', min: 0, max: 365 }, flags.gracePeriodDays) ?? DEFAULTS.gracePeriodDays;
+  const earlierPlanFile = flags.earlierPlan?.trim() || undefined;
+  if (gracePeriodDays > 0 && !audit && !earlierPlanFile) {
+    problems.push(
+      `${read.source('GRACE_PERIOD_DAYS', '--grace-period-days', flags.gracePeriodDays)}=${gracePeriodDays} needs the earlier plans, and none is given: set AUDIT_BUCKET_URI (or --upload s3://bucket), where every run writes its plan, or pass --earlier-plan FILE`,
+    );
+  }
+  if (earlierPlanFile && gracePeriodDays === 0) warnings.push('--earlier-plan has no effect without a grace period: pass --grace-period-days N or set GRACE_PERIOD_DAYS');
   const repositories = read.list({ variable: 'ECR_REPOSITORIES', flag: '--repositories', pattern: REPOSITORY_NAME, what: 'ECR repository names' }, flags.repositories);
   const clusters = read.list({ variable: 'ECS_CLUSTERS', flag: '--clusters', pattern: CLUSTER_NAME_OR_ARN, what: 'ECS cluster names or ARNs' }, flags.clusters);
   for (const name of repositories ?? []) {
@@ -242,6 +261,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     ['KEEP_LAMBDA_IMAGES', keepLambdaImages],
     ['KEEP_LAMBDA_VERSIONS', keepLambdaVersions],
     ['AUDIT_BUCKET_URI', 'none'],
+    ['GRACE_PERIOD_DAYS', gracePeriodDays],
     ['ECR_REPOSITORIES', 'all'],
     ['ECS_CLUSTERS', 'all'],
     ['MAX_CONCURRENT_CALLS', maxConcurrentCalls],
@@ -263,6 +283,8 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     keepLambdaVersions,
     ...(inUseImagesUri !== undefined && { inUseImagesUri }),
     ...(audit && { audit }),
+    gracePeriodDays,
+    ...(earlierPlanFile && { earlierPlanFile }),
     ...(repositories && { repositories }),
     ...(clusters && { clusters }),
     maxConcurrentCalls,

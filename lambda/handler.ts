@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients } from './aws/clients';
 import { runCleanup, type CleanerDeps, type Progress, type RunOutcome } from './cleaner';
 import { parseConfig, type Config } from './config';
+import type { AuditObjects } from './core/audit';
 import type { RunReport } from './core/report';
 import { ruleLines } from './render/text';
 import { CleanupFailedError, ConfigError } from './errors';
@@ -34,6 +35,8 @@ export interface RunSummary {
   readonly errors: readonly string[];
   readonly apiCalls: RunReport['apiCalls'];
   readonly durationMs: number;
+  /** The run's CSV and JSON Lines plan in the audit bucket, as s3:// URIs; only when they were written. */
+  readonly auditObjects?: AuditObjects;
 }
 
 export async function handler(_event: unknown, context?: Context): Promise<RunSummary> {
@@ -92,6 +95,7 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
     errors: report.errors.map((error) => error.message),
     apiCalls: report.apiCalls,
     durationMs: report.durationMs,
+    ...(report.auditObjects && { auditObjects: report.auditObjects }),
   };
   const headline = `${report.mode === 'dry-run' ? 'DRY RUN' : 'DELETE'}: ${report.mode === 'dry-run' ? report.totals.toDelete : report.totals.deleted} of ${report.totals.images} images ${report.mode === 'dry-run' ? 'to delete' : 'deleted'}, ${report.totals.errors} errors`;
   if (!outcome.ok) {

@@ -24,4 +24,6 @@ export const DEFAULTS = {
    * AWS bills it, with a GB of 2^30 bytes.
    */
   storagePricePerGbMonth: 0.1,
+  /** 0: no grace period; an image planned for deletion goes in the run that plans it. */
+  gracePeriodDays: 0,
 } as const;

@@ -87,6 +87,8 @@ export interface RepositoryReport {
   readonly deleted: number;
   /** Artifacts to delete of which some manifest could not be deleted. */
   readonly failed: number;
+  /** Artifacts to delete that the grace period holds: marked now, deletable later if still planned. */
+  readonly marked: number;
   /** Bytes of the manifests planned for deletion. */
   readonly reclaimableBytes: number;
   /** Bytes of the manifests deleted in this run. */
@@ -139,6 +141,8 @@ export interface Totals {
   readonly deleted: number;
   readonly manifestsDeleted: number;
   readonly failed: number;
+  /** Images that the grace period holds. */
+  readonly marked: number;
   readonly reclaimableBytes: number;
   readonly reclaimedBytes: number;
   /** What the reclaimable bytes cost a month to store, in US dollars: the saving a deletion would bring. */
@@ -160,6 +164,8 @@ export interface RunReport {
   readonly policy: RetentionPolicy & { readonly keepServiceDeploymentImages: boolean } & Partial<InUseSettings>;
   /** US dollars per GB-month (2^30 bytes) of ECR storage, which the savings are estimated at. */
   readonly storagePricePerGbMonth: number;
+  /** Days that a deletion waits for an earlier plan to agree (`GRACE_PERIOD_DAYS`); 0: none. */
+  readonly gracePeriodDays: number;
   /** Where this run's CSV and JSON Lines plan were written in S3 (the audit trail), when they were. */
   readonly auditObjects?: AuditObjects;
   readonly scope: { readonly repositories: readonly string[] | 'all'; readonly clusters: readonly string[] | 'all' };
@@ -235,6 +241,10 @@ export interface RunFacts {
   readonly sources?: readonly string[];
   /** Deletion was enabled, but the operator did not confirm it. */
   readonly declined?: boolean;
+  /** `GRACE_PERIOD_DAYS`. @default 0 */
+  readonly gracePeriodDays?: number;
+  /** Why the grace period let nothing be deleted: no earlier plan old enough, or none that could be read. */
+  readonly graceBlocked?: string;
   /** The report is the plan shown to the operator before deletion. */
   readonly awaitingConfirmation?: boolean;
 }
@@ -270,11 +280,13 @@ export function buildRunReport(facts: RunFacts): RunReport {
     scope: facts.scope,
     rules: facts.rules ?? [],
     storagePricePerGbMonth: price,
+    gracePeriodDays: facts.gracePeriodDays ?? 0,
     ...(facts.auditObjects && { auditObjects: facts.auditObjects }),
     ...(!inUseComplete && {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
     }),
     ...(inUseComplete && facts.declined && { deletionBlocked: 'the deletion was not confirmed, so no image was deleted' }),
+    ...(inUseComplete && !facts.declined && facts.graceBlocked && { deletionBlocked: `grace period: ${facts.graceBlocked}, so no image was deleted; this run's plan marks what a later run may delete` }),
     ...(facts.awaitingConfirmation && { awaitingConfirmation: true as const }),
     ...(facts.declined && { notConfirmed: true as const }),
     warnings: facts.warnings ?? [],
@@ -294,6 +306,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
       deleted: sum((r) => r.deleted),
       manifestsDeleted: repositories.reduce((total, r) => total + r.manifestsDeleted, 0),
       failed: sum((r) => r.failed),
+      marked: sum((r) => r.marked),
       reclaimableBytes: sum((r) => r.reclaimableBytes),
       reclaimedBytes: sum((r) => r.reclaimedBytes),
       reclaimableUsdPerMonth: monthlyCost(sum((r) => r.reclaimableBytes), price),
@@ -361,6 +374,7 @@ function summarizeRepository(
       toDelete: 0,
       deleted: 0,
       failed: 0,
+      marked: 0,
       reclaimableBytes: 0,
       reclaimedBytes: 0,
       reclaimableUsdPerMonth: 0,
@@ -378,12 +392,14 @@ function summarizeRepository(
   let toDelete = 0;
   let deleted = 0;
   let failed = 0;
+  let marked = 0;
   for (const artifact of plan.artifacts) {
     if (artifact.action === 'delete') {
       const result = artifactResult(artifact, resultOf);
       toDelete += 1;
       if (isGone(result)) deleted += 1;
       if (result.status === 'failed') failed += 1;
+      if (result.status === 'marked') marked += 1;
       if (deletionNames.length < DELETION_NAMES && (!deleting || isGone(result))) deletionNames.push(artifactName(artifact.root));
       continue;
     }
@@ -419,6 +435,7 @@ function summarizeRepository(
     toDelete,
     deleted,
     failed,
+    marked,
     reclaimableBytes,
     reclaimedBytes,
     reclaimableUsdPerMonth: monthlyCost(reclaimableBytes, price),

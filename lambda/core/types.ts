@@ -192,4 +192,9 @@ export type ImageResult =
   /** Not attempted, because something it depends on was not deleted. */
   | { readonly status: 'skipped'; readonly why: string }
   /** ECR kept it because an image index outside the plan lists it; the next run judges it again. */
-  | { readonly status: 'kept-by-ecr'; readonly why: string };
+  | { readonly status: 'kept-by-ecr'; readonly why: string }
+  /**
+   * The grace period holds it: no plan old enough planned its deletion too. A run from `deletableFrom`
+   * (an ISO 8601 day) that still plans it may delete it.
+   */
+  | { readonly status: 'marked'; readonly deletableFrom: string };

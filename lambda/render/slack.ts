@@ -34,6 +34,7 @@ export function renderSlackMessage(report: RunReport): string {
           (totals.failed > 0 ? `; ${images(totals.failed)} failed` : '') +
           '.',
   );
+  if (totals.marked > 0) lines.push(`Marked: ${images(totals.marked)}, held by the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}.`);
   lines.push(`Errors: ${totals.errors}.`);
   if (report.auditObjects) {
     const link = (uri: string, text: string): string => `<${consoleUrl(uri, report.region)}|${text}>`;

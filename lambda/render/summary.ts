@@ -91,6 +91,10 @@ export function renderSummary(report: RunReport): string {
       `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${totals.manifestsDeleted} ${plural(totals.manifestsDeleted, 'manifest')}, ${formatBytes(totals.reclaimedBytes)}, about ${formatMonthly(totals.reclaimedUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
   }
+  if (totals.marked > 0) {
+    const from = report.gracePeriodDays > 0 ? new Date(Date.parse(report.now) + report.gracePeriodDays * 86_400_000).toISOString().slice(0, 10) : report.now.slice(0, 10);
+    lines.push(`MARKED: ${images(totals.marked)} ${plural(totals.marked, 'waits', 'wait')} out the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: a run from ${from} that still plans ${plural(totals.marked, 'it', 'them')} deletes ${plural(totals.marked, 'it', 'them')}.`);
+  }
   if (report.auditObjects) lines.push(`Audit trail: ${report.auditObjects.csv}, ${report.auditObjects.plan}`);
   if (report.errors.length > 0) {
     lines.push('', `ERRORS (${report.errors.length}):`);

@@ -19,6 +19,8 @@ export function describeResult(result: ImageResult, mode: RunReport['mode']): st
       return `skipped: ${result.why}`;
     case 'kept-by-ecr':
       return `kept by ECR: ${result.why}`;
+    case 'marked':
+      return `marked: deletable from ${result.deletableFrom}, if still planned`;
     default:
       return result.status;
   }

@@ -24,6 +24,7 @@ describe('parseConfig', () => {
       policy: { keepMinImageCount: 3, keepImagesNewerThanDays: 7, keepImagesPulledWithinDays: 0 },
       rules: [],
       rulesSource: 'RULES',
+      gracePeriodDays: 0,
       keepServiceDeploymentImages: true,
       keepScheduledTaskImages: true,
       keepTaskDefinitionRevisions: 1,
@@ -68,6 +69,7 @@ describe('parseConfig', () => {
       RULES: ' [{"repositories": "ci/*", "keepImagesNewerThanDays": 1}] ',
       STORAGE_PRICE_PER_GB_MONTH: '0.11',
       AUDIT_BUCKET_URI: 's3://audit-bucket/ecr/',
+      GRACE_PERIOD_DAYS: '7',
     });
 
     expect(config).toEqual<Config>({
@@ -83,6 +85,7 @@ describe('parseConfig', () => {
       keepLambdaVersions: 5,
       inUseImagesUri: 's3://my-bucket/lists/in-use.txt',
       audit: { bucket: 'audit-bucket', prefix: 'ecr/' },
+      gracePeriodDays: 7,
       repositories: ['app', 'team/api'],
       clusters: ['prod', 'arn:aws:ecs:us-east-1:123456789012:cluster/staging'],
       maxConcurrentCalls: 16,
@@ -414,5 +417,20 @@ describe('parseConfig: the audit trail', () => {
     expect(problems({}, { upload: 'audit-bucket' })).toEqual([
       '--upload must be a bucket and an optional prefix, such as s3://my-audit-bucket or s3://my-audit-bucket/ecr/, got "audit-bucket": it must start with s3://',
     ]);
+  });
+});
+
+describe('parseConfig: the grace period', () => {
+  it('needs the earlier plans: the audit trail, or a file', () => {
+    expect(problems({ GRACE_PERIOD_DAYS: '7' })).toEqual([
+      'GRACE_PERIOD_DAYS=7 needs the earlier plans, and none is given: set AUDIT_BUCKET_URI (or --upload s3://bucket), where every run writes its plan, or pass --earlier-plan FILE',
+    ]);
+    expect(parseConfig({ GRACE_PERIOD_DAYS: '7', AUDIT_BUCKET_URI: 's3://audit' }).gracePeriodDays).toBe(7);
+    expect(parseConfig({}, { gracePeriodDays: '3', earlierPlan: 'old.jsonl' })).toMatchObject({ gracePeriodDays: 3, earlierPlanFile: 'old.jsonl' });
+  });
+
+  it('refuses a grace period out of range, and warns of an earlier plan without one', () => {
+    expect(problems({ GRACE_PERIOD_DAYS: '400', AUDIT_BUCKET_URI: 's3://audit' })).toEqual(['GRACE_PERIOD_DAYS must be a whole number from 0 to 365, got "400"']);
+    expect(parseConfig({}, { earlierPlan: 'old.jsonl' }).warnings).toEqual(['--earlier-plan has no effect without a grace period: pass --grace-period-days N or set GRACE_PERIOD_DAYS']);
   });
 });

@@ -17,6 +17,7 @@ const TOTALS: Totals = {
   deleted: 37,
   manifestsDeleted: 44,
   failed: 2,
+  marked: 0,
   reclaimableBytes: 5_368_709_120,
   reclaimedBytes: 4_294_967_296,
   reclaimableUsdPerMonth: 0.5,

@@ -230,6 +230,7 @@ describe('buildRunReport', () => {
       deleted: 0,
       manifestsDeleted: 0,
       failed: 0,
+      marked: 0,
       reclaimableBytes: 5_003_100,
       reclaimedBytes: 0,
       // 5,003,100 bytes at $100 per GB-month (2^30 bytes).

@@ -73,6 +73,7 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
       deleted: 0,
       manifestsDeleted: 0,
       failed: 0,
+      marked: 0,
       reclaimableBytes: 9_000_001_000,
       reclaimedBytes: 0,
       reclaimableUsdPerMonth: 0.84,
