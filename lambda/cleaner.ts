@@ -112,7 +112,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // 5's report, for any set of results: built for the confirmation, and again at the end. The report
   // holds counts; the plans are built again from the listing whenever the detail is read.
   let auditObjects: AuditObjects | undefined;
-  let graceBlocked: string | undefined;
+  let graceBlocked: string | undefined = undefined;
   const factsOf = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunFacts => {
     const { resolutions, problems } = judged;
     const account = options.account ?? states[0]?.repository.registryId;
