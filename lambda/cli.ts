@@ -26,6 +26,7 @@ import { AwsCallError, ConfigError, errorMessage } from './errors';
 import { keepHeapTight } from './heap';
 import { writeFileInChunks } from './report-files';
 import { readRulesFile } from './rules-file';
+import { emfRecord, runMetrics } from './metrics';
 
 const USAGE = `Usage: npm run cleaner -- [options]
 
@@ -93,6 +94,8 @@ Reports:
   --csv PATH                  the planned deletions (default ./to_delete.csv)
   --json PATH                 also the whole plan, every reason, as JSON Lines
   --explain                   print every decision with its reasons
+  --metrics PATH               also the run's metrics, as the Lambda logs
+                              them (CloudWatch embedded metric format)
   --upload s3://BUCKET[/PREFIX]
                               also write the CSV and the plan to S3, under
                               runs/<account>/<region>/<date>/ AUDIT_BUCKET_URI
@@ -123,6 +126,7 @@ const OPTIONS = {
   upload: { type: 'string' },
   'grace-period-days': { type: 'string' },
   'earlier-plan': { type: 'string' },
+  metrics: { type: 'string' },
   rules: { type: 'string' },
   repositories: { type: 'string' },
   clusters: { type: 'string' },
@@ -193,7 +197,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr.write(`${error.message}\n`);
     return 2;
   }
-  const reports = { csv: values.csv ?? 'to_delete.csv', ...(values.json !== undefined && { json: values.json }) };
+  const reports = { csv: values.csv ?? 'to_delete.csv', ...(values.json !== undefined && { json: values.json }), ...(values.metrics !== undefined && { metrics: values.metrics }) };
   for (const [flag, file] of Object.entries(reports)) {
     const why = whyUnwritable(file);
     if (why) {
@@ -251,13 +255,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const files: [flag: string, path: string | undefined, chunks: () => Iterable<string>][] = [
     ['--csv', reports.csv, () => csvLines(outcome.report, outcome.artifacts)],
     ['--json', reports.json, () => planLines(outcome.report, outcome.artifacts)],
+    ['--metrics', reports.metrics, () => [`${JSON.stringify(emfRecord(runMetrics(outcome.report), outcome.report.mode))}\n`]],
   ];
   let written = true;
   for (const [flag, file, chunks] of files) {
     if (file === undefined) continue;
     try {
       await writeFileInChunks(file, chunks());
-      io.stdout.write(`${flag === '--csv' ? 'Planned deletions' : 'Whole plan'}: ${file}\n`);
+      io.stdout.write(`${flag === '--csv' ? 'Planned deletions' : flag === '--json' ? 'Whole plan' : 'Metrics (EMF)'}: ${file}\n`);
     } catch (error) {
       written = false;
       io.stderr.write(`ecr-maintainer: could not write ${flag} ${file}: ${describeFileError(error)}\n`);

@@ -85,6 +85,20 @@ export function failedRunMetrics(): RunMetric[] {
 }
 
 /**
+ * The run's metrics as the record that `publishMetrics` prints, one JSON object in CloudWatch's embedded
+ * metric format, for the CLI to write to a file (`--metrics FILE`).
+ */
+export function emfRecord(metrics: readonly RunMetric[], mode: MetricsMode): Record<string, unknown> {
+  const publisher = new Metrics({ namespace: METRICS_NAMESPACE });
+  publisher.clearDefaultDimensions();
+  publisher.addDimension(MODE_DIMENSION, mode);
+  for (const { name, unit, value } of metrics) publisher.addMetric(name, unit, value);
+  const record = publisher.serializeMetrics() as unknown as Record<string, unknown>;
+  publisher.clearMetrics();
+  return record;
+}
+
+/**
  * Prints `metrics` as one EMF line, under `METRICS_NAMESPACE`, with the `Mode` dimension alone.
  * Powertools adds a `service` dimension by default; it is cleared, so that what is emitted is exactly
  * what the alarms name.

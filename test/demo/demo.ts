@@ -6,7 +6,7 @@
  * files (`to_delete.csv`, `plan.jsonl`) go to a fresh temporary folder, never into the repository.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
@@ -20,8 +20,9 @@ async function main(): Promise<number> {
   const say = (text: string): boolean => process.stderr.write(process.stderr.isTTY ? `\x1b[2m${text}\x1b[0m\n` : `${text}\n`);
   const csv = path.join(folder, 'to_delete.csv');
   const plan = path.join(folder, 'plan.jsonl');
+  const metrics = path.join(folder, 'metrics.json');
   const rules = path.join(__dirname, 'rules.yaml');
-  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...userArgs(process.argv.slice(2))];
+  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--metrics', metrics, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...userArgs(process.argv.slice(2))];
   say(`Demo: a sample account on a local emulator of AWS (ECR, ECS, Lambda, EventBridge, Scheduler, S3, STS, Secrets Manager) and Slack at ${emulator.url}; nothing leaves this machine.`);
   say(`Running: npm run cleaner -- ${args.join(' ')}`);
   say('');
@@ -46,7 +47,10 @@ async function main(): Promise<number> {
     process.stdout.write(`${message.text.split('\n').map((line) => `  │ ${line}`).join('\n')}\n`);
   }
   for (const file of emulator.slack.files.values()) say(`Slack (emulated) received the file ${file.filename} (${file.length} bytes) in the thread.`);
-  if (existsSync(csv)) say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions) and plan.jsonl (the whole plan, JSON Lines).`);
+  if (existsSync(metrics)) {
+    process.stdout.write(`\nThe run's metrics, in CloudWatch's embedded metric format (what the Lambda logs once a run):\n${readFileSync(metrics, 'utf8')}`);
+  }
+  if (existsSync(csv)) say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions), plan.jsonl (the whole plan, JSON Lines) and metrics.json.`);
   await emulator.stop();
   return status;
 }

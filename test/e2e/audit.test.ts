@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
 import type { Fixture } from '../emulator/fixture';
+import { METRIC_NAMES } from '../../lambda/metrics';
 import { runCli } from '../support/cli';
+import { readPlanFile } from '../support/report';
 import { smallAccount } from './accounts';
 
 jest.setTimeout(60_000);
@@ -51,5 +53,23 @@ describe('the audit trail, through the CLI', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/\n {2}- could not write the audit trail to s3:\/\/audit\/: S3.PutObject failed for s3:\/\/audit\/runs\/.*-dry-run\.csv: AccessDenied: Access Denied\n/);
     expect(emulator.s3.keys('audit')).toEqual([]);
+  });
+});
+
+describe('the metrics, through the CLI', () => {
+  it('writes the metrics that the Lambda logs, as one record in the embedded metric format, with the plan\'s totals', async () => {
+    const emulator = await start(smallAccount());
+
+    const result = await runCli(['--metrics', 'metrics.json', '--json', 'plan.jsonl'], emulator.env());
+
+    expect(result.status).toBe(0);
+    const record = JSON.parse(readFileSync(path.join(result.cwd, 'metrics.json'), 'utf8')) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
+    const [directive] = record._aws.CloudWatchMetrics;
+    expect(directive.Namespace).toBe('EcrMaintainer');
+    expect(directive.Dimensions).toEqual([['Mode']]);
+    expect(directive.Metrics.map((metric) => metric.Name)).toEqual(METRIC_NAMES);
+    const { totals } = readPlanFile(path.join(result.cwd, 'plan.jsonl'));
+    expect(record).toMatchObject({ Mode: 'dry-run', ImagesToDelete: totals.toDelete, BytesReclaimable: totals.reclaimableBytes, MonthlySavingUsd: totals.reclaimableUsdPerMonth, ImagesKept: totals.kept, RunSucceeded: 1, RunFailed: 0 });
+    expect(result.stdout).toContain('\nMetrics (EMF): metrics.json\n');
   });
 });

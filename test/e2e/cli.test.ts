@@ -264,7 +264,7 @@ describe('npm run demo', () => {
     expect(result.status).toBe(0);
     // Its files go to a fresh temporary folder, which it names; never into the folder it runs in.
     const folder = /wrote its files into (\S+): to_delete\.csv/.exec(result.stderr)?.[1] ?? 'not said';
-    expect(readdirSync(folder).sort()).toEqual(['plan.jsonl', 'to_delete.csv']);
+    expect(readdirSync(folder).sort()).toEqual(['metrics.json', 'plan.jsonl', 'to_delete.csv']);
     expect(folder.startsWith(tmpdir())).toBe(true);
     expect(readdirSync(cwd)).toEqual([]);
     for (const reason of ['in-use:running', 'in-use:stopped-recently', 'in-use:service-deployment', 'recent: pushed', 'min-count: newest', 'unused: no workload uses it', 'child-of:', 'referrer-of:']) {
@@ -288,5 +288,8 @@ describe('npm run demo', () => {
     expect(result.stdout).toMatch(/DRY RUN: [1-9]\d* images would be deleted/);
     expect(result.stdout).toContain('  │ *ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2');
     expect(result.stderr).toContain('nothing leaves this machine');
+    // The metrics the Lambda would log for this run, in the embedded metric format.
+    const emf = result.stdout.split('\n').find((line) => line.startsWith('{"_aws"')) ?? '{}';
+    expect(JSON.parse(emf)).toMatchObject({ Mode: 'dry-run', RunSucceeded: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'EcrMaintainer' }] } });
   });
 });

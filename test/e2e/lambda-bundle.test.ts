@@ -16,6 +16,8 @@ jest.setTimeout(120_000);
 interface Synthesized {
   readonly bundleDir: string;
   readonly variables: Record<string, unknown>;
+  /** The type of each resource, by logical id, to resolve the variables' Refs. */
+  readonly resourceTypes: Record<string, string>;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
 }
@@ -38,6 +40,7 @@ beforeAll(async () => {
   synthesized = {
     bundleDir: path.join(outdir, fn.Metadata?.['aws:asset:path'] ?? ''),
     variables: (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    resourceTypes: Object.fromEntries(Object.entries(template.Resources).map(([id, resource]) => [id, resource.Type])),
     timeoutSeconds: fn.Properties.Timeout as number,
     memorySize: fn.Properties.MemorySize as number,
   };
@@ -50,12 +53,15 @@ afterEach(async () => {
 });
 
 const SECRET_NAME = 'EcrMaintainerSlackToken';
+/** The audit bucket, as CloudFormation would name it. */
+const AUDIT_BUCKET = 'ecrmaintainer-ecrcleanerauditbucket-1a2b3c4d5e6f';
 
 /** The account, with the token in the secret that the template's Ref names. */
 async function start(faults: Faults = {}, base: Fixture = smallAccount()): Promise<Emulator> {
   const account: Fixture = {
     ...base,
     secrets: { [SECRET_NAME]: JSON.stringify({ token: SLACK_TOKEN }) },
+    buckets: [...(base.buckets ?? []), AUDIT_BUCKET],
     slack: { token: SLACK_TOKEN, channels: [{ id: 'C0ECRMAINT', name: 'platform-alerts' }] },
     faults: { ...base.faults, ...faults },
   };
@@ -65,15 +71,27 @@ async function start(faults: Faults = {}, base: Fixture = smallAccount()): Promi
 }
 
 interface Invocation extends ProcessResult {
-  readonly outcome: { result?: { mode: string; totals: Record<string, number>; errors: string[]; durationMs: number }; error?: { name: string; message: string } };
+  readonly outcome: {
+    result?: { mode: string; totals: Record<string, number>; errors: string[]; durationMs: number; auditObjects?: { csv: string; plan: string } };
+    error?: { name: string; message: string };
+  };
   readonly logs: Record<string, unknown>[];
+}
+
+/** A variable's value as CloudFormation resolves it at deploy: the Slack secret's ARN, the audit bucket's name. */
+function resolve(value: unknown, emulator: Emulator): string {
+  if (typeof value === 'string') return value;
+  const { Ref: ref, 'Fn::Join': join } = value as { Ref?: string; 'Fn::Join'?: [string, unknown[]] };
+  if (join) return join[1].map((part) => resolve(part, emulator)).join(join[0]);
+  const type = ref === undefined ? undefined : synthesized.resourceTypes[ref];
+  if (type === 'AWS::SecretsManager::Secret') return emulator.secrets.arnOf(SECRET_NAME);
+  if (type === 'AWS::S3::Bucket') return AUDIT_BUCKET;
+  throw new Error(`no value at deploy for ${JSON.stringify(value)}`);
 }
 
 /** Runs the bundled handler as Lambda would, with the template's variables (Refs resolved as at deploy). */
 async function invoke(emulator: Emulator, overrides: Record<string, string> = {}): Promise<Invocation> {
-  const variables = Object.fromEntries(
-    Object.entries(synthesized.variables).map(([name, value]) => [name, typeof value === 'string' ? value : emulator.secrets.arnOf(SECRET_NAME)]),
-  );
+  const variables = Object.fromEntries(Object.entries(synthesized.variables).map(([name, value]) => [name, resolve(value, emulator)]));
   const outcomeFile = path.join(workFolder(), 'outcome.json');
   const result = await run(
     process.execPath,
@@ -172,6 +190,23 @@ describe('the bundled Lambda handler', () => {
       message: 'cleanup starting: DELETE in eu-west-2',
       settings: { DELETE_ENABLED: 'true', KEEP_MIN_IMAGE_COUNT: '3', KEEP_LAMBDA_IMAGES: 'true', SLACK_ENABLED: 'true' },
     });
+  });
+
+  it("writes the run's CSV and plan to the audit bucket that the template names, and returns and logs where", async () => {
+    const emulator = await start();
+
+    const invocation = await invoke(emulator);
+
+    expect(invocation.outcome.error).toBeUndefined();
+    const keys = emulator.s3.keys(AUDIT_BUCKET);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}-delete\.csv$/);
+    expect(keys[1]).toBe(keys[0].replace(/\.csv$/, '.jsonl'));
+    const auditObjects = { csv: `s3://${AUDIT_BUCKET}/${keys[0]}`, plan: `s3://${AUDIT_BUCKET}/${keys[1]}` };
+    expect(invocation.outcome.result?.auditObjects).toEqual(auditObjects);
+    expect(invocation.logs.find((line) => String(line.message).startsWith('cleanup finished'))).toMatchObject({ summary: { auditObjects } });
+    // Only what the role may do: PutObject under runs/ (no grace period, so no read and no list).
+    expect(emulator.calls.filter((call) => call.operation.startsWith('S3.')).map((call) => call.operation)).toEqual(['S3.PutObject', 'S3.PutObject']);
   });
 
   it('logs every decision at DEBUG, and only then', async () => {

@@ -10,7 +10,7 @@ const ALL_OFF: EcrCleanerProps = { keepServiceDeploymentImages: false, keepSched
 const statementsFor = (props: EcrCleanerProps): ReturnType<typeof statementsOfRole> => statementsOfRole(synthCleaner(props).template, 'lambda.amazonaws.com');
 
 describe('EcrCleaner: the permissions of each in-use source', () => {
-  it('needs only ECR, tasks and its logs with every other source off', () => {
+  it('needs only ECR, tasks, its logs and its audit trail with every other source off', () => {
     expect(actionsOf(statementsFor(ALL_OFF))).toEqual([
       'ecr:BatchGetImage',
       'ecr:DescribeImages',
@@ -20,6 +20,8 @@ describe('EcrCleaner: the permissions of each in-use source', () => {
       'ecs:ListTasks',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      's3:AbortMultipartUpload',
+      's3:PutObject',
     ]);
   });
 

@@ -35,7 +35,10 @@ describe('EcrCleaner: the function and its schedule', () => {
           KEEP_LAMBDA_IMAGES: 'true',
           KEEP_LAMBDA_VERSIONS: '3',
           KEEP_IMAGES_PULLED_WITHIN_DAYS: '0',
+          AUDIT_BUCKET_URI: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^CleanerAuditBucket[0-9A-F]+$') }]] },
+          GRACE_PERIOD_DAYS: '0',
           MAX_CONCURRENT_CALLS: '8',
+          STORAGE_PRICE_PER_GB_MONTH: '0.1',
           SLACK_ENABLED: 'false',
           NODE_OPTIONS: '--enable-source-maps',
         },
@@ -65,10 +68,11 @@ describe('EcrCleaner: the function and its schedule', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroupId } } });
   });
 
-  it('creates exactly a function, a log group, a schedule and two roles, and no secret by default', () => {
+  it('creates exactly a function, a log group, a schedule, two roles and the audit bucket, and no secret by default', () => {
     const { template } = synthCleaner();
 
     template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.resourceCountIs('AWS::IAM::Role', 2);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
@@ -91,6 +95,9 @@ describe('EcrCleaner: the function and its schedule', () => {
       repositories: ['app', 'team/api'],
       clusters: ['prod'],
       maxConcurrentCalls: 16,
+      gracePeriodDays: 7,
+      auditRetentionDays: 90,
+      storagePricePerGbMonth: 0.11,
       logRetention: logs.RetentionDays.ONE_YEAR,
       logLevel: lambda.ApplicationLogLevel.DEBUG,
     });
@@ -112,7 +119,9 @@ describe('EcrCleaner: the function and its schedule', () => {
           IN_USE_IMAGES_URI: 's3://platform-inventory/ecr/in-use.json',
           ECR_REPOSITORIES: 'app,team/api',
           ECS_CLUSTERS: 'prod',
+          GRACE_PERIOD_DAYS: '7',
           MAX_CONCURRENT_CALLS: '16',
+          STORAGE_PRICE_PER_GB_MONTH: '0.11',
           SLACK_ENABLED: 'false',
           NODE_OPTIONS: '--enable-source-maps',
         },
@@ -120,6 +129,7 @@ describe('EcrCleaner: the function and its schedule', () => {
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)' });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 90 } })] } });
   });
 });
 
@@ -145,6 +155,7 @@ describe('EcrCleaner: least privilege', () => {
       { Sid: 'DescribeTaskDefinitions', Action: 'ecs:DescribeTaskDefinition', Effect: 'Allow', Resource: '*' },
       { Sid: 'ListFunctions', Action: 'lambda:ListFunctions', Effect: 'Allow', Resource: '*' },
       { Sid: 'ReadFunctions', Action: ['lambda:GetFunction', 'lambda:ListAliases', 'lambda:ListVersionsByFunction'], Effect: 'Allow', Resource: 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*' },
+      { Sid: 'WriteAuditTrail', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Effect: 'Allow', Resource: expect.stringMatching(/^\$\{CleanerAuditBucket[0-9A-F]+\.Arn\}\/runs\/\*$/) },
     ]);
   });
 

@@ -6,7 +6,7 @@ import { CONTEXT_KEYS } from '../../lib/context';
 import { EcrMaintainerStack } from '../../lib/ecr-maintainer-stack';
 import { InvalidSettingsError } from '../../lib/errors';
 import { imagesThatFit, memoryNeededMiB } from '../../lib/lambda-sizing';
-import { catchError, testApp } from '../support/cdk';
+import { catchError, render, statementsOfRole, testApp } from '../support/cdk';
 
 function synth(context: Record<string, unknown> = {}): { stack: EcrMaintainerStack; template: Template } {
   const stack = new EcrMaintainerStack(testApp(context), 'EcrMaintainer');
@@ -31,10 +31,13 @@ describe('EcrMaintainerStack: settings from context', () => {
       keepTaskDefinitionRevisions: '4',
       keepLambdaImages: 'false',
       keepImagesPulledWithinDays: '30',
+      gracePeriodDays: '14',
+      auditRetentionDays: '90',
       inUseImagesUri: ' s3://inventory/ecr/in-use.json ',
       repositories: 'app, team/api',
       clusters: 'prod',
       maxConcurrentCalls: '4',
+      storagePricePerGbMonth: ' 0.12 ',
       slackEnabled: 'TRUE',
       slackChannel: 'C0123456789',
       slackMaxMessageLength: '3000',
@@ -45,6 +48,7 @@ describe('EcrMaintainerStack: settings from context', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 2 ? * MON-FRI *)' });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, MemorySize: 1024, LoggingConfig: { ApplicationLogLevel: 'DEBUG', LogFormat: 'JSON', SystemLogLevel: 'WARN', LogGroup: {} } });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 90 } })] } });
     expect(variables(template)).toMatchObject({
       KEEP_MIN_IMAGE_COUNT: '5',
       KEEP_IMAGES_NEWER_THAN_DAYS: '14',
@@ -55,9 +59,11 @@ describe('EcrMaintainerStack: settings from context', () => {
       KEEP_LAMBDA_IMAGES: 'false',
       KEEP_IMAGES_PULLED_WITHIN_DAYS: '30',
       IN_USE_IMAGES_URI: 's3://inventory/ecr/in-use.json',
+      GRACE_PERIOD_DAYS: '14',
       ECR_REPOSITORIES: 'app,team/api',
       ECS_CLUSTERS: 'prod',
       MAX_CONCURRENT_CALLS: '4',
+      STORAGE_PRICE_PER_GB_MONTH: '0.12',
       SLACK_ENABLED: 'true',
       SLACK_CHANNEL: 'C0123456789',
       SLACK_MAX_MESSAGE_LENGTH: '3000',
@@ -65,7 +71,18 @@ describe('EcrMaintainerStack: settings from context', () => {
   });
 
   it('reads typed values from the context block of cdk.json', () => {
-    const { template } = synth({ keepMinImageCount: 7, deleteEnabled: false, repositories: ['a', 'b'], timeoutMinutes: 15, keepLambdaImages: false, keepTaskDefinitionRevisions: 0, keepImagesPulledWithinDays: 14 });
+    const { template } = synth({
+      keepMinImageCount: 7,
+      deleteEnabled: false,
+      repositories: ['a', 'b'],
+      timeoutMinutes: 15,
+      keepLambdaImages: false,
+      keepTaskDefinitionRevisions: 0,
+      keepImagesPulledWithinDays: 14,
+      gracePeriodDays: 7,
+      auditRetentionDays: 30,
+      storagePricePerGbMonth: 0.135,
+    });
 
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900 });
     expect(variables(template)).toMatchObject({
@@ -75,7 +92,28 @@ describe('EcrMaintainerStack: settings from context', () => {
       KEEP_LAMBDA_IMAGES: 'false',
       KEEP_TASK_DEFINITION_REVISIONS: '0',
       KEEP_IMAGES_PULLED_WITHIN_DAYS: '14',
+      GRACE_PERIOD_DAYS: '7',
+      STORAGE_PRICE_PER_GB_MONTH: '0.135',
     });
+    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] } });
+  });
+
+  it('outputs the audit bucket, and the folder of this account and region where each run writes its objects', () => {
+    const { template } = synth();
+
+    const [bucketId] = Object.keys(template.findResources('AWS::S3::Bucket'));
+    template.hasOutput('AuditBucketName', { Value: { Ref: bucketId }, Description: Match.stringLikeRegexp('^The audit trail: .* under runs/<account>/<region>/<yyyy-mm-dd>/<hhmmss>-<mode>\\.csv and \\.jsonl; kept when the stack is deleted$') });
+    const uri = template.findOutputs('AuditTrailUri').AuditTrailUri;
+    expect(render(uri.Value)).toBe(`s3://\${${bucketId}}/runs/\${AWS::AccountId}/\${AWS::Region}/`);
+    expect(uri.Description).toMatch(/aws s3 ls <this>/);
+  });
+
+  it('gives the role the reads of the earlier plans with gracePeriodDays from context, and none without', () => {
+    const withGrace = statementsOfRole(synth({ gracePeriodDays: '3' }).template, 'lambda.amazonaws.com');
+    const without = statementsOfRole(synth().template, 'lambda.amazonaws.com');
+
+    expect(withGrace.filter((statement) => /EarlierPlans/.test(statement.Sid ?? '')).map((statement) => statement.Action)).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(without.filter((statement) => /EarlierPlans/.test(statement.Sid ?? ''))).toEqual([]);
   });
 
   it('imports an existing Slack token secret by name or by ARN, and creates none', () => {
@@ -91,6 +129,8 @@ describe('EcrMaintainerStack: settings from context', () => {
     const { template } = synth({ slackEnabled: 'true', slackChannel: 'C1' });
 
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'AuditBucketName',
+      'AuditTrailUri',
       'DashboardName',
       'FunctionName',
       'ImagesThatFit',
@@ -187,6 +227,17 @@ describe('EcrMaintainerStack: settings from context', () => {
     ['logRetentionDays', '45', "context logRetentionDays must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …), got 45"],
     ['logLevel', 'loud', 'context logLevel must be one of INFO, DEBUG, WARN, TRACE, ERROR, FATAL, got "LOUD"'],
     ['repositories', 42, 'context repositories must be a list of names, or a comma-separated string, got 42'],
+    ['gracePeriodDays', 'a week', 'context gracePeriodDays must be a number, got "a week"'],
+    ['gracePeriodDays', '1.5', 'context gracePeriodDays must be a whole number from 0 to 365 (0 turns it off), got 1.5'],
+    ['gracePeriodDays', -1, 'context gracePeriodDays must be a whole number from 0 to 365 (0 turns it off), got -1'],
+    ['gracePeriodDays', '366', 'context gracePeriodDays must be a whole number from 0 to 365 (0 turns it off), got 366'],
+    ['auditRetentionDays', 'forever', 'context auditRetentionDays must be a number, got "forever"'],
+    ['auditRetentionDays', '0', "context auditRetentionDays must be a whole number from 1 to 3650 (the days each run's objects are kept), got 0"],
+    ['auditRetentionDays', 3651, "context auditRetentionDays must be a whole number from 1 to 3650 (the days each run's objects are kept), got 3651"],
+    ['storagePricePerGbMonth', '$0.12', 'context storagePricePerGbMonth must be a number, got "$0.12"'],
+    ['storagePricePerGbMonth', '0,12', 'context storagePricePerGbMonth must be a number, got "0,12"'],
+    ['storagePricePerGbMonth', '-0.1', 'context storagePricePerGbMonth must be a number from 0 to 100 (US dollars per GB-month of ECR storage), such as 0.10, got -0.1'],
+    ['storagePricePerGbMonth', 250, 'context storagePricePerGbMonth must be a number from 0 to 100 (US dollars per GB-month of ECR storage), such as 0.10, got 250'],
   ])('fails at synth on a malformed %s, naming the key and the value', (key, value, message) => {
     expect(() => synth({ [key]: value })).toThrow(message);
   });
@@ -195,6 +246,14 @@ describe('EcrMaintainerStack: settings from context', () => {
     expect(() => synth({ keepMinImageCount: '0', timeoutMinutes: '20' })).toThrow(
       "invalid context:\n  context keepMinImageCount must be a whole number of at least 1, got 0\n  context timeoutMinutes must be from 1 minute to 15 minutes (Lambda's limit), got 20 minutes",
     );
+  });
+
+  it('fails at synth when the grace period from context is not shorter than the retention, naming both values and the fix', () => {
+    expect(() => synth({ gracePeriodDays: '30', auditRetentionDays: '30' })).toThrow(
+      'invalid context:\n  context gracePeriodDays must be shorter than auditRetentionDays, got gracePeriodDays 30 and auditRetentionDays 30: ' +
+        'a deletion waits for a plan 30 days old, which the audit bucket has expired by then. Set auditRetentionDays above 30 (by at least the time between runs), or shorten gracePeriodDays',
+    );
+    expect(() => synth({ gracePeriodDays: 7, auditRetentionDays: 8 })).not.toThrow();
   });
 
   it('lists every bad value and every unknown key in one InvalidSettingsError', () => {
@@ -224,6 +283,9 @@ describe('EcrMaintainerStack: settings from context', () => {
     ['keepImagesPulledWithin', 'unknown context key "keepImagesPulledWithin": did you mean "keepImagesPulledWithinDays"?'],
     ['alarmMail', 'unknown context key "alarmMail": did you mean "alarmEmail"?'],
     ['alarmTopic', 'unknown context key "alarmTopic": did you mean "alarmTopicArn"?'],
+    ['gracePeriodDay', 'unknown context key "gracePeriodDay": did you mean "gracePeriodDays"?'],
+    ['auditRetention', 'unknown context key "auditRetention": did you mean "auditRetentionDays"?'],
+    ['storagePricePerGB', 'unknown context key "storagePricePerGB": did you mean "storagePricePerGbMonth"?'],
     ['region', `unknown context key "region": the known keys are ${CONTEXT_KEYS.join(', ')}`],
   ])('fails at synth on the unknown context key %s, naming the nearest known one', (key, message) => {
     expect(() => synth({ [key]: 'true' })).toThrow(message);
@@ -343,6 +405,8 @@ describe('EcrMaintainerStack: cdk-nag AwsSolutions', () => {
     ['deletion enabled, rules and repositories in scope', { deleteEnabled: 'true', repositories: 'app,legacy/api', rules: [{ repositories: 'legacy/**', exclude: true }] }],
     ['alarms by e-mail, through a new encrypted topic', { alarmEmail: 'platform-alerts@example.com' }],
     ['alarms to an existing topic, deletion enabled', { alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:platform-alerts', deleteEnabled: 'true' }],
+    ['a grace period, which reads the audit bucket back', { gracePeriodDays: '7' }],
+    ['deletion enabled, a grace period, a short retention and a price', { deleteEnabled: 'true', gracePeriodDays: '30', auditRetentionDays: '45', storagePricePerGbMonth: '0.12' }],
   ])('leaves no unacknowledged finding with %s', (_title, context) => {
     const { stack } = synth(context);
 

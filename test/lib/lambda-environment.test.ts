@@ -23,6 +23,16 @@ describe('environmentBytes: the size Lambda measures', () => {
     expect(environmentBytes({ ARN: 'token' }, () => ({ Ref: 'SlackToken1234' }))).toBe('{"ARN":""}'.length + 256);
     expect(environmentBytes({ ARN: 'token' }, () => ({ 'Fn::GetAtt': ['Secret', 'Arn'] }))).toBe('{"ARN":""}'.length + 256);
   });
+
+  it("counts a bucket's name right after s3:// at S3's longest, 63 bytes, and any other reference as before", () => {
+    const uri = { 'Fn::Join': ['', ['s3://', { Ref: 'AuditBucket1234' }]] };
+    const notABucket = { 'Fn::Join': ['', ['https://', { Ref: 'Api1234' }]] };
+    const pseudo = { 'Fn::Join': ['', ['s3://', { Ref: 'AWS::AccountId' }, '-audit']] };
+
+    expect(environmentBytes({ URI: 'token' }, () => uri)).toBe('{"URI":""}'.length + 's3://'.length + 63);
+    expect(environmentBytes({ URI: 'token' }, () => notABucket)).toBe('{"URI":""}'.length + 'https://'.length + 256);
+    expect(environmentBytes({ URI: 'token' }, () => pseudo)).toBe('{"URI":""}'.length + 's3://-audit'.length + 12);
+  });
 });
 
 describe('checkEnvironmentSize: Lambda’s 4 KB limit', () => {
