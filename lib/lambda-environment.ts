@@ -10,10 +10,11 @@ export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
 
 /**
  * What a reference resolved only at deploy time is counted as: the longest value of the pseudo
- * parameters, and for any other reference (an ARN, a name) 256 bytes, more than the ARN of any resource
- * this app creates.
+ * parameters, a bucket's name right after `s3://` at S3's longest (63), and for any other reference (an
+ * ARN, a name) 256 bytes, more than the ARN of any resource this app creates.
  */
 const ESTIMATED_BYTES: Readonly<Record<string, number>> = { 'AWS::Partition': 16, 'AWS::Region': 24, 'AWS::AccountId': 12, 'AWS::URLSuffix': 24 };
+const ESTIMATED_BUCKET_NAME_BYTES = 63;
 const ESTIMATED_REFERENCE_BYTES = 256;
 
 /**
@@ -39,9 +40,23 @@ function estimate(resolved: unknown): string {
   if (typeof object.Ref === 'string' && object.Ref in ESTIMATED_BYTES) return 'x'.repeat(ESTIMATED_BYTES[object.Ref]);
   if (Array.isArray(object['Fn::Join'])) {
     const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-    if (Array.isArray(parts)) return parts.map(estimate).join(separator);
+    if (Array.isArray(parts)) {
+      return parts
+        .map((part, index) => {
+          const before = index > 0 && separator === '' ? parts[index - 1] : undefined;
+          const bucketName = typeof before === 'string' && before.endsWith('s3://') && isResourceReference(part);
+          return bucketName ? 'x'.repeat(ESTIMATED_BUCKET_NAME_BYTES) : estimate(part);
+        })
+        .join(separator);
+    }
   }
   return 'x'.repeat(ESTIMATED_REFERENCE_BYTES);
+}
+
+/** A `Ref` to a resource of the template, not to a pseudo parameter. */
+function isResourceReference(value: unknown): boolean {
+  const ref = typeof value === 'object' && value !== null ? (value as { Ref?: unknown }).Ref : undefined;
+  return typeof ref === 'string' && !(ref in ESTIMATED_BYTES);
 }
 
 /**
