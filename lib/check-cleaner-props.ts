@@ -3,6 +3,7 @@
  * reader reports them under the context keys, next to its own problems. Unresolved tokens are skipped.
  */
 import { Duration, Token } from 'aws-cdk-lib';
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from './audit-bucket';
 import { ALARM_EMAIL_EXAMPLE, ALARM_TOPIC_ARN_EXAMPLE, checkAlarmEmail, checkTopicArn } from './alarm-target';
 import { CLUSTER_NAME_OR_ARN, REPOSITORY_NAME } from '../lambda/core/names';
 import { RulesError, parseRules } from '../lambda/core/rules';
@@ -30,6 +31,11 @@ export function describePropProblem({ prop, within, problem }: PropProblem, name
 /** The problem of giving both alarm targets, under the topic's name (`alarmTopic`, `context alarmTopicArn`). */
 export const BOTH_ALARM_TARGETS =
   'must not be given with alarmEmail: give one. alarmEmail creates a topic that e-mails the address; with a topic of your own, subscribe the address to it';
+
+/** The longest grace period, as the cleaner reads `GRACE_PERIOD_DAYS`. */
+const MAX_GRACE_PERIOD_DAYS = 365;
+/** The highest price per GB-month, as the cleaner reads `STORAGE_PRICE_PER_GB_MONTH`. */
+const MAX_STORAGE_PRICE = 100;
 
 /** The Lambda limit on a function's run time. */
 const MAX_TIMEOUT = Duration.minutes(15);
@@ -83,6 +89,7 @@ export function checkCleanerProps(props: EcrCleanerProps): PropProblem[] {
   wholeNumber('keepTaskDefinitionRevisions', props.keepTaskDefinitionRevisions, 0, 100, ' (0 turns it off)');
   wholeNumber('keepLambdaVersions', props.keepLambdaVersions, 0, 100);
   wholeDays('keepImagesPulledWithin', props.keepImagesPulledWithin, ' (0 turns the rule off)');
+  problems.push(...checkAuditSettings(props));
   if (props.inUseImagesUri !== undefined && !Token.isUnresolved(props.inUseImagesUri)) {
     const reason = checkS3Uri(props.inUseImagesUri);
     if (reason) report('inUseImagesUri', `must be s3://<bucket>/<key>, naming one object, got ${JSON.stringify(props.inUseImagesUri)}: ${reason}`);
@@ -98,6 +105,43 @@ export function checkCleanerProps(props: EcrCleanerProps): PropProblem[] {
   }
   if (props.alarmEmail !== undefined && props.alarmTopic !== undefined) report('alarmTopic', BOTH_ALARM_TARGETS);
   problems.push(...checkRules(props.rules));
+  return problems;
+}
+
+/**
+ * The audit trail's settings: the grace period, the retention, which must outlast it, and the price. The
+ * grace period decides the role's permissions, so it must be known at synth time.
+ */
+function checkAuditSettings({ gracePeriodDays, auditRetentionDays, storagePricePerGbMonth }: EcrCleanerProps): PropProblem[] {
+  const problems: PropProblem[] = [];
+  const wholeFrom = (value: number, min: number, max: number): boolean => Number.isInteger(value) && value >= min && value <= max;
+  const graceKnown = gracePeriodDays !== undefined && !Token.isUnresolved(gracePeriodDays);
+  const retentionKnown = auditRetentionDays === undefined || !Token.isUnresolved(auditRetentionDays);
+  if (gracePeriodDays !== undefined && !graceKnown) {
+    problems.push({ prop: 'gracePeriodDays', problem: 'must be known at synth time, got a token: it decides whether the role may read the earlier plans. Write the number in the app or in cdk.json' });
+  }
+  if (graceKnown && !wholeFrom(gracePeriodDays, 0, MAX_GRACE_PERIOD_DAYS)) {
+    problems.push({ prop: 'gracePeriodDays', problem: `must be a whole number from 0 to ${MAX_GRACE_PERIOD_DAYS} (0 turns it off), got ${gracePeriodDays}` });
+  }
+  if (auditRetentionDays !== undefined && retentionKnown && !wholeFrom(auditRetentionDays, 1, MAX_AUDIT_RETENTION_DAYS)) {
+    problems.push({ prop: 'auditRetentionDays', problem: `must be a whole number from 1 to ${MAX_AUDIT_RETENTION_DAYS} (the days each run's objects are kept), got ${auditRetentionDays}` });
+  }
+  const retention = auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+  // Compared only when both are valid numbers, so that one mistake is reported once.
+  if (graceKnown && retentionKnown && problems.length === 0 && gracePeriodDays >= retention) {
+    problems.push({
+      prop: 'gracePeriodDays',
+      problem:
+        `must be shorter than auditRetentionDays, got gracePeriodDays ${gracePeriodDays} and auditRetentionDays ${retention}: ` +
+        `a deletion waits for a plan ${gracePeriodDays} days old, which the audit bucket has expired by then. ` +
+        `Set auditRetentionDays above ${gracePeriodDays} (by at least the time between runs), or shorten gracePeriodDays`,
+    });
+  }
+  if (storagePricePerGbMonth !== undefined && !Token.isUnresolved(storagePricePerGbMonth)) {
+    if (!Number.isFinite(storagePricePerGbMonth) || storagePricePerGbMonth < 0 || storagePricePerGbMonth > MAX_STORAGE_PRICE) {
+      problems.push({ prop: 'storagePricePerGbMonth', problem: `must be a number from 0 to ${MAX_STORAGE_PRICE} (US dollars per GB-month of ECR storage), such as 0.10, got ${storagePricePerGbMonth}` });
+    }
+  }
   return problems;
 }
 

@@ -4,10 +4,12 @@
  * finding is acknowledged here, next to the statement that causes it. The README's table of
  * permissions says why each one is needed.
  */
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { clusterName } from '../lambda/core/names';
 import { parseS3Uri } from '../lambda/core/s3-uri';
+import { AUDIT_RUNS_PREFIX } from './audit-bucket';
 import type { DeletePermission } from './delete-permission';
 
 /** The in-use sources that are switched on, with their defaults applied. */
@@ -30,6 +32,10 @@ export interface GrantOptions extends InUseSources {
   readonly repositories?: string[];
   readonly clusters?: string[];
   readonly inUseImagesUri?: string;
+  /** The audit trail's bucket, where each run writes under `runs/`. */
+  readonly auditBucket: s3.Bucket;
+  /** Above 0, a run reads an earlier plan back from `auditBucket`. */
+  readonly gracePeriodDays: number;
 }
 
 /** Adds the cleaner's statements to its role, and acknowledges the findings they cause. */
@@ -128,6 +134,21 @@ export function grantCleanerPermissions(role: iam.Role, options: GrantOptions): 
     const { bucket, key } = parseS3Uri(options.inUseImagesUri);
     allow('ReadInUseImagesList', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`]);
   }
+
+  // The audit trail: write under runs/ only, never read, list or delete another object, nor outside runs/.
+  // PutObject also covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
+  const runs = options.auditBucket.arnForObjects(`${AUDIT_RUNS_PREFIX}*`);
+  allow('WriteAuditTrail', ['s3:PutObject', 's3:AbortMultipartUpload'], [runs]);
+  if (options.gracePeriodDays > 0) {
+    // The earlier plan: ListObjectsV2 under runs/<account>/<region>/, then GetObject of one key there.
+    allow('ReadEarlierPlans', ['s3:GetObject'], [runs]);
+    allow('ListEarlierPlans', ['s3:ListBucket'], [options.auditBucket.bucketArn], { StringLike: { 's3:prefix': `${AUDIT_RUNS_PREFIX}*` } });
+  }
+  const bucket = options.auditBucket.node.defaultChild as s3.CfnBucket;
+  acknowledgeWildcard(
+    `<${Stack.of(role).getLogicalId(bucket)}.Arn>/${AUDIT_RUNS_PREFIX}*`,
+    `Each run's objects are named by the run's date and time under ${AUDIT_RUNS_PREFIX} of the cleaner's own audit bucket; the role may write there${options.gracePeriodDays > 0 ? ' and read its earlier plans back' : ''}, and nowhere else in S3.`,
+  );
 
   const list = (actions: string[]): string => [...new Set(actions)].sort().join(', ');
   acknowledgeWildcard(

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { Annotations, Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,6 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../lambda/core/defaults';
 import { type RuleSpec, parseRules } from '../lambda/core/rules';
+import { DEFAULT_AUDIT_RETENTION_DAYS, createAuditBucket } from './audit-bucket';
 import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
 import { CleanerAlarms } from './cleaner-alarms';
 import { createCleanerDashboard } from './cleaner-dashboard';
@@ -120,6 +122,22 @@ export interface EcrCleanerProps {
    */
   readonly keepImagesPulledWithin?: Duration;
   /**
+   * Days that a deletion waits: an image is deleted only when this run and a run at least this many days
+   * earlier both planned to delete it (the earlier plan is read from the audit bucket). A whole number from
+   * 0 to 365, shorter than `auditRetentionDays`; 0 turns it off. Adds `s3:GetObject` on the bucket's
+   * `runs/*` and `s3:ListBucket` on the bucket, under `runs/`, to the role.
+   *
+   * @default 0
+   */
+  readonly gracePeriodDays?: number;
+  /**
+   * Days that each run's objects in the audit bucket (its CSV and JSON Lines plan) are kept, and then
+   * noncurrent versions of them. A whole number from 1 to 3650, longer than `gracePeriodDays`.
+   *
+   * @default 400
+   */
+  readonly auditRetentionDays?: number;
+  /**
    * An S3 object, `s3://bucket/key`, that lists more images in use (for workloads outside ECS and
    * Lambda). The role may read that one object only.
    *
@@ -160,6 +178,14 @@ export interface EcrCleanerProps {
    * @default 8
    */
   readonly maxConcurrentCalls?: number;
+  /**
+   * US dollars per GB-month of ECR storage (a GB of 2^30 bytes), for the estimated monthly saving in the
+   * report, Slack and the metrics. A number from 0 to 100; see your region's price on
+   * aws.amazon.com/ecr/pricing.
+   *
+   * @default 0.1
+   */
+  readonly storagePricePerGbMonth?: number;
   /**
    * Post each run's report to Slack.
    *
@@ -229,6 +255,12 @@ export class EcrCleaner extends Construct {
   /** The schedule that invokes the function. */
   readonly schedule: Schedule;
   /**
+   * The audit trail: each run writes its CSV and JSON Lines plan to
+   * `runs/<account>/<region>/<yyyy-mm-dd>/<hhmmss>-<mode>.csv` and `….jsonl`, kept `auditRetentionDays`.
+   * Kept when the stack is deleted.
+   */
+  readonly auditBucket: s3.Bucket;
+  /**
    * About how many images one run can list within the function's memory (`imagesThatFit` in
    * `lib/lambda-sizing.ts`); undefined when `memorySize` is a token.
    */
@@ -283,9 +315,12 @@ export class EcrCleaner extends Construct {
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'ECR Maintainer: lists ECR images and the workloads that use them, and deletes unused images when deletion is on',
+      description: 'ECR Maintainer: lists ECR images and the workloads that use them, deletes unused images when deletion is on, and writes each run to its audit bucket',
     });
     this.logGroup.grantWrite(role);
+    this.auditBucket = createAuditBucket(this, 'AuditBucket', { retentionDays: props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS });
+    const auditBucketUri = `s3://${this.auditBucket.bucketName}`;
+    const gracePeriodDays = props.gracePeriodDays ?? DEFAULTS.gracePeriodDays;
 
     if (slackEnabled) {
       this.slackTokenSecret =
@@ -315,7 +350,10 @@ export class EcrCleaner extends Construct {
       KEEP_LAMBDA_IMAGES: String(sources.keepLambdaImages),
       ...(sources.keepLambdaImages && { KEEP_LAMBDA_VERSIONS: String(props.keepLambdaVersions ?? DEFAULTS.keepLambdaVersions) }),
       ...(props.inUseImagesUri !== undefined && { IN_USE_IMAGES_URI: props.inUseImagesUri }),
+      AUDIT_BUCKET_URI: auditBucketUri,
+      GRACE_PERIOD_DAYS: String(gracePeriodDays),
       MAX_CONCURRENT_CALLS: String(props.maxConcurrentCalls ?? DEFAULTS.maxConcurrentCalls),
+      STORAGE_PRICE_PER_GB_MONTH: decimalText(props.storagePricePerGbMonth ?? DEFAULTS.storagePricePerGbMonth),
       ...(props.repositories && { ECR_REPOSITORIES: props.repositories.join(',') }),
       ...(props.clusters && { ECS_CLUSTERS: props.clusters.join(',') }),
       ...(rules.length > 0 && { RULES: JSON.stringify(props.rules) }),
@@ -362,7 +400,16 @@ export class EcrCleaner extends Construct {
       },
     });
 
-    grantCleanerPermissions(role, { ...sources, deleteEnabled, deletePermission, repositories: props.repositories, clusters: props.clusters, inUseImagesUri: props.inUseImagesUri });
+    grantCleanerPermissions(role, {
+      ...sources,
+      deleteEnabled,
+      deletePermission,
+      repositories: props.repositories,
+      clusters: props.clusters,
+      inUseImagesUri: props.inUseImagesUri,
+      auditBucket: this.auditBucket,
+      gracePeriodDays,
+    });
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: 'ECR Maintainer: lets EventBridge Scheduler invoke the cleaner',
@@ -412,6 +459,13 @@ export class EcrCleaner extends Construct {
       alarms: [alarms.runFailed, alarms.noSuccessfulRun, alarms.nearTimeout].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined),
     });
   }
+}
+
+/** A number as the cleaner reads a decimal setting: digits and a point, never an exponent (1e-7). */
+function decimalText(value: number): string {
+  if (Token.isUnresolved(value)) return Tokenization.stringifyNumber(value);
+  const text = String(value);
+  return /e/i.test(text) ? value.toFixed(20).replace(/\.?0+$/, '') : text;
 }
 
 /** The warning for a function too small for `expectedImageCount` images; none when it fits or is not given. */
