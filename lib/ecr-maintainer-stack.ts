@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { cleanerPropsFromContext } from './context';
 import { EcrCleaner, type EcrCleanerProps } from './ecr-cleaner';
@@ -22,6 +22,14 @@ export class EcrMaintainerStack extends Stack {
 
     new CfnOutput(this, 'FunctionName', { value: this.cleaner.function.functionName, description: 'Invoke it by hand: aws lambda invoke --function-name <this> out.json' });
     new CfnOutput(this, 'LogGroupName', { value: this.cleaner.logGroup.logGroupName, description: 'Each run logs one summary line here' });
+    new CfnOutput(this, 'AuditBucketName', {
+      value: this.cleaner.auditBucket.bucketName,
+      description: "The audit trail: each run's CSV and JSON Lines plan, under runs/<account>/<region>/<yyyy-mm-dd>/<hhmmss>-<mode>.csv and .jsonl; kept when the stack is deleted",
+    });
+    new CfnOutput(this, 'AuditTrailUri', {
+      value: `s3://${this.cleaner.auditBucket.bucketName}/runs/${Aws.ACCOUNT_ID}/${Aws.REGION}/`,
+      description: "This stack's runs, a folder per day: aws s3 ls <this>; the summary line of each run in the log names its two objects (auditObjects)",
+    });
     if (this.cleaner.imagesThatFit !== undefined) {
       new CfnOutput(this, 'ImagesThatFit', {
         value: String(this.cleaner.imagesThatFit),
