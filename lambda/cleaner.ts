@@ -164,11 +164,15 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // 4. Delete. The planner already keeps everything when discovery was incomplete; this check is the
   // second lock on the same door. The shell may ask for confirmation first: then, since the operator may
   // have taken a while, in-use discovery runs again, and only what both plans delete is deleted.
+  // The grace period is read first: the plan shown and the plan carried out hold back the same images.
+  const account = options.account ?? states[0]?.repository.registryId;
+  const grace = config.gracePeriodDays > 0 ? await gracePeriod(deps, calls, config, account, options.now, errors) : undefined;
+  graceBlocked = grace?.blocked;
   let declined = false;
   let confirmed: Judgement | undefined;
-  if (config.deleteEnabled && judged.problems.length === 0 && options.confirmDeletion) {
-    const plan = build(new Map(), false, true);
-    if (plan.report.totals.manifestsToDelete > 0) {
+  if (config.deleteEnabled && judged.problems.length === 0 && graceBlocked === undefined && options.confirmDeletion) {
+    const plan = build(grace ? markAll(judged.planners, grace.hold) : new Map(), false, true);
+    if (plan.report.totals.toDelete > plan.report.totals.marked) {
       declined = !(await options.confirmDeletion(plan.report, plan.artifacts));
       if (!declined) {
         confirmed = judged;
@@ -177,8 +181,6 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
     }
   }
   for (const problem of judged.problems) errors.push({ kind: 'in-use', message: `in-use discovery: ${problem}` });
-  const grace = config.gracePeriodDays > 0 ? await gracePeriod(deps, calls, config, options.account ?? states[0]?.repository.registryId ?? 'unknown', options.now, errors) : undefined;
-  graceBlocked = grace?.blocked;
   const deleting = config.deleteEnabled && !declined && judged.problems.length === 0 && graceBlocked === undefined;
   const results = deleting
     ? await deletePlans(deps, calls, { planners: judged.planners, ...(confirmed && { confirmed: confirmed.planners }), ...(grace && { hold: grace.hold }) }, config.maxConcurrentCalls, options.deleteDeadline, progress, errors)
@@ -296,8 +298,9 @@ function deletionOf(plan: RepositoryPlan, allowed: ReadonlySet<string> | undefin
     if (of.length > 0) owners.set(decision.image.digest, of);
   }
   if (!allowed && !hold) return { repository: plan.repository, waves: plan.deletionWaves, owners };
+  const graced = hold ? heldBack(plan, hold) : undefined;
   const goes = (digest: string): boolean => {
-    const back = allowed && !allowed.has(digest) ? NOT_CONFIRMED : hold?.(plan.repository, digest);
+    const back = allowed && !allowed.has(digest) ? NOT_CONFIRMED : graced?.get(digest);
     if (back) held.set(digest, back);
     return back === undefined;
   };
@@ -305,16 +308,34 @@ function deletionOf(plan: RepositoryPlan, allowed: ReadonlySet<string> | undefin
   return { repository: plan.repository, waves, owners };
 }
 
+/**
+ * What the grace period holds back in a repository's plan, image by image: when it holds any manifest of
+ * an image (an index, a platform image, a signature), it holds them all, so that no image goes in part.
+ */
+function heldBack(plan: RepositoryPlan, hold: Hold): Map<string, ImageResult> {
+  const manifestsOf = new Map<string, string[]>();
+  for (const decision of plan.decisions) {
+    if (decision.action !== 'delete') continue;
+    const manifests = manifestsOf.get(decision.artifact);
+    if (manifests) manifests.push(decision.image.digest);
+    else manifestsOf.set(decision.artifact, [decision.image.digest]);
+  }
+  const held = new Map<string, ImageResult>();
+  for (const manifests of manifestsOf.values()) {
+    let back: ImageResult | undefined;
+    for (const digest of manifests) back ??= hold(plan.repository, digest);
+    if (back) for (const digest of manifests) held.set(digest, back);
+  }
+  return held;
+}
+
 /** A run that deletes nothing under a grace period still says what it marks. */
 function markAll(planners: ReadonlyMap<string, () => RepositoryPlan>, hold: Hold): Map<string, Map<string, ImageResult>> {
   const results = new Map<string, Map<string, ImageResult>>();
-  for (const [repository, plan] of planners) {
-    const marks = new Map<string, ImageResult>();
-    for (const digest of plan().deletionWaves.flat()) {
-      const back = hold(repository, digest);
-      if (back) marks.set(digest, back);
-    }
-    if (marks.size > 0) results.set(repository, marks);
+  for (const plan of planners.values()) {
+    const repositoryPlan = plan();
+    const marks = heldBack(repositoryPlan, hold);
+    if (marks.size > 0) results.set(repositoryPlan.repository, marks);
   }
   return results;
 }
@@ -328,14 +349,14 @@ async function gracePeriod(
   deps: CleanerDeps,
   calls: ApiCalls,
   config: Config,
-  account: string,
+  account: string | undefined,
   now: Date,
   errors: RunError[],
 ): Promise<{ readonly hold: Hold; readonly blocked?: string }> {
   const marked: ImageResult = { status: 'marked', deletableFrom: new Date(now.getTime() + config.gracePeriodDays * 86_400_000).toISOString().slice(0, 10) };
   const all: Hold = () => marked;
   try {
-    const earlier = await findEarlierPlan(deps.aws.s3, calls, { ...config, account, region: config.region, now });
+    const earlier = await findEarlierPlan(deps.aws.s3, calls, { ...config, ...(account !== undefined && { account }), region: config.region, now });
     if ('missing' in earlier) return { hold: all, blocked: earlier.missing };
     return { hold: (repository, digest) => (earlier.deletions.has(deletionKey(repository, digest)) ? undefined : marked) };
   } catch (error) {

@@ -214,6 +214,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     }
   }
 
+  if (config.earlierPlanFile !== undefined && config.gracePeriodDays > 0) {
+    const why = whyUnreadable(config.earlierPlanFile);
+    if (why) {
+      io.stderr.write(`ecr-maintainer: --earlier-plan ${config.earlierPlanFile} cannot be read: ${why}; give a plan written by --json, or leave it out to use the audit trail's\n`);
+      return 2;
+    }
+  }
+
   const aws = createAwsClients(config);
   let caller: CallerIdentity;
   try {

@@ -247,6 +247,9 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     warnings.push('AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode');
   }
   const now = parseNow(flags.now, deleteEnabled, context.clock ?? new Date(), problems);
+  if (now && audit) {
+    problems.push(`--now cannot be used with ${read.source('AUDIT_BUCKET_URI', '--upload', flags.upload)}: a preview's plan would join the audit trail, where a grace period would take it for a plan of its own time; leave --upload out of previews`);
+  }
   const slack = parseSlack(read, flags, problems, warnings);
   warnings.push(...misspelledVariables(env, deleteEnabled, problems));
 

@@ -38,6 +38,8 @@ const failed = (report: RunReport): boolean => report.totals.errors > 0;
 const DEFINITIONS = [
   { name: 'ImagesDeleted', unit: 'Count', valueOf: ({ totals }) => totals.deleted },
   { name: 'ImagesToDelete', unit: 'Count', valueOf: ({ totals }) => totals.toDelete },
+  // Of those, the images that the grace period holds back for now.
+  { name: 'ImagesMarked', unit: 'Count', valueOf: ({ totals }) => totals.marked },
   { name: 'ManifestsDeleted', unit: 'Count', valueOf: ({ totals }) => totals.manifestsDeleted },
   { name: 'ManifestsToDelete', unit: 'Count', valueOf: ({ totals }) => totals.manifestsToDelete },
   { name: 'BytesReclaimed', unit: 'Bytes', valueOf: ({ totals }) => totals.reclaimedBytes },
@@ -53,7 +55,8 @@ const DEFINITIONS = [
   { name: 'ImagesKeptUnknown', unit: 'Count', valueOf: kept('inUseUnknown') },
   { name: 'Errors', unit: 'Count', valueOf: ({ totals }) => totals.errors },
   { name: 'DurationMs', unit: 'Milliseconds', valueOf: ({ durationMs }) => durationMs },
-  { name: 'DeletionBlocked', unit: 'Count', valueOf: ({ deletionBlocked }) => (deletionBlocked === undefined ? 0 : 1) },
+  // Failing closed: in-use discovery was incomplete. Not the grace period's first days, which are no failure.
+  { name: 'DeletionBlocked', unit: 'Count', valueOf: ({ inUse }) => (inUse.complete ? 0 : 1) },
   { name: 'RunSucceeded', unit: 'Count', valueOf: (report) => (failed(report) ? 0 : 1) },
   { name: 'RunFailed', unit: 'Count', valueOf: (report) => (failed(report) ? 1 : 0) },
 ] as const satisfies readonly MetricDefinition[];

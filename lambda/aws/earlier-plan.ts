@@ -7,15 +7,16 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { AuditLocation } from '../core/audit';
-import { earlierPlanKey, plansPrefix, readPlannedDeletions, type EarlierPlan } from '../core/grace';
+import { UNKNOWN_ACCOUNT, runsPrefix, type AuditLocation } from '../core/audit';
+import { earlierPlanKey, graceCutoff, readPlannedDeletions, unfitPlan, type EarlierPlan } from '../core/grace';
 import type { ApiCalls } from './api-calls';
 
 export interface EarlierPlanQuery {
   readonly gracePeriodDays: number;
   readonly audit?: AuditLocation;
   readonly earlierPlanFile?: string;
-  readonly account: string;
+  /** This run's account, when it knows it. */
+  readonly account?: string;
   readonly region: string;
   readonly now: Date;
 }
@@ -26,27 +27,41 @@ export interface EarlierPlanQuery {
  * @throws Error or AwsCallError when a plan cannot be listed or read: the run then deletes nothing
  */
 export async function findEarlierPlan(s3: S3Client, calls: ApiCalls, query: EarlierPlanQuery): Promise<EarlierPlan | { readonly missing: string }> {
-  const cutoff = new Date(query.now.getTime() - query.gracePeriodDays * 86_400_000);
+  const cutoff = graceCutoff(query.now, query.gracePeriodDays);
+  const expected = { ...(query.account !== undefined && { account: query.account }), region: query.region, cutoff };
   if (query.earlierPlanFile !== undefined) {
-    const plan = await readPlannedDeletions(createInterface({ input: createReadStream(query.earlierPlanFile), crlfDelay: Infinity }), query.earlierPlanFile);
-    return Date.parse(plan.startedAt) <= cutoff.getTime()
-      ? plan
-      : { missing: `the plan ${query.earlierPlanFile} is of a run at ${plan.startedAt}, less than ${query.gracePeriodDays} days before ${query.now.toISOString()}` };
+    const plan = await readLines(createReadStream(query.earlierPlanFile), (lines) => readPlannedDeletions(lines, query.earlierPlanFile as string));
+    const unfit = unfitPlan(plan, expected);
+    return unfit === undefined ? plan : { missing: unfit };
   }
   const audit = query.audit as AuditLocation;
-  const prefix = plansPrefix(audit, query.account, query.region);
+  const prefix = runsPrefix(audit, query.account ?? UNKNOWN_ACCOUNT, query.region);
   const keys: string[] = [];
   let token: string | undefined;
   do {
     const page = await calls.send('S3.ListObjectsV2', `s3://${audit.bucket}/${prefix}`, () =>
       s3.send(new ListObjectsV2Command({ Bucket: audit.bucket, Prefix: prefix, ContinuationToken: token })),
     );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    // S3's own clock must agree that the object is old enough: a key can be written with any date.
+    for (const object of page.Contents ?? []) if (object.Key && (object.LastModified?.getTime() ?? Infinity) <= cutoff.getTime()) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   const key = earlierPlanKey(keys, prefix, cutoff);
-  if (key === undefined) return { missing: `no plan in s3://${audit.bucket}/${prefix} is of a run at least ${query.gracePeriodDays} days old (started by ${cutoff.toISOString()})` };
+  if (key === undefined) return { missing: `no plan in s3://${audit.bucket}/${prefix} is of a run that started at or before ${cutoff.toISOString()} (${query.gracePeriodDays} days ago, less an hour)` };
   const uri = `s3://${audit.bucket}/${key}`;
   const answer = await calls.send('S3.GetObject', uri, () => s3.send(new GetObjectCommand({ Bucket: audit.bucket, Key: key })));
-  return readPlannedDeletions(createInterface({ input: answer.Body as Readable, crlfDelay: Infinity }), uri);
+  const plan = await readLines(answer.Body as Readable, (lines) => readPlannedDeletions(lines, uri));
+  const unfit = unfitPlan(plan, expected);
+  return unfit === undefined ? plan : { missing: unfit };
+}
+
+/** Reads a stream a line at a time, and closes it whatever happens. */
+async function readLines<T>(input: Readable, read: (lines: AsyncIterable<string>) => Promise<T>): Promise<T> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    return await read(lines);
+  } finally {
+    lines.close();
+    input.destroy();
+  }
 }

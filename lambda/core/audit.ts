@@ -31,14 +31,30 @@ export function parseAuditUri(uri: string): AuditLocation | { readonly problem: 
   return { bucket, prefix: key.slice(0, -1) };
 }
 
+/** The account that keys name when the run could not tell its own (no repository was listed). */
+export const UNKNOWN_ACCOUNT = 'unknown-account';
+
+/** The folder of one account and region's runs: `<prefix>runs/<account>/<region>/`. */
+export function runsPrefix(location: AuditLocation, account: string, region: string): string {
+  return `${location.prefix}runs/${account}/${region}/`;
+}
+
 /**
- * The keys of a run's objects: `<prefix>runs/<account>/<region>/<yyyy-mm-dd>/<hhmmss>-<mode>.csv` and
- * `….jsonl`, in UTC, from the run's start. A dry run and a deleting run of the same second differ by mode.
+ * The keys of a run's objects: `<prefix>runs/<account>/<region>/<yyyy-mm-dd>/<hhmmss.mmm>-<mode>.csv` and
+ * `….jsonl`, in UTC, from the run's start to the millisecond, so that they sort by time and two runs of one
+ * second keep their own.
  */
 export function auditKeys(location: AuditLocation, report: Pick<RunReport, 'account' | 'region' | 'startedAt' | 'mode'>): AuditObjects {
   const started = report.startedAt; // ISO 8601 in UTC: 2026-11-26T03:00:00.123Z
-  const day = started.slice(0, 10);
-  const time = started.slice(11, 19).replace(/:/g, '');
-  const base = `${location.prefix}runs/${report.account ?? 'unknown-account'}/${report.region}/${day}/${time}-${report.mode}`;
+  const base = `${runsPrefix(location, report.account ?? UNKNOWN_ACCOUNT, report.region)}${started.slice(0, 10)}/${started.slice(11, 23).replace(/:/g, '')}-${report.mode}`;
   return { csv: `s3://${location.bucket}/${base}.csv`, plan: `s3://${location.bucket}/${base}.jsonl` };
+}
+
+/** When the run whose plan a key holds started, from the key (`auditKeys`), or undefined for another key. */
+export function planKeyStart(key: string, prefix: string): Date | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const match = /^(\d{4}-\d{2}-\d{2})\/(\d{2})(\d{2})(\d{2})\.(\d{3})-(?:dry-run|delete)\.jsonl$/.exec(key.slice(prefix.length));
+  if (!match) return undefined;
+  const [, day, hours, minutes, seconds, millis] = match;
+  return new Date(`${day}T${hours}:${minutes}:${seconds}.${millis}Z`);
 }

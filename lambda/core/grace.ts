@@ -3,14 +3,24 @@
  * this run's plan and the plan of a run at least that many days earlier both planned its deletion, under
  * the same digest. What only this run plans is marked, and may go once a later run plans it again. Pure.
  */
-import type { AuditLocation } from './audit';
+import { planKeyStart } from './audit';
 
-/** What an earlier plan planned to delete: `<repository> <digest>` of every manifest. */
+/**
+ * How much younger than the grace period an earlier plan may be: a daily run that starts a few seconds
+ * earlier than the day before still finds the plan of a week ago, instead of waiting a day more.
+ */
+export const GRACE_TOLERANCE_MS = 60 * 60 * 1000;
+
+/** What an earlier plan planned to delete. */
 export interface EarlierPlan {
   /** Where it was read: `s3://…/….jsonl` or a local file. */
   readonly source: string;
-  /** When that run started. */
+  /** When that run started, and the instant its rules were evaluated at (the same, unless it previewed with `--now`). */
   readonly startedAt: string;
+  readonly now: string;
+  readonly account?: string;
+  readonly region: string;
+  /** `<repository> <digest>` of every manifest that it planned to delete. */
   readonly deletions: ReadonlySet<string>;
 }
 
@@ -19,51 +29,72 @@ export function deletionKey(repository: string, digest: string): string {
   return `${repository} ${digest}`;
 }
 
-/** The prefix under which the plans of one account and region are written (`auditKeys`). */
-export function plansPrefix(location: AuditLocation, account: string, region: string): string {
-  return `${location.prefix}runs/${account}/${region}/`;
+/** The instant an earlier plan's run must have started by: the grace period ago, less the tolerance. */
+export function graceCutoff(now: Date, gracePeriodDays: number): Date {
+  return new Date(now.getTime() - gracePeriodDays * 86_400_000 + GRACE_TOLERANCE_MS);
 }
 
-/**
- * The newest plan key written by a run that started at or before `cutoff`, among keys under
- * `plansPrefix` (`…/<yyyy-mm-dd>/<hhmmss>-<mode>.jsonl`), or undefined.
- */
+/** The newest plan key (`auditKeys`) under `prefix` of a run that started by `cutoff`, or undefined. */
 export function earlierPlanKey(keys: readonly string[], prefix: string, cutoff: Date): string | undefined {
-  const latest = `${cutoff.toISOString().slice(0, 10)}/${cutoff.toISOString().slice(11, 19).replace(/:/g, '')}`;
-  let found: string | undefined;
+  let found: { key: string; at: number } | undefined;
   for (const key of keys) {
-    const match = /^(\d{4}-\d{2}-\d{2}\/\d{6})-(?:dry-run|delete)\.jsonl$/.exec(key.slice(prefix.length));
-    if (!key.startsWith(prefix) || !match || match[1] > latest) continue;
-    if (found === undefined || key > found) found = key;
+    const at = planKeyStart(key, prefix)?.getTime();
+    if (at === undefined || at > cutoff.getTime()) continue;
+    if (found === undefined || at > found.at) found = { key, at };
   }
-  return found;
+  return found?.key;
 }
 
 /**
- * Reads a JSON Lines plan (`planLines`) a line at a time: when its run started, and every manifest that it
- * planned to delete.
+ * Why an earlier plan cannot stand for this run, or undefined when it can: it must be of this account and
+ * region, of a run that started by the cutoff, and must have been planned at its own time (a `--now`
+ * preview planned with a later clock, which would let images go with no grace at all).
+ */
+export function unfitPlan(plan: EarlierPlan, expected: { readonly account?: string; readonly region: string; readonly cutoff: Date }): string | undefined {
+  if (plan.region !== expected.region || (plan.account !== undefined && expected.account !== undefined && plan.account !== expected.account)) {
+    return `the plan ${plan.source} is of account ${plan.account ?? '?'} in ${plan.region}, not of this run's account ${expected.account ?? '?'} in ${expected.region}`;
+  }
+  if (Math.abs(Date.parse(plan.now) - Date.parse(plan.startedAt)) > 60_000) {
+    return `the plan ${plan.source} is a preview at ${plan.now} (--now), not a plan of its own time`;
+  }
+  if (Date.parse(plan.startedAt) > expected.cutoff.getTime()) {
+    return `the plan ${plan.source} is of a run at ${plan.startedAt}, later than ${expected.cutoff.toISOString()}, too recent for the grace period`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a JSON Lines plan (`planLines`) a line at a time: its run record, which must come first and
+ * alone, and every manifest that it planned to delete.
  *
- * @throws Error naming the line that is not a plan record
+ * @throws Error naming the line that is not what a plan holds
  */
 export async function readPlannedDeletions(lines: AsyncIterable<string> | Iterable<string>, source: string): Promise<EarlierPlan> {
   const deletions = new Set<string>();
-  let startedAt: string | undefined;
+  let run: { startedAt: string; now: string; account?: string; region: string } | undefined;
   let number = 0;
+  const notAPlan = (why: string): Error => new Error(`${source} is not one plan written by --json or the audit trail: ${why}`);
   for await (const line of lines) {
     number += 1;
     if (line.trim() === '') continue;
-    let record: { type?: string; startedAt?: string; repository?: string; decisions?: { digest?: string; action?: string }[] };
+    let record: { type?: string; startedAt?: string; now?: string; account?: string; region?: string; repository?: string; decisions?: { digest?: string; action?: string }[] };
     try {
       record = JSON.parse(line) as typeof record;
     } catch {
-      throw new Error(`line ${number} of ${source} is not JSON: is it a plan written by --json or the audit trail?`);
+      throw notAPlan(`line ${number} is not JSON`);
     }
-    if (record.type === 'run') startedAt = record.startedAt;
+    if (record.type === 'run') {
+      if (run !== undefined) throw notAPlan(`line ${number} starts a second run`);
+      if (typeof record.startedAt !== 'string' || typeof record.now !== 'string' || typeof record.region !== 'string') throw notAPlan(`the run record on line ${number} has no startedAt, now or region`);
+      run = { startedAt: record.startedAt, now: record.now, region: record.region, ...(record.account !== undefined && { account: record.account }) };
+      continue;
+    }
+    if (run === undefined) throw notAPlan(`line ${number} comes before the run record`);
     if (record.type !== 'artifact' || record.repository === undefined) continue;
     for (const decision of record.decisions ?? []) {
       if (decision.action === 'delete' && decision.digest !== undefined) deletions.add(deletionKey(record.repository, decision.digest));
     }
   }
-  if (startedAt === undefined) throw new Error(`${source} has no run record: is it a plan written by --json or the audit trail?`);
-  return { source, startedAt, deletions };
+  if (run === undefined) throw notAPlan('it has no run record');
+  return { source, ...run, deletions };
 }

@@ -286,7 +286,13 @@ export function buildRunReport(facts: RunFacts): RunReport {
       deletionBlocked: `in-use discovery was incomplete (${facts.discoveryProblems.length} ${plural(facts.discoveryProblems.length, 'problem')}), so no image was deleted anywhere`,
     }),
     ...(inUseComplete && facts.declined && { deletionBlocked: 'the deletion was not confirmed, so no image was deleted' }),
-    ...(inUseComplete && !facts.declined && facts.graceBlocked && { deletionBlocked: `grace period: ${facts.graceBlocked}, so no image was deleted; this run's plan marks what a later run may delete` }),
+    ...(inUseComplete &&
+      !facts.declined &&
+      facts.graceBlocked && {
+        deletionBlocked: facts.deleteEnabled
+          ? `grace period: ${facts.graceBlocked}, so no image was deleted; this run's plan marks what a later run may delete`
+          : `grace period: ${facts.graceBlocked}, so a deleting run now would delete nothing; this plan marks what a later run may delete`,
+      }),
     ...(facts.awaitingConfirmation && { awaitingConfirmation: true as const }),
     ...(facts.declined && { notConfirmed: true as const }),
     warnings: facts.warnings ?? [],
@@ -400,7 +406,7 @@ function summarizeRepository(
       if (isGone(result)) deleted += 1;
       if (result.status === 'failed') failed += 1;
       if (result.status === 'marked') marked += 1;
-      if (deletionNames.length < DELETION_NAMES && (!deleting || isGone(result))) deletionNames.push(artifactName(artifact.root));
+      if (deletionNames.length < DELETION_NAMES && (deleting ? isGone(result) : result.status !== 'marked')) deletionNames.push(artifactName(artifact.root));
       continue;
     }
     const reason = primaryReason(artifact.reasons);

@@ -5,6 +5,7 @@
 import type { RepositoryReport, RunReport } from '../core/report';
 import { parseS3Uri } from '../core/s3-uri';
 import { formatBytes, formatMonthly, plural } from '../core/words';
+import { deletableFrom } from './text';
 
 /** Renders the whole report as one text; `splitMessage` cuts it to Slack's size. */
 export function renderSlackMessage(report: RunReport): string {
@@ -34,7 +35,9 @@ export function renderSlackMessage(report: RunReport): string {
           (totals.failed > 0 ? `; ${images(totals.failed)} failed` : '') +
           '.',
   );
-  if (totals.marked > 0) lines.push(`Marked: ${images(totals.marked)}, held by the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}.`);
+  if (totals.marked > 0) {
+    lines.push(`Marked: ${images(totals.marked)}, held by the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: deletable from ${deletableFrom(report)} if still planned.`);
+  }
   lines.push(`Errors: ${totals.errors}.`);
   if (report.auditObjects) {
     const link = (uri: string, text: string): string => `<${consoleUrl(uri, report.region)}|${text}>`;
@@ -81,7 +84,7 @@ function repositoryLine(repository: RepositoryReport, dryRun: boolean): string {
     : `${repository.deleted} of ${repository.toDelete} deleted (${formatBytes(repository.reclaimedBytes)}, ${formatMonthly(repository.reclaimedUsdPerMonth)})${repository.failed > 0 ? `, ${repository.failed} failed` : ''}`;
   // The first few by name, the rest counted: what was deleted, or in a dry run what would be.
   const named = repository.deletionNames.map((image) => `\`${escape(image)}\``);
-  const more = (dryRun ? repository.toDelete : repository.deleted) - named.length;
+  const more = (dryRun ? repository.toDelete - repository.marked : repository.deleted) - named.length;
   const which = named.length > 0 ? `: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : '';
   const inUse = repository.inUseImages.map((image) => `\`${escape(image)}\``);
   const kept = repository.images - repository.toDelete;

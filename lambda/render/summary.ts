@@ -4,7 +4,7 @@
  */
 import type { RepositoryReport, RunReport } from '../core/report';
 import { days, formatBytes, formatMonthly, formatUsd, plural } from '../core/words';
-import { ruleLines } from './text';
+import { deletableFrom, ruleLines } from './text';
 
 /**
  * The summary a person reads at a glance: the mode in plain sight, a line per repository, the totals,
@@ -83,7 +83,7 @@ export function renderSummary(report: RunReport): string {
     );
   } else if (dryRun) {
     lines.push(
-      `DRY RUN: ${images(totals.toDelete)} would be deleted (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
+      `DRY RUN: ${totals.marked > 0 ? `${images(totals.toDelete - totals.marked)} would be deleted now and ${totals.marked} more only marked` : `${images(totals.toDelete)} would be deleted`} (${totals.manifestsToDelete} ${plural(totals.manifestsToDelete, 'manifest')}, up to ${formatBytes(totals.reclaimableBytes)}, about ${formatMonthly(totals.reclaimableUsdPerMonth)}); ${images(totals.kept)} kept, of ${images(totals.images)} in ${totals.repositories} ${plural(totals.repositories, 'repository', 'repositories')}${excluded}.`,
     );
     if (totals.toDelete > 0 && !report.deletionBlocked) lines.push('To delete them, set DELETE_ENABLED=true or pass --delete.');
   } else {
@@ -92,8 +92,7 @@ export function renderSummary(report: RunReport): string {
     );
   }
   if (totals.marked > 0) {
-    const from = report.gracePeriodDays > 0 ? new Date(Date.parse(report.now) + report.gracePeriodDays * 86_400_000).toISOString().slice(0, 10) : report.now.slice(0, 10);
-    lines.push(`MARKED: ${images(totals.marked)} ${plural(totals.marked, 'waits', 'wait')} out the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: a run from ${from} that still plans ${plural(totals.marked, 'it', 'them')} deletes ${plural(totals.marked, 'it', 'them')}.`);
+    lines.push(`MARKED: ${images(totals.marked)} ${plural(totals.marked, 'waits', 'wait')} out the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: a run from ${deletableFrom(report)} that still plans ${plural(totals.marked, 'it', 'them')} deletes ${plural(totals.marked, 'it', 'them')}.`);
   }
   if (report.auditObjects) lines.push(`Audit trail: ${report.auditObjects.csv}, ${report.auditObjects.plan}`);
   if (report.errors.length > 0) {

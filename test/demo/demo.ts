@@ -60,7 +60,7 @@ async function main(): Promise<number> {
  * and `npm run demo -- --rules my-rules.yaml` means the file where the user is.
  */
 function userArgs(args: readonly string[]): string[] {
-  const fileFlags = new Set(['--rules', '--in-use-images', '--csv', '--json']);
+  const fileFlags = new Set(['--rules', '--in-use-images', '--csv', '--json', '--metrics', '--earlier-plan']);
   return args.map((arg, position) => {
     if (position === 0 || !fileFlags.has(args[position - 1]) || arg.startsWith('s3://')) return arg;
     return path.resolve(process.env.INIT_CWD ?? process.cwd(), arg);

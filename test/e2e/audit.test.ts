@@ -33,7 +33,7 @@ describe('the audit trail, through the CLI', () => {
     expect(result.status).toBe(0);
     const keys = emulator.s3.keys('audit');
     expect(keys).toHaveLength(2);
-    expect(keys[0]).toMatch(/^ecr\/runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}-dry-run\.csv$/);
+    expect(keys[0]).toMatch(/^ecr\/runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}\.\d{3}-dry-run\.csv$/);
     expect(keys[1]).toBe(keys[0].replace(/\.csv$/, '.jsonl'));
     expect(emulator.s3.object('audit', keys[0])?.body.toString('utf8')).toBe(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8'));
     // The local plan is written after the upload, and names where the upload went; the uploaded one is the same run.

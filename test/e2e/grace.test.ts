@@ -25,29 +25,35 @@ async function start(fixture: Fixture): Promise<Emulator> {
 }
 
 const DAY_MS = 86_400_000;
-/** The key under which the audit trail keeps the plan of a dry run `days` ago. */
-const planKey = (days: number): string => {
-  const at = new Date(Date.now() - days * DAY_MS).toISOString();
-  return `runs/123456789012/eu-west-2/${at.slice(0, 10)}/${at.slice(11, 19).replace(/:/g, '')}-dry-run.jsonl`;
-};
+/** The key under which the audit trail keeps the plan of a dry run that started at `at`. */
+const planKey = (at: string): string => `runs/123456789012/eu-west-2/${at.slice(0, 10)}/${at.slice(11, 23).replace(/:/g, '')}-dry-run.jsonl`;
+const daysAgo = (days: number): string => new Date(Date.now() - days * DAY_MS).toISOString();
 
-/** Today's dry-run plan of the small account, without the artifact tagged `without`: what a run days ago planned. */
-async function earlierPlan(without: string): Promise<string> {
+/**
+ * The small account's dry-run plan as a run `days` ago would have written it (today's decisions, dated
+ * then), without the artifact tagged `without`.
+ */
+async function earlierPlan(without: string, days = 8): Promise<string> {
   const emulator = await start(smallAccount());
   const cwd = workFolder();
   await runCli(['--json', 'plan.jsonl'], emulator.env(), cwd);
-  return readFileSync(path.join(cwd, 'plan.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => !(line.includes('"type":"artifact"') && (JSON.parse(line) as { tags: string[] }).tags.includes(without)))
-    .join('\n');
+  const [run, ...rest] = readFileSync(path.join(cwd, 'plan.jsonl'), 'utf8').split('\n');
+  const dated = { ...(JSON.parse(run) as Record<string, unknown>), startedAt: daysAgo(days), now: daysAgo(days) };
+  return [JSON.stringify(dated), ...rest.filter((line) => !(line.includes('"type":"artifact"') && (JSON.parse(line) as { tags: string[] }).tags.includes(without)))].join('\n');
 }
 
 describe('the grace period, through the CLI', () => {
   it('deletes what a plan at least that old planned too, and marks what only this run plans', async () => {
     const account = smallAccount();
     const body = await earlierPlan('r0');
-    const [old, young] = [planKey(8), planKey(2)];
-    const emulator = await start({ ...account, objects: [{ bucket: 'audit', key: old, body, contentType: 'application/x-ndjson' }, { bucket: 'audit', key: young, body: 'not even JSON' }] });
+    const [old, young] = [planKey(daysAgo(8)), planKey(daysAgo(2))];
+    const emulator = await start({
+      ...account,
+      objects: [
+        { bucket: 'audit', key: old, body, contentType: 'application/x-ndjson', modifiedDaysAgo: 8 },
+        { bucket: 'audit', key: young, body: 'not even JSON', modifiedDaysAgo: 2 },
+      ],
+    });
 
     const result = await runCli(['--delete', '--grace-period-days', '7', '--upload', 's3://audit', '--json', 'plan.jsonl'], emulator.env());
 
@@ -72,7 +78,9 @@ describe('the grace period, through the CLI', () => {
 
     expect(result.status).toBe(0);
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
-    expect(result.stdout).toMatch(/\nNOTHING DELETED: grace period: no plan in s3:\/\/audit\/runs\/123456789012\/eu-west-2\/ is of a run at least 7 days old \(started by [^)]+\), so no image was deleted; this run's plan marks what a later run may delete\.\n/);
+    expect(result.stdout).toMatch(
+      /\nNOTHING DELETED: grace period: no plan in s3:\/\/audit\/runs\/123456789012\/eu-west-2\/ is of a run that started at or before \S+ \(7 days ago, less an hour\), so no image was deleted; this run's plan marks what a later run may delete\.\n/,
+    );
     expect(result.stdout).toContain('\nMARKED: 4 images wait out the grace period of 7 days');
     // This run's plan is in the bucket now: the mark that a run in 7 days compares with.
     expect(emulator.s3.keys('audit').filter((key) => key.endsWith('-delete.jsonl'))).toHaveLength(1);
@@ -80,7 +88,7 @@ describe('the grace period, through the CLI', () => {
 
   it('deletes nothing, and fails, when the earlier plan cannot be read', async () => {
     const body = await earlierPlan('none');
-    const emulator = await start({ ...smallAccount(), objects: [{ bucket: 'audit', key: planKey(8), body }], faults: { errors: [{ operation: 'S3.GetObject', code: 'AccessDeniedException' }] } });
+    const emulator = await start({ ...smallAccount(), objects: [{ bucket: 'audit', key: planKey(daysAgo(8)), body, modifiedDaysAgo: 8 }], faults: { errors: [{ operation: 'S3.GetObject', code: 'AccessDeniedException' }] } });
 
     const result = await runCli(['--delete', '--grace-period-days', '7', '--upload', 's3://audit'], emulator.env());
 
@@ -109,10 +117,10 @@ describe('the grace period, through the CLI', () => {
   it('takes no plan file younger than the grace period', async () => {
     const emulator = await start(smallAccount());
     const cwd = workFolder();
-    writeFileSync(path.join(cwd, 'earlier.jsonl'), await earlierPlan('r0'));
+    writeFileSync(path.join(cwd, 'earlier.jsonl'), await earlierPlan('r0', 3));
 
     const result = await runCli(['--grace-period-days', '7', '--earlier-plan', 'earlier.jsonl'], emulator.env(), cwd);
 
-    expect(result.stdout).toMatch(/grace period: the plan earlier\.jsonl is of a run at \S+, less than 7 days before/);
+    expect(result.stdout).toMatch(/grace period: the plan earlier\.jsonl is of a run at \S+, later than \S+, too recent for the grace period, so a deleting run now would delete nothing/);
   });
 });

@@ -200,7 +200,7 @@ describe('the bundled Lambda handler', () => {
     expect(invocation.outcome.error).toBeUndefined();
     const keys = emulator.s3.keys(AUDIT_BUCKET);
     expect(keys).toHaveLength(2);
-    expect(keys[0]).toMatch(/^runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}-delete\.csv$/);
+    expect(keys[0]).toMatch(/^runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}\.\d{3}-delete\.csv$/);
     expect(keys[1]).toBe(keys[0].replace(/\.csv$/, '.jsonl'));
     const auditObjects = { csv: `s3://${AUDIT_BUCKET}/${keys[0]}`, plan: `s3://${AUDIT_BUCKET}/${keys[1]}` };
     expect(invocation.outcome.result?.auditObjects).toEqual(auditObjects);
@@ -252,6 +252,7 @@ describe('the bundled Lambda handler', () => {
       Mode: 'delete',
       ImagesDeleted: totals.deleted,
       ImagesToDelete: totals.toDelete,
+      ImagesMarked: totals.marked,
       ManifestsDeleted: totals.manifestsDeleted,
       ManifestsToDelete: totals.manifestsToDelete,
       BytesReclaimed: totals.reclaimedBytes,

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { runCleanup, type RunOutcome } from '../../lambda/cleaner';
 import { parseConfig } from '../../lambda/config';
 import type { RunReport } from '../../lambda/core/report';
@@ -342,6 +345,38 @@ describe('runCleanup', () => {
       'the rules exclude every one of the 2 repositories in scope, so nothing is cleaned',
     ]);
     expect(emulator.callsOf('ECR.DescribeImages')).toEqual([]);
+  });
+
+  it('holds a whole image back under the grace period when the earlier plan planned only part of it', async () => {
+    const old = multiArchImage('web:old', { tags: ['w0'], pushedDaysAgo: 60 });
+    const gone = multiArchImage('web:gone', { tags: ['w1'], pushedDaysAgo: 50 });
+    const fresh = [3, 2, 1].map((days) => image(`web:${days}`, { tags: [`w${10 - days}`], pushedDaysAgo: days + 10 }));
+    const fixture: Fixture = { now: NOW.toISOString(), repositories: [{ name: 'web', images: [...old.all, ...gone.all, ...fresh] }] };
+    // A week ago the plan deleted the index of w0 but not its platform images, and all of w1.
+    const weekAgo = new Date(NOW.getTime() - 8 * 86_400_000).toISOString();
+    const plan = [
+      { type: 'run', account: '123456789012', region: 'eu-west-2', startedAt: weekAgo, now: weekAgo },
+      { type: 'artifact', repository: 'web', decisions: [{ digest: old.index.digest, action: 'delete' }] },
+      { type: 'artifact', repository: 'web', decisions: gone.all.map((manifest) => ({ digest: manifest.digest, action: 'delete' })) },
+    ];
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'grace-')), 'earlier.jsonl');
+    writeFileSync(file, plan.map((record) => JSON.stringify(record)).join('\n'));
+    const emulator = await Emulator.start(fixture);
+    started.push(emulator);
+    useEmulatorEnv(emulator);
+    const config = parseConfig({ ...emulator.env(), DELETE_ENABLED: 'true', GRACE_PERIOD_DAYS: '7' }, { earlierPlan: file });
+    const aws = createAwsClients(config);
+    try {
+      const outcome = await runCleanup({ aws, slackTokens: new Map() }, config, { now: NOW });
+
+      expect(emulator.digestsIn('web')).toEqual(expect.arrayContaining(old.all.map((manifest) => manifest.digest)));
+      for (const manifest of gone.all) expect(emulator.digestsIn('web')).not.toContain(manifest.digest);
+      const w0 = artifactsOf(outcome, 'web').find((artifact) => artifact.tags.includes('w0'));
+      expect(w0?.decisions.map((decision) => decision.result.status)).toEqual(old.all.map(() => 'marked'));
+      expect(outcome.report.totals).toMatchObject({ toDelete: 2, deleted: 1, marked: 1 });
+    } finally {
+      destroy(aws);
+    }
   });
 
   it('stops deleting at the time limit, leaves the rest for the next run, and says so', async () => {

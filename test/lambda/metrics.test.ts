@@ -34,6 +34,7 @@ describe('runMetrics', () => {
     expect(metrics.map(({ name, unit }) => `${name} ${unit}`)).toEqual([
       'ImagesDeleted Count',
       'ImagesToDelete Count',
+      'ImagesMarked Count',
       'ManifestsDeleted Count',
       'ManifestsToDelete Count',
       'BytesReclaimed Bytes',
@@ -56,6 +57,7 @@ describe('runMetrics', () => {
     expect(valuesOf(metrics)).toEqual({
       ImagesDeleted: 37,
       ImagesToDelete: 39,
+      ImagesMarked: 0,
       ManifestsDeleted: 44,
       ManifestsToDelete: 47,
       BytesReclaimed: 4_294_967_296,
@@ -90,9 +92,21 @@ describe('runMetrics', () => {
   });
 
   it('counts a run that failed closed as blocked: DeletionBlocked 1', () => {
-    const report = runReport({ mode: 'delete', deletionBlocked: 'in-use discovery was incomplete (1 problem), so no image was deleted anywhere', totals: { ...TOTALS, deleted: 0, errors: 1 } });
+    const base = runReport();
+    const report = runReport({
+      mode: 'delete',
+      deletionBlocked: 'in-use discovery was incomplete (1 problem), so no image was deleted anywhere',
+      inUse: { ...base.inUse, complete: false, problems: ['ListTasks failed for cluster prod'] },
+      totals: { ...TOTALS, deleted: 0, errors: 1 },
+    });
 
     expect(valuesOf(runMetrics(report))).toMatchObject({ DeletionBlocked: 1, ImagesDeleted: 0, ImagesToDelete: 39, RunFailed: 1 });
+  });
+
+  it('counts the grace period\'s first days, which hold every deletion back, as no failure: DeletionBlocked 0', () => {
+    const report = runReport({ mode: 'delete', deletionBlocked: 'grace period: no plan in s3://audit/runs/ is old enough, so no image was deleted', totals: { ...TOTALS, deleted: 0, marked: 39 } });
+
+    expect(valuesOf(runMetrics(report))).toMatchObject({ DeletionBlocked: 0, ImagesMarked: 39, RunSucceeded: 1 });
   });
 
   it('gives every unit from the one table that the construct reads too', () => {

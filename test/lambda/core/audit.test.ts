@@ -24,8 +24,8 @@ describe('auditKeys', () => {
     const report = { account: '123456789012', region: 'eu-west-2', startedAt: '2026-11-26T03:00:07.123Z', mode: 'delete' as const };
 
     expect(auditKeys({ bucket: 'audit', prefix: 'ecr/' }, report)).toEqual({
-      csv: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030007-delete.csv',
-      plan: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030007-delete.jsonl',
+      csv: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030007.123-delete.csv',
+      plan: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030007.123-delete.jsonl',
     });
   });
 });
