@@ -203,8 +203,8 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
     outcome = build(results, declined);
   }
   if (config.slack) {
-    // Slack gets the planned deletions as a file only when the message is split (and built only then);
-    // the CLI streams its own.
+    // Slack gets the planned deletions as a file whenever there are any (built only then, and at most
+    // 16 MB of it); the CLI streams its own.
     const { report, artifacts } = outcome;
     const csv = (): Iterable<string> => csvLines(report, artifacts);
     progress({ phase: 'slack' });

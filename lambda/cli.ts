@@ -94,7 +94,7 @@ Reports:
   --csv PATH                  the planned deletions (default ./to_delete.csv)
   --json PATH                 also the whole plan, every reason, as JSON Lines
   --explain                   print every decision with its reasons
-  --metrics PATH               also the run's metrics, as the Lambda logs
+  --metrics PATH              also the run's metrics, as the Lambda logs
                               them (CloudWatch embedded metric format)
   --upload s3://BUCKET[/PREFIX]
                               also write the CSV and the plan to S3, under

@@ -67,7 +67,7 @@ export function renderSlackMessage(report: RunReport): string {
 /** The S3 console's page of an object, which a person can open from Slack. */
 function consoleUrl(uri: string, region: string): string {
   const { bucket, key } = parseS3Uri(uri);
-  return `https://console.aws.amazon.com/s3/object/${bucket}?region=${region}&prefix=${encodeURIComponent(key)}`;
+  return `https://s3.console.aws.amazon.com/s3/object/${bucket}?region=${region}&prefix=${encodeURIComponent(key)}`;
 }
 
 /** The excluded repositories named in the message; the rest are counted. */

@@ -138,8 +138,8 @@ describe('renderSlackMessage', () => {
     const text = renderSlackMessage({ ...base, auditObjects: objects });
 
     expect(text.split('\n')[4]).toBe(
-      'Audit trail: <https://console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.csv|the CSV> · ' +
-        '<https://console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.jsonl|the whole plan> ' +
+      'Audit trail: <https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.csv|the CSV> · ' +
+        '<https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.jsonl|the whole plan> ' +
         '(s3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.*)',
     );
   });
