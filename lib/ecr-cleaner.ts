@@ -21,7 +21,7 @@ import { type InUseSources, grantCleanerPermissions } from './cleaner-permission
 import { planDeletePermission } from './delete-permission';
 import { InvalidSettingsError } from './errors';
 import { checkEnvironmentSize } from './lambda-environment';
-import { DEFAULT_MEMORY_SIZE_MIB, LAMBDA_MEMORY_MIB, imagesThatFit, memoryNeededMiB } from './lambda-sizing';
+import { DEFAULT_MEMORY_SIZE_MIB, LAMBDA_MEMORY_MIB, imagesThatFit, memoryNeededMiB, type SizingOptions } from './lambda-sizing';
 
 export interface EcrCleanerProps {
   /**
@@ -305,8 +305,9 @@ export class EcrCleaner extends Construct {
     }
     const memorySize = props.memorySize ?? DEFAULT_MEMORY_SIZE_MIB;
     if (!Token.isUnresolved(memorySize)) {
-      this.imagesThatFit = imagesThatFit(memorySize);
-      const warning = memoryWarning(memorySize, props.expectedImageCount);
+      const sizing = { gracePeriod: (props.gracePeriodDays ?? 0) > 0 };
+      this.imagesThatFit = imagesThatFit(memorySize, sizing);
+      const warning = memoryWarning(memorySize, props.expectedImageCount, sizing);
       if (warning) Annotations.of(this).addWarningV2(warning.id, warning.message);
     }
 
@@ -469,9 +470,9 @@ function decimalText(value: number): string {
 }
 
 /** The warning for a function too small for `expectedImageCount` images; none when it fits or is not given. */
-function memoryWarning(memorySize: number, expectedImageCount: number | undefined): { id: string; message: string } | undefined {
+function memoryWarning(memorySize: number, expectedImageCount: number | undefined, sizing: SizingOptions): { id: string; message: string } | undefined {
   if (expectedImageCount === undefined || Token.isUnresolved(expectedImageCount)) return undefined;
-  const needed = memoryNeededMiB(expectedImageCount);
+  const needed = memoryNeededMiB(expectedImageCount, sizing);
   if (memorySize >= needed) return undefined;
   const count = (images: number): string => images.toLocaleString('en-US');
   const expected = `expectedImageCount is ${count(expectedImageCount)} images, which need ${count(needed)} MiB of memory (the measured peak plus 25%)`;
@@ -480,14 +481,14 @@ function memoryWarning(memorySize: number, expectedImageCount: number | undefine
       id: 'ecr-maintainer:too-many-images',
       message:
         `${expected}, more than Lambda's limit of ${count(LAMBDA_MEMORY_MIB.max)} MiB: one run will not fit one function. ` +
-        `Narrow repositories (or -c repositories=…) so that one function lists at most ${count(imagesThatFit(LAMBDA_MEMORY_MIB.max))} images at memorySize: ${LAMBDA_MEMORY_MIB.max}, ` +
+        `Narrow repositories (or -c repositories=…) so that one function lists at most ${count(imagesThatFit(LAMBDA_MEMORY_MIB.max, sizing))} images at memorySize: ${LAMBDA_MEMORY_MIB.max}, ` +
         'and deploy one stack for each group of repositories.',
     };
   }
   return {
     id: 'ecr-maintainer:memory-too-small',
     message:
-      `${expected}, but memorySize is ${count(memorySize)} MiB, which fits about ${count(imagesThatFit(memorySize))} images: the function may run out of memory. ` +
+      `${expected}, but memorySize is ${count(memorySize)} MiB, which fits about ${count(imagesThatFit(memorySize, sizing))} images: the function may run out of memory. ` +
       `Set memorySize: ${needed} (or -c memorySize=${needed}).`,
   };
 }
