@@ -7,7 +7,6 @@ import type { AwsClients } from './aws/clients';
 import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
 import { uploadLines } from './aws/uploads';
 import { findEarlierPlan } from './aws/earlier-plan';
-import { deletionKey } from './core/grace';
 import { discoverImageUses } from './aws/ecs';
 import { readSlackToken } from './aws/secrets';
 import { readInUseList } from './aws/in-use-list';
@@ -358,7 +357,7 @@ async function gracePeriod(
   try {
     const earlier = await findEarlierPlan(deps.aws.s3, calls, { ...config, ...(account !== undefined && { account }), region: config.region, now });
     if ('missing' in earlier) return { hold: all, blocked: earlier.missing };
-    return { hold: (repository, digest) => (earlier.deletions.has(deletionKey(repository, digest)) ? undefined : marked) };
+    return { hold: (repository, digest) => (earlier.deletions.has(repository, digest) ? undefined : marked) };
   } catch (error) {
     errors.push({ kind: 'audit', message: `grace period: could not read the earlier plan: ${errorMessage(error)}` });
     return { hold: all, blocked: 'the earlier plan could not be read' };

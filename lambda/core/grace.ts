@@ -4,6 +4,7 @@
  * the same digest. What only this run plans is marked, and may go once a later run plans it again. Pure.
  */
 import { planKeyStart } from './audit';
+import { DigestSet } from './digest-set';
 
 /**
  * How much younger than the grace period an earlier plan may be: a daily run that starts a few seconds
@@ -20,13 +21,8 @@ export interface EarlierPlan {
   readonly now: string;
   readonly account?: string;
   readonly region: string;
-  /** `<repository> <digest>` of every manifest that it planned to delete. */
-  readonly deletions: ReadonlySet<string>;
-}
-
-/** The key that `EarlierPlan.deletions` holds for a manifest. */
-export function deletionKey(repository: string, digest: string): string {
-  return `${repository} ${digest}`;
+  /** Every manifest that it planned to delete. */
+  readonly deletions: Pick<DigestSet, 'has' | 'size'>;
 }
 
 /** The instant an earlier plan's run must have started by: the grace period ago, less the tolerance. */
@@ -70,7 +66,7 @@ export function unfitPlan(plan: EarlierPlan, expected: { readonly account?: stri
  * @throws Error naming the line that is not what a plan holds
  */
 export async function readPlannedDeletions(lines: AsyncIterable<string> | Iterable<string>, source: string): Promise<EarlierPlan> {
-  const deletions = new Set<string>();
+  const deletions = new DigestSet();
   let run: { startedAt: string; now: string; account?: string; region: string } | undefined;
   let number = 0;
   const notAPlan = (why: string): Error => new Error(`${source} is not one plan written by --json or the audit trail: ${why}`);
@@ -92,7 +88,7 @@ export async function readPlannedDeletions(lines: AsyncIterable<string> | Iterab
     if (run === undefined) throw notAPlan(`line ${number} comes before the run record`);
     if (record.type !== 'artifact' || record.repository === undefined) continue;
     for (const decision of record.decisions ?? []) {
-      if (decision.action === 'delete' && decision.digest !== undefined) deletions.add(deletionKey(record.repository, decision.digest));
+      if (decision.action === 'delete' && decision.digest !== undefined) deletions.add(record.repository, decision.digest);
     }
   }
   if (run === undefined) throw notAPlan('it has no run record');

@@ -1,5 +1,5 @@
 import { auditKeys } from '../../../lambda/core/audit';
-import { deletionKey, earlierPlanKey, graceCutoff, readPlannedDeletions, unfitPlan, type EarlierPlan } from '../../../lambda/core/grace';
+import { earlierPlanKey, graceCutoff, readPlannedDeletions, unfitPlan, type EarlierPlan } from '../../../lambda/core/grace';
 
 const PREFIX = 'runs/123456789012/eu-west-2/';
 const key = (startedAt: string, mode: 'dry-run' | 'delete' = 'delete'): string =>
@@ -29,7 +29,8 @@ describe('earlierPlanKey', () => {
 
 describe('readPlannedDeletions and unfitPlan', () => {
   const run = { type: 'run', account: '123456789012', region: 'eu-west-2', startedAt: '2026-11-19T03:00:00.000Z', now: '2026-11-19T03:00:00.000Z' };
-  const artifact = { type: 'artifact', repository: 'app', digest: 'sha256:aa', decisions: [{ digest: 'sha256:aa', action: 'delete' }, { digest: 'sha256:bb', action: 'delete' }, { digest: 'sha256:cc', action: 'keep' }] };
+  const [aa, bb, cc] = ['a', 'b', 'c'].map((letter) => `sha256:${letter.repeat(64)}`);
+  const artifact = { type: 'artifact', repository: 'app', digest: aa, decisions: [{ digest: aa, action: 'delete' }, { digest: bb, action: 'delete' }, { digest: cc, action: 'keep' }] };
   const lines = (...records: object[]): string[] => records.map((record) => `${JSON.stringify(record)}\r`);
   const expected = { account: '123456789012', region: 'eu-west-2', cutoff: new Date('2026-11-19T04:00:00Z') };
 
@@ -37,7 +38,7 @@ describe('readPlannedDeletions and unfitPlan', () => {
     const plan = await readPlannedDeletions([...lines(run, artifact), ''], 'plan.jsonl');
 
     expect(plan).toMatchObject({ startedAt: run.startedAt, now: run.now, account: run.account, region: run.region });
-    expect([...plan.deletions]).toEqual([deletionKey('app', 'sha256:aa'), deletionKey('app', 'sha256:bb')]);
+    expect([plan.deletions.size, plan.deletions.has('app', aa), plan.deletions.has('app', bb), plan.deletions.has('app', cc), plan.deletions.has('web', aa)]).toEqual([2, true, true, false, false]);
     expect(unfitPlan(plan, expected)).toBeUndefined();
   });
 
