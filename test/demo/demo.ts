@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/server';
-import { sampleAccount } from '../emulator/sample-account';
+import { SAMPLE_AUDIT_BUCKET, sampleAccount } from '../emulator/sample-account';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const plan = path.join(folder, 'plan.jsonl');
   const metrics = path.join(folder, 'metrics.json');
   const rules = path.join(__dirname, 'rules.yaml');
-  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--metrics', metrics, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...userArgs(process.argv.slice(2))];
+  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--metrics', metrics, '--upload', `s3://${SAMPLE_AUDIT_BUCKET}`, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...userArgs(process.argv.slice(2))];
   say(`Demo: a sample account on a local emulator of AWS (ECR, ECS, Lambda, EventBridge, Scheduler, S3, STS, Secrets Manager) and Slack at ${emulator.url}; nothing leaves this machine.`);
   say(`Running: npm run cleaner -- ${args.join(' ')}`);
   say('');
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${message.text.split('\n').map((line) => `  │ ${line}`).join('\n')}\n`);
   }
   for (const file of emulator.slack.files.values()) say(`Slack (emulated) received the file ${file.filename} (${file.length} bytes) in the thread.`);
+  for (const key of emulator.s3.keys(SAMPLE_AUDIT_BUCKET)) say(`The audit trail (emulated S3) holds s3://${SAMPLE_AUDIT_BUCKET}/${key}.`);
   if (existsSync(metrics)) {
     process.stdout.write(`\nThe run's metrics, in CloudWatch's embedded metric format (what the Lambda logs once a run):\n${readFileSync(metrics, 'utf8')}`);
   }

@@ -288,6 +288,10 @@ describe('npm run demo', () => {
     expect(result.stdout).toMatch(/DRY RUN: [1-9]\d* images would be deleted/);
     expect(result.stdout).toContain('  │ *ECR Maintainer* · *DRY RUN* · account 123456789012 · eu-west-2');
     expect(result.stderr).toContain('nothing leaves this machine');
+    // The audit trail: the run's two objects in the sample account's bucket, linked from Slack.
+    expect(result.stderr).toMatch(/The audit trail \(emulated S3\) holds s3:\/\/ecr-maintainer-audit\/runs\/123456789012\/eu-west-2\/\S+-dry-run\.csv\./);
+    expect(result.stderr).toMatch(/The audit trail \(emulated S3\) holds s3:\/\/ecr-maintainer-audit\/runs\/123456789012\/eu-west-2\/\S+-dry-run\.jsonl\./);
+    expect(result.stdout).toContain('  │ Audit trail: <https://s3.console.aws.amazon.com/s3/object/ecr-maintainer-audit?region=eu-west-2&prefix=runs%2F123456789012%2Feu-west-2%2F');
     // The metrics the Lambda would log for this run, in the embedded metric format.
     const emf = result.stdout.split('\n').find((line) => line.startsWith('{"_aws"')) ?? '{}';
     expect(JSON.parse(emf)).toMatchObject({ Mode: 'dry-run', RunSucceeded: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'EcrMaintainer' }] } });

@@ -9,6 +9,7 @@
 import { cosignTagSignature, image, multiArchImage, registryHost, signature, type Fixture, type FixtureImage } from './fixture';
 
 export const SAMPLE_SLACK_TOKEN = 'xoxb-sample-0000000000-demo';
+export const SAMPLE_AUDIT_BUCKET = 'ecr-maintainer-audit';
 
 export function sampleAccount(): Fixture {
   const host = registryHost({});
@@ -122,6 +123,8 @@ export function sampleAccount(): Fixture {
       },
     ],
     secrets: { 'ecr-maintainer/slack-token': JSON.stringify({ token: SAMPLE_SLACK_TOKEN }) },
+    // An empty bucket for the audit trail: `--upload s3://ecr-maintainer-audit`, and the grace period.
+    buckets: [SAMPLE_AUDIT_BUCKET],
     slack: { token: SAMPLE_SLACK_TOKEN, channels: [{ id: 'C0ECRMAINT', name: 'platform-alerts' }] },
   };
 }
