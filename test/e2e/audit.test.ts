@@ -4,25 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Emulator } from '../emulator/server';
-import type { Fixture } from '../emulator/fixture';
 import { METRIC_NAMES } from '../../lambda/metrics';
 import { runCli } from '../support/cli';
+import { emulatorPerTest } from '../support/emulators';
 import { readPlanFile } from '../support/report';
 import { smallAccount } from './accounts';
 
 jest.setTimeout(60_000);
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((emulator) => emulator.stop()));
-  emulators = [];
-});
-async function start(fixture: Fixture): Promise<Emulator> {
-  const emulator = await Emulator.start(fixture);
-  emulators.push(emulator);
-  return emulator;
-}
+const start = emulatorPerTest();
 
 describe('the audit trail, through the CLI', () => {
   it('writes the CSV and the plan that it writes locally to S3, under dated keys, and says where', async () => {

@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main, type CliIo } from '../../lambda/cli';
-import { Emulator } from '../emulator/server';
+import { type Emulator } from '../emulator/server';
 import type { Fixture } from '../emulator/fixture';
 import { ROOT, TSX, run, runCli, runOnTerminal, workFolder } from '../support/cli';
+import { emulatorPerTest } from '../support/emulators';
 import { readPlanFile } from '../support/report';
 import { SLACK_TOKEN, smallAccount } from './accounts';
 
@@ -19,16 +20,8 @@ jest.setTimeout(30_000);
 const ACCOUNT = '123456789012';
 const ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/ecr-maintainer/cleaner`;
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((emulator) => emulator.stop()));
-  emulators = [];
-});
-async function start(fixture: Fixture = smallAccount()): Promise<Emulator> {
-  const emulator = await Emulator.start(fixture);
-  emulators.push(emulator);
-  return emulator;
-}
+const startEmulator = emulatorPerTest();
+const start = (fixture: Fixture = smallAccount()): Promise<Emulator> => startEmulator(fixture);
 /**
  * The emulator's environment without some of its variables. Runs without Slack leave out SLACK_API_URL,
  * which would otherwise raise the warning that Slack settings are set while Slack is off.

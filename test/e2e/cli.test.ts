@@ -4,24 +4,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Emulator } from '../emulator/server';
+import { type Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
 import { CLI, ROOT, TSX, run, runCli, workFolder } from '../support/cli';
+import { emulatorPerTest } from '../support/emulators';
 import { readPlanFile, type PlanFile } from '../support/report';
 import { HOST, SLACK_TOKEN, largeAccount, smallAccount } from './accounts';
 
 jest.setTimeout(60_000);
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((emulator) => emulator.stop()));
-  emulators = [];
-});
-async function start(fixture: Fixture): Promise<Emulator> {
-  const emulator = await Emulator.start(fixture);
-  emulators.push(emulator);
-  return emulator;
-}
+const start = emulatorPerTest();
 const withFaults = (fixture: Fixture, faults: Faults): Fixture => ({ ...fixture, faults });
 const readPlan = (cwd: string): PlanFile => readPlanFile(path.join(cwd, 'plan.jsonl'));
 /** When the emulator says an image was pushed: its ages count back from its start. */

@@ -5,24 +5,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Emulator } from '../emulator/server';
-import type { Fixture } from '../emulator/fixture';
 import { runCli, workFolder } from '../support/cli';
+import { emulatorPerTest } from '../support/emulators';
 import { readPlanFile } from '../support/report';
 import { smallAccount } from './accounts';
 
 jest.setTimeout(60_000);
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((emulator) => emulator.stop()));
-  emulators = [];
-});
-async function start(fixture: Fixture): Promise<Emulator> {
-  const emulator = await Emulator.start(fixture);
-  emulators.push(emulator);
-  return emulator;
-}
+const start = emulatorPerTest();
 
 const DAY_MS = 86_400_000;
 /** The key under which the audit trail keeps the plan of a dry run that started at `at`. */

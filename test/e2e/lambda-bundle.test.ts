@@ -4,10 +4,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Emulator } from '../emulator/server';
+import { type Emulator } from '../emulator/server';
 import type { Faults, Fixture } from '../emulator/fixture';
 import { METRIC_NAMES } from '../../lambda/metrics';
 import { ROOT, run, runCli, workFolder, type ProcessResult } from '../support/cli';
+import { emulatorPerTest } from '../support/emulators';
 import { readPlanFile } from '../support/report';
 import { EVERY_SOURCE_SETTINGS, RULES_JSON, RULES_YAML, SLACK_TOKEN, everySourceAccount, rulesAccount, smallAccount } from './accounts';
 
@@ -46,11 +47,7 @@ beforeAll(async () => {
   };
 });
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((emulator) => emulator.stop()));
-  emulators = [];
-});
+const startEmulator = emulatorPerTest();
 
 const SECRET_NAME = 'EcrMaintainerSlackToken';
 /** The audit bucket, as CloudFormation would name it. */
@@ -65,9 +62,7 @@ async function start(faults: Faults = {}, base: Fixture = smallAccount()): Promi
     slack: { token: SLACK_TOKEN, channels: [{ id: 'C0ECRMAINT', name: 'platform-alerts' }] },
     faults: { ...base.faults, ...faults },
   };
-  const emulator = await Emulator.start(account);
-  emulators.push(emulator);
-  return emulator;
+  return startEmulator(account);
 }
 
 interface Invocation extends ProcessResult {

@@ -4,24 +4,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Emulator } from '../emulator/server';
-import type { Fixture } from '../emulator/fixture';
+import { type Emulator } from '../emulator/server';
 import { runCli, workFolder } from '../support/cli';
+import { emulatorPerTest } from '../support/emulators';
 import { readPlanFile } from '../support/report';
 import { RULES_JSON, RULES_YAML, rulesAccount } from './accounts';
 
 jest.setTimeout(60_000);
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((emulator) => emulator.stop()));
-  emulators = [];
-});
-async function start(fixture: Fixture): Promise<Emulator> {
-  const emulator = await Emulator.start(fixture);
-  emulators.push(emulator);
-  return emulator;
-}
+const start = emulatorPerTest();
 
 /** A working folder holding `rules.yaml` (or another file) with the given text. */
 function folderWith(file: string, text: string): string {
