@@ -7,6 +7,7 @@ import type { AwsClients } from './aws/clients';
 import { deleteImages, listImages, listRepositories, readIndexChildren } from './aws/ecr';
 import { uploadLines } from './aws/uploads';
 import { findEarlierPlan } from './aws/earlier-plan';
+import { deletableFrom } from './core/grace';
 import { discoverImageUses } from './aws/ecs';
 import { readSlackToken } from './aws/secrets';
 import { readInUseList } from './aws/in-use-list';
@@ -352,7 +353,7 @@ async function gracePeriod(
   now: Date,
   errors: RunError[],
 ): Promise<{ readonly hold: Hold; readonly blocked?: string }> {
-  const marked: ImageResult = { status: 'marked', deletableFrom: new Date(now.getTime() + config.gracePeriodDays * 86_400_000).toISOString().slice(0, 10) };
+  const marked: ImageResult = { status: 'marked', deletableFrom: deletableFrom(now, config.gracePeriodDays) };
   const all: Hold = () => marked;
   try {
     const earlier = await findEarlierPlan(deps.aws.s3, calls, { ...config, ...(account !== undefined && { account }), region: config.region, now });

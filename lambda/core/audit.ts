@@ -24,11 +24,11 @@ export interface AuditObjects {
  * @returns the location, or why the text is not one
  */
 export function parseAuditUri(uri: string): AuditLocation | { readonly problem: string } {
-  const withKey = uri.endsWith('/') || !uri.slice('s3://'.length).includes('/') ? `${uri.replace(/\/?$/, '/')}x` : `${uri}/x`;
-  const why = checkS3Uri(withKey);
-  if (why !== undefined) return { problem: why };
-  const { bucket, key } = parseS3Uri(withKey);
-  return { bucket, prefix: key.slice(0, -1) };
+  const { bucket, key } = parseS3Uri(uri);
+  const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
+  // Checked as the bucket and a key under the prefix would be, as the objects will be named.
+  const why = checkS3Uri(uri.startsWith('s3://') ? `s3://${bucket}/${prefix}x` : uri);
+  return why === undefined ? { bucket, prefix } : { problem: why };
 }
 
 /** The account that keys name when the run could not tell its own (no repository was listed). */

@@ -25,6 +25,11 @@ export interface EarlierPlan {
   readonly deletions: Pick<DigestSet, 'has' | 'size'>;
 }
 
+/** The day (`yyyy-mm-dd`, UTC) from which a run may delete what a run at `now` marks. */
+export function deletableFrom(now: Date | string, gracePeriodDays: number): string {
+  return new Date(new Date(now).getTime() + gracePeriodDays * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** The instant an earlier plan's run must have started by: the grace period ago, less the tolerance. */
 export function graceCutoff(now: Date, gracePeriodDays: number): Date {
   return new Date(now.getTime() - gracePeriodDays * 86_400_000 + GRACE_TOLERANCE_MS);

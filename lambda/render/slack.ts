@@ -5,7 +5,7 @@
 import type { RepositoryReport, RunReport } from '../core/report';
 import { parseS3Uri } from '../core/s3-uri';
 import { formatBytes, formatMonthly, plural } from '../core/words';
-import { deletableFrom } from './text';
+import { deletableFrom } from '../core/grace';
 
 /** Renders the whole report as one text; `splitMessage` cuts it to Slack's size. */
 export function renderSlackMessage(report: RunReport): string {
@@ -36,7 +36,7 @@ export function renderSlackMessage(report: RunReport): string {
           '.',
   );
   if (totals.marked > 0) {
-    lines.push(`Marked: ${images(totals.marked)}, held by the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: deletable from ${deletableFrom(report)} if still planned.`);
+    lines.push(`Marked: ${images(totals.marked)}, held by the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: deletable from ${deletableFrom(report.now, report.gracePeriodDays)} if still planned.`);
   }
   lines.push(`Errors: ${totals.errors}.`);
   if (report.auditObjects) {

@@ -4,7 +4,8 @@
  */
 import type { RepositoryReport, RunReport } from '../core/report';
 import { days, formatBytes, formatMonthly, formatUsd, plural } from '../core/words';
-import { deletableFrom, ruleLines } from './text';
+import { deletableFrom } from '../core/grace';
+import { ruleLines } from './text';
 
 /**
  * The summary a person reads at a glance: the mode in plain sight, a line per repository, the totals,
@@ -92,7 +93,7 @@ export function renderSummary(report: RunReport): string {
     );
   }
   if (totals.marked > 0) {
-    lines.push(`MARKED: ${images(totals.marked)} ${plural(totals.marked, 'waits', 'wait')} out the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: a run from ${deletableFrom(report)} that still plans ${plural(totals.marked, 'it', 'them')} deletes ${plural(totals.marked, 'it', 'them')}.`);
+    lines.push(`MARKED: ${images(totals.marked)} ${plural(totals.marked, 'waits', 'wait')} out the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: a run from ${deletableFrom(report.now, report.gracePeriodDays)} that still plans ${plural(totals.marked, 'it', 'them')} deletes ${plural(totals.marked, 'it', 'them')}.`);
   }
   if (report.auditObjects) lines.push(`Audit trail: ${report.auditObjects.csv}, ${report.auditObjects.plan}`);
   if (report.errors.length > 0) {

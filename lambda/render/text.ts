@@ -26,11 +26,6 @@ export function describeResult(result: ImageResult, mode: RunReport['mode']): st
   }
 }
 
-/** The day from which a run may delete what this run marks: the run's instant plus the grace period. */
-export function deletableFrom(report: Pick<RunReport, 'now' | 'gracePeriodDays'>): string {
-  return new Date(Date.parse(report.now) + report.gracePeriodDays * 86_400_000).toISOString().slice(0, 10);
-}
-
 /** The reasons of a decision in words a reviewer can check. */
 export function describeReasons(artifact: ArtifactReport, now: Date): string {
   const ageDays = Math.floor((now.getTime() - Date.parse(artifact.pushedAt)) / 86_400_000);
