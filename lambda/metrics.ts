@@ -92,10 +92,7 @@ export function failedRunMetrics(): RunMetric[] {
  * metric format, for the CLI to write to a file (`--metrics FILE`).
  */
 export function emfRecord(metrics: readonly RunMetric[], mode: MetricsMode): Record<string, unknown> {
-  const publisher = new Metrics({ namespace: METRICS_NAMESPACE });
-  publisher.clearDefaultDimensions();
-  publisher.addDimension(MODE_DIMENSION, mode);
-  for (const { name, unit, value } of metrics) publisher.addMetric(name, unit, value);
+  const publisher = stored(metrics, mode, new Metrics({ namespace: METRICS_NAMESPACE }));
   const record = publisher.serializeMetrics() as unknown as Record<string, unknown>;
   publisher.clearMetrics();
   return record;
@@ -103,14 +100,20 @@ export function emfRecord(metrics: readonly RunMetric[], mode: MetricsMode): Rec
 
 /**
  * Prints `metrics` as one EMF line, under `METRICS_NAMESPACE`, with the `Mode` dimension alone.
- * Powertools adds a `service` dimension by default; it is cleared, so that what is emitted is exactly
- * what the alarms name.
  *
  * @param publisher Powertools' Metrics to print with; a test may pass its own.
  */
 export function publishMetrics(metrics: readonly RunMetric[], mode: MetricsMode, publisher: Metrics = new Metrics({ namespace: METRICS_NAMESPACE })): void {
+  stored(metrics, mode, publisher).publishStoredMetrics();
+}
+
+/**
+ * `publisher` holding the run's metrics under the `Mode` dimension alone. Powertools adds a `service`
+ * dimension by default; it is cleared, so that what is emitted is exactly what the alarms name.
+ */
+function stored(metrics: readonly RunMetric[], mode: MetricsMode, publisher: Metrics): Metrics {
   publisher.clearDefaultDimensions();
   publisher.addDimension(MODE_DIMENSION, mode);
   for (const { name, unit, value } of metrics) publisher.addMetric(name, unit, value);
-  publisher.publishStoredMetrics();
+  return publisher;
 }
