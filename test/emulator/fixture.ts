@@ -212,10 +212,48 @@ export interface FixtureCallerIdentity {
   readonly error?: 'InvalidClientTokenId' | 'ExpiredToken';
 }
 
+/**
+ * An IAM role that STS AssumeRole may assume. A role that the fixture does not list is denied, as IAM
+ * denies a role whose trust policy does not name the caller.
+ */
+export interface FixtureRole {
+  /** `arn:aws:iam::<account>:role/<path/><name>`: the account that its credentials are served as. */
+  readonly arn: string;
+  /** The trust policy's `sts:ExternalId` condition: AssumeRole must give exactly this. @default none required */
+  readonly externalId?: string;
+  /** The trust policy does not trust the caller: AssumeRole answers AccessDenied. @default false */
+  readonly deny?: boolean;
+  /** The role's MaxSessionDuration: a longer DurationSeconds is a ValidationError. @default 3600, as IAM's */
+  readonly maxSessionDurationSeconds?: number;
+}
+
+/**
+ * The resources of one account in one region, besides the fixture's primary account. The same account
+ * may appear once per region; an account and region that no fixture names is served empty.
+ */
+export interface AccountFixture {
+  readonly accountId: string;
+  readonly region: string;
+  /** @default none */
+  readonly repositories?: readonly FixtureRepository[];
+  readonly clusters?: readonly FixtureCluster[];
+  readonly taskDefinitions?: readonly FixtureTaskDefinition[];
+  readonly functions?: readonly FixtureFunction[];
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly eventBuses?: readonly FixtureEventBus[];
+  readonly scheduleGroups?: readonly FixtureScheduleGroup[];
+}
+
 /** An AWS error to answer instead of the real response. */
 export interface FaultRule {
-  /** `ECR.DescribeImages`, `ECS.ListTasks`, `SecretsManager.GetSecretValue`, … */
+  /** `ECR.DescribeImages`, `ECS.ListTasks`, `SecretsManager.GetSecretValue`, `STS.AssumeRole`, … */
   readonly operation: string;
+  /** Only calls served as this account (the one that the request's credentials belong to). */
+  readonly account?: string;
+  /** Only calls served in this region (the one that the request was signed for). */
+  readonly region?: string;
+  /** Only STS AssumeRole calls for this role (its ARN, as the call gives it). */
+  readonly role?: string;
   /** Only calls about this cluster (name) or repository. */
   readonly cluster?: string;
   readonly repository?: string;
@@ -259,9 +297,9 @@ export interface Faults {
 }
 
 export interface Fixture {
-  /** @default '123456789012' */
+  /** The primary account: the one that the access key `emulator` (`Emulator.env()`) is served as. @default '123456789012' */
   readonly accountId?: string;
-  /** @default 'eu-west-2' */
+  /** The primary account's region, whose resources are the fixture's top-level fields. @default 'eu-west-2' */
   readonly region?: string;
   /** The instant that `pushedDaysAgo` counts back from. @default the emulator's start */
   readonly now?: string;
@@ -281,8 +319,15 @@ export interface Fixture {
   readonly buckets?: readonly string[];
   /** S3 objects. */
   readonly objects?: readonly FixtureObject[];
-  /** STS GetCallerIdentity's answer. @default the fixture's account, as an assumed role */
+  /**
+   * STS GetCallerIdentity's answer to the primary account's credentials (the access key `emulator`).
+   * @default the fixture's account, as an assumed role
+   */
   readonly callerIdentity?: FixtureCallerIdentity;
+  /** Other accounts and regions, each with its own resources. S3 and Slack stay one, shared by all. @default none */
+  readonly accounts?: readonly AccountFixture[];
+  /** The roles that STS AssumeRole may assume, in any account. @default none: every AssumeRole is denied */
+  readonly roles?: readonly FixtureRole[];
   readonly faults?: Faults;
 }
 
