@@ -4,15 +4,12 @@
  * pure). They notify an SNS topic when one is given or an e-mail address asks for one; without either,
  * they still change state, on the dashboard and in the console.
  */
-import { Annotations, Aws, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { notifyAlarmTarget } from './alarm-topic';
 import { METRICS_NAMESPACE, MODE_DIMENSION, type MetricName, type MetricsMode } from '../lambda/metrics';
 import { longestScheduleGapSeconds } from './schedule-interval';
 
@@ -154,54 +151,6 @@ export class CleanerAlarms extends Construct {
     }
 
     const alarms = [this.runFailed, this.noSuccessfulRun, this.nearTimeout].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
-    this.topic = props.alarmTopic ?? (props.alarmEmail === undefined ? undefined : this.createTopic(props.alarmEmail, alarms));
-    if (this.topic) {
-      const action = new SnsAction(this.topic);
-      // OK too, so that whoever was told of the trouble is told when it is over.
-      for (const alarm of alarms) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-    }
-  }
-
-  /**
-   * A topic that e-mails `address`, encrypted with a key of its own (cdk-nag's SNS2: SNS's AWS managed
-   * key cannot be used, because its policy cannot let CloudWatch in), accepting only TLS (SNS3), and
-   * open to these alarms alone.
-   */
-  private createTopic(address: string, alarms: readonly cloudwatch.Alarm[]): sns.Topic {
-    const key = new kms.Key(this, 'TopicKey', {
-      description: 'ECR Maintainer: encrypts the alarm topic',
-      enableKeyRotation: true,
-      // The topic keeps no messages: nothing is lost with the key.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    // As CloudWatch's documentation gives it: the alarms publish through SNS, which uses the key for them.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'LetCloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    const topic = new sns.Topic(this, 'Topic', {
-      displayName: 'ECR Maintainer alarms',
-      masterKey: key,
-      enforceSSL: true,
-    });
-    topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'LetTheCleanerAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
-    topic.addSubscription(new EmailSubscription(address));
-    return topic;
+    this.topic = notifyAlarmTarget(this, alarms, props);
   }
 }

@@ -21,7 +21,8 @@ export interface InUseSources {
   readonly keepLambdaImages: boolean;
 }
 
-export interface GrantOptions extends InUseSources {
+/** What a role needs to clean one account: its registry and the discovery of the images in use there. */
+export interface TargetGrantOptions extends InUseSources {
   readonly deleteEnabled: boolean;
   /**
    * Where the role may delete while deletion is on, from the rules (`planDeletePermission`).
@@ -31,6 +32,24 @@ export interface GrantOptions extends InUseSources {
   readonly deletePermission?: DeletePermission;
   readonly repositories?: string[];
   readonly clusters?: string[];
+  /**
+   * Whether the role reads (and, with deletion on, cleans) the account's registry. False for an account
+   * whose workloads only pull another account's images: then the role has no ECR permission at all.
+   *
+   * @default true
+   */
+  readonly registry?: boolean;
+  /**
+   * The regions that the ARNs name: the role's own region for the single-account cleaner; every region the
+   * organisation cleans for a member role, which IAM serves in all of them.
+   *
+   * @default - the stack's region
+   */
+  readonly regions?: readonly string[];
+}
+
+/** The audit trail's bucket, and the operator's list of images in use: what the function itself reads and writes. */
+export interface AuditTrailGrantOptions {
   readonly inUseImagesUri?: string;
   /** The audit trail's bucket, where each run writes under `runs/`. */
   readonly auditBucket: s3.Bucket;
@@ -38,57 +57,89 @@ export interface GrantOptions extends InUseSources {
   readonly gracePeriodDays: number;
 }
 
-/** Adds the cleaner's statements to its role, and acknowledges the findings they cause. */
+export interface GrantOptions extends TargetGrantOptions, AuditTrailGrantOptions {}
+
+/** Adds the single-account cleaner's statements to its role, and acknowledges the findings they cause. */
 export function grantCleanerPermissions(role: iam.Role, options: GrantOptions): void {
-  const arn = (service: string, resource: string): string => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
-  /** How cdk-nag prints such an ARN in a finding's id. */
-  const shown = (service: string, resource: string): string => `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
-  /** Acknowledges cdk-nag's finding for a wildcard resource, as it prints the ARN. */
-  const acknowledgeWildcard = (resource: string, reason: string): void =>
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  const policy = new CleanerPolicy(role, options.regions);
+  addTargetStatements(policy, options);
+  addAuditTrailStatements(policy, options);
+  policy.acknowledgeEveryResource();
+}
+
+/**
+ * Adds what a role needs to clean its account (a member role of the organisation): the registry, unless
+ * `registry` is false, and the in-use discovery; nothing of the audit trail, which stays central.
+ */
+export function grantTargetPermissions(role: iam.Role, options: TargetGrantOptions): void {
+  const policy = new CleanerPolicy(role, options.regions);
+  addTargetStatements(policy, options);
+  policy.acknowledgeEveryResource();
+}
+
+/** Adds the audit trail's writes (and reads, with a grace period) and the read of the in-use list. */
+export function grantAuditTrailPermissions(role: iam.Role, options: AuditTrailGrantOptions): void {
+  addAuditTrailStatements(new CleanerPolicy(role), options);
+}
+
+/** A role's statements, each with the cdk-nag acknowledgments it needs, and ARNs in the regions in scope. */
+class CleanerPolicy {
   /** The actions on "*": those AWS accepts only there, and those that a condition narrows. */
-  const onEveryResource = { unscoped: [] as string[], conditioned: [] as string[] };
-  const allow = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>): void => {
-    role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
-    if (resources.includes('*')) onEveryResource[conditions ? 'conditioned' : 'unscoped'].push(...actions);
+  private readonly onEveryResource = { unscoped: [] as string[], conditioned: [] as string[] };
+  readonly regions: readonly string[];
+
+  constructor(
+    readonly role: iam.Role,
+    regions: readonly string[] = [Aws.REGION],
+  ) {
+    this.regions = regions;
+  }
+
+  /** The resource's ARN in each region, in this account. */
+  readonly arns = (service: string, resource: string): string[] =>
+    this.regions.map((region) => `arn:${Aws.PARTITION}:${service}:${region}:${Aws.ACCOUNT_ID}:${resource}`);
+
+  readonly allow = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>): void => {
+    this.role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+    if (resources.includes('*')) this.onEveryResource[conditions ? 'conditioned' : 'unscoped'].push(...actions);
   };
 
-  const repositories = options.repositories?.map((name) => arn('ecr', `repository/${name}`)) ?? [arn('ecr', 'repository/*')];
+  /** Acknowledges cdk-nag's finding for a wildcard resource, as it prints the ARN. */
+  readonly acknowledgeWildcard = (resource: string, reason: string): void => {
+    Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  };
+
+  /** Acknowledges the finding of the resource's ARN in each region, as cdk-nag prints it. */
+  readonly acknowledgeWildcards = (service: string, resource: string, reason: string): void => {
+    for (const region of this.regions) {
+      this.acknowledgeWildcard(`arn:<AWS::Partition>:${service}:${region === Aws.REGION ? '<AWS::Region>' : region}:<AWS::AccountId>:${resource}`, reason);
+    }
+  };
+
+  /** Acknowledges "*", naming the actions that have it. */
+  acknowledgeEveryResource(): void {
+    const list = (actions: string[]): string => [...new Set(actions)].sort().join(', ');
+    this.acknowledgeWildcard(
+      '*',
+      `Only for actions that support no resource-level permission (${list(this.onEveryResource.unscoped) || 'none'}), and for ${list(this.onEveryResource.conditioned)}, which the ecs:cluster condition limits to the clusters in scope.`,
+    );
+  }
+}
+
+/** The registry's statements (unless `registry` is false) and the in-use discovery's. */
+function addTargetStatements(policy: CleanerPolicy, options: TargetGrantOptions): void {
+  const { arns, allow, acknowledgeWildcards } = policy;
+
   const clusterNames = options.clusters?.map(clusterName) ?? ['*'];
-  const clusters = clusterNames.map((name) => arn('ecs', `cluster/${name}`));
+  const clusters = clusterNames.flatMap((name) => arns('ecs', `cluster/${name}`));
   const inClusters = options.clusters ? { ArnEquals: { 'ecs:cluster': clusters } } : { ArnLike: { 'ecs:cluster': clusters } };
   /** One statement on `<type>/<cluster>/*` for every cluster in scope, with its acknowledgments. */
   const allowInClusters = (sid: string, actions: string[], type: string, reason: string): void => {
-    allow(sid, actions, clusterNames.map((name) => arn('ecs', `${type}/${name}/*`)));
-    for (const name of clusterNames) acknowledgeWildcard(shown('ecs', `${type}/${name}/*`), reason);
+    allow(sid, actions, clusterNames.flatMap((name) => arns('ecs', `${type}/${name}/*`)));
+    for (const name of clusterNames) acknowledgeWildcards('ecs', `${type}/${name}/*`, reason);
   };
 
-  allow('ReadImages', ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:BatchGetImage'], repositories);
-  if (!options.repositories) {
-    acknowledgeWildcard(shown('ecr', 'repository/*'), 'The cleaner covers every repository of this account and region; the `repositories` prop narrows it to named ARNs.');
-  }
-  if (options.deleteEnabled) {
-    const { allow: deletable, deny } = options.deletePermission ?? { allow: (options.repositories ?? ['*']).map((pattern) => ({ pattern, from: [] })), deny: [] };
-    if (deletable.length > 0) allow('DeleteImages', ['ecr:BatchDeleteImage'], deletable.map(({ pattern }) => arn('ecr', `repository/${pattern}`)));
-    for (const { pattern, from } of deletable) {
-      if (pattern === '*' || !pattern.includes('*') || from.length === 0) continue;
-      acknowledgeWildcard(
-        shown('ecr', `repository/${pattern}`),
-        `The rules let the cleaner delete only in the repositories that ${from.join(', ')} ${from.length === 1 ? 'matches' : 'match'}, and a catch-all exclusion keeps it out of every other; this is the glob in IAM's syntax, which cannot name the repositories one by one.`,
-      );
-    }
-    // A Deny is what keeps the role out of an excluded repository that the Allow on every repository covers.
-    if (deny.length > 0) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'KeepOutOfExcludedRepositories',
-          effect: iam.Effect.DENY,
-          actions: ['ecr:BatchDeleteImage'],
-          resources: deny.map((pattern) => arn('ecr', `repository/${pattern}`)),
-        }),
-      );
-    }
-  }
+  if (options.registry ?? true) addRegistryStatements(policy, options);
 
   // ListClusters supports no resource-level permission: AWS accepts only "*".
   if (!options.clusters) allow('ListClusters', ['ecs:ListClusters'], ['*']);
@@ -108,10 +159,10 @@ export function grantCleanerPermissions(role: iam.Role, options: GrantOptions): 
     allow('ListSchedules', ['events:ListEventBuses', 'events:ListRules', 'scheduler:ListSchedules'], ['*']);
     // A rule's ARN is rule/<name> on the default bus and rule/<bus>/<name> on a custom bus; IAM's "*"
     // matches across "/", so rule/* covers both.
-    allow('ReadRuleTargets', ['events:ListTargetsByRule'], [arn('events', 'rule/*')]);
-    acknowledgeWildcard(shown('events', 'rule/*'), 'Rules are known by name only at run time, on every event bus; the role may only list their targets.');
-    allow('ReadSchedules', ['scheduler:GetSchedule'], [arn('scheduler', 'schedule/*/*')]);
-    acknowledgeWildcard(shown('scheduler', 'schedule/*/*'), 'Schedules are known by group and name only at run time; the role may only read them.');
+    allow('ReadRuleTargets', ['events:ListTargetsByRule'], arns('events', 'rule/*'));
+    acknowledgeWildcards('events', 'rule/*', 'Rules are known by name only at run time, on every event bus; the role may only list their targets.');
+    allow('ReadSchedules', ['scheduler:GetSchedule'], arns('scheduler', 'schedule/*/*'));
+    acknowledgeWildcards('scheduler', 'schedule/*/*', 'Schedules are known by group and name only at run time; the role may only read them.');
   }
 
   if (options.keepTaskDefinitionRevisions > 0) {
@@ -126,10 +177,48 @@ export function grantCleanerPermissions(role: iam.Role, options: GrantOptions): 
   if (options.keepLambdaImages) {
     // ListFunctions supports no resource-level permission: AWS accepts only "*".
     allow('ListFunctions', ['lambda:ListFunctions'], ['*']);
-    allow('ReadFunctions', ['lambda:GetFunction', 'lambda:ListAliases', 'lambda:ListVersionsByFunction'], [arn('lambda', 'function:*')]);
-    acknowledgeWildcard(shown('lambda', 'function:*'), 'Functions are known by name only at run time; the role may only read their configuration, aliases and versions, never invoke or change them.');
+    allow('ReadFunctions', ['lambda:GetFunction', 'lambda:ListAliases', 'lambda:ListVersionsByFunction'], arns('lambda', 'function:*'));
+    acknowledgeWildcards('lambda', 'function:*', 'Functions are known by name only at run time; the role may only read their configuration, aliases and versions, never invoke or change them.');
   }
+}
 
+/** ECR: read the repositories in scope, and with deletion on delete where the rules let the cleaner. */
+function addRegistryStatements(policy: CleanerPolicy, options: TargetGrantOptions): void {
+  const { arns, allow, acknowledgeWildcards } = policy;
+  const repositories = (options.repositories ?? ['*']).flatMap((name) => arns('ecr', `repository/${name}`));
+
+  allow('ReadImages', ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:BatchGetImage'], repositories);
+  if (!options.repositories) {
+    acknowledgeWildcards('ecr', 'repository/*', 'The cleaner covers every repository of this account in the regions in scope; the `repositories` prop narrows it to named ARNs.');
+  }
+  if (options.deleteEnabled) {
+    const { allow: deletable, deny } = options.deletePermission ?? { allow: (options.repositories ?? ['*']).map((pattern) => ({ pattern, from: [] })), deny: [] };
+    if (deletable.length > 0) allow('DeleteImages', ['ecr:BatchDeleteImage'], deletable.flatMap(({ pattern }) => arns('ecr', `repository/${pattern}`)));
+    for (const { pattern, from } of deletable) {
+      if (pattern === '*' || !pattern.includes('*') || from.length === 0) continue;
+      acknowledgeWildcards(
+        'ecr',
+        `repository/${pattern}`,
+        `The rules let the cleaner delete only in the repositories that ${from.join(', ')} ${from.length === 1 ? 'matches' : 'match'}, and a catch-all exclusion keeps it out of every other; this is the glob in IAM's syntax, which cannot name the repositories one by one.`,
+      );
+    }
+    // A Deny is what keeps the role out of an excluded repository that the Allow on every repository covers.
+    if (deny.length > 0) {
+      policy.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'KeepOutOfExcludedRepositories',
+          effect: iam.Effect.DENY,
+          actions: ['ecr:BatchDeleteImage'],
+          resources: deny.flatMap((pattern) => arns('ecr', `repository/${pattern}`)),
+        }),
+      );
+    }
+  }
+}
+
+/** S3: the operator's list of images in use, and the audit trail under `runs/`. */
+function addAuditTrailStatements(policy: CleanerPolicy, options: AuditTrailGrantOptions): void {
+  const { allow } = policy;
   if (options.inUseImagesUri !== undefined) {
     const { bucket, key } = parseS3Uri(options.inUseImagesUri);
     allow('ReadInUseImagesList', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`]);
@@ -145,14 +234,8 @@ export function grantCleanerPermissions(role: iam.Role, options: GrantOptions): 
     allow('ListEarlierPlans', ['s3:ListBucket'], [options.auditBucket.bucketArn], { StringLike: { 's3:prefix': `${AUDIT_RUNS_PREFIX}*` } });
   }
   const bucket = options.auditBucket.node.defaultChild as s3.CfnBucket;
-  acknowledgeWildcard(
-    `<${Stack.of(role).getLogicalId(bucket)}.Arn>/${AUDIT_RUNS_PREFIX}*`,
+  policy.acknowledgeWildcard(
+    `<${Stack.of(policy.role).getLogicalId(bucket)}.Arn>/${AUDIT_RUNS_PREFIX}*`,
     `Each run's objects are named by the run's date and time under ${AUDIT_RUNS_PREFIX} of the cleaner's own audit bucket; the role may write there${options.gracePeriodDays > 0 ? ' and read its earlier plans back' : ''}, and nowhere else in S3.`,
-  );
-
-  const list = (actions: string[]): string => [...new Set(actions)].sort().join(', ');
-  acknowledgeWildcard(
-    '*',
-    `Only for actions that support no resource-level permission (${list(onEveryResource.unscoped) || 'none'}), and for ${list(onEveryResource.conditioned)}, which the ecs:cluster condition limits to the clusters in scope.`,
   );
 }

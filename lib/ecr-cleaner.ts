@@ -1,27 +1,26 @@
-import * as path from 'node:path';
-import { Annotations, Aws, Duration, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, type ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../lambda/core/defaults';
-import { type RuleSpec, parseRules } from '../lambda/core/rules';
+import type { RuleSpec } from '../lambda/core/rules';
 import { DEFAULT_AUDIT_RETENTION_DAYS, createAuditBucket } from './audit-bucket';
-import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
+import { createBundledFunction } from './bundled-function';
 import { CleanerAlarms } from './cleaner-alarms';
 import { createCleanerDashboard } from './cleaner-dashboard';
-import { type InUseSources, grantCleanerPermissions } from './cleaner-permissions';
-import { planDeletePermission } from './delete-permission';
+import { grantCleanerPermissions } from './cleaner-permissions';
+import { cleanerEnvironment, createSchedulerRole, defaultCleanerSchedule, resolveCleanerSettings } from './cleaner-settings';
 import { InvalidSettingsError } from './errors';
 import { checkEnvironmentSize } from './lambda-environment';
-import { DEFAULT_MEMORY_SIZE_MIB, LAMBDA_MEMORY_MIB, imagesThatFit, memoryNeededMiB, type SizingOptions } from './lambda-sizing';
+import { LAMBDA_MEMORY_MIB, imagesThatFit, memoryNeededMiB, type SizingOptions } from './lambda-sizing';
+import { slackTokenSecretFor } from './slack-token';
 
 export interface EcrCleanerProps {
   /**
@@ -282,28 +281,8 @@ export class EcrCleaner extends Construct {
 
   constructor(scope: Construct, id: string, props: EcrCleanerProps = {}) {
     super(scope, id);
-    const problems = checkCleanerProps(props).map((problem) => describePropProblem(problem));
-    if (problems.length > 0) throw new InvalidSettingsError('EcrCleaner: invalid props', problems);
-
-    const deleteEnabled = props.deleteEnabled ?? false;
-    const rules = props.rules === undefined || Token.isUnresolved(props.rules) ? [] : parseRules(props.rules, 'rules');
-    const deletePermission = planDeletePermission(rules, props.repositories);
-    if (deletePermission.nothingToClean) Annotations.of(this).addWarningV2('ecr-maintainer:rules-exclude-everything', deletePermission.nothingToClean);
-    if (deleteEnabled) for (const message of deletePermission.unenforced) Annotations.of(this).addInfo(message);
-    const sources: InUseSources = {
-      keepServiceDeploymentImages: props.keepServiceDeploymentImages ?? DEFAULTS.keepServiceDeploymentImages,
-      keepScheduledTaskImages: props.keepScheduledTaskImages ?? DEFAULTS.keepScheduledTaskImages,
-      keepTaskDefinitionRevisions: props.keepTaskDefinitionRevisions ?? DEFAULTS.keepTaskDefinitionRevisions,
-      keepLambdaImages: props.keepLambdaImages ?? DEFAULTS.keepLambdaImages,
-    };
-    const slackEnabled = props.slackEnabled ?? false;
-    if (!slackEnabled && (props.slackChannel !== undefined || props.slackTokenSecret !== undefined)) {
-      Annotations.of(this).addWarningV2('ecr-maintainer:slack-disabled', 'Slack settings are given but slackEnabled is false: no report is posted. Set slackEnabled to true to post.');
-    }
-    if (!sources.keepLambdaImages && props.keepLambdaVersions !== undefined) {
-      Annotations.of(this).addWarningV2('ecr-maintainer:lambda-versions-unused', 'keepLambdaVersions is given but keepLambdaImages is false: no Lambda image is kept. Set keepLambdaImages to true to keep them.');
-    }
-    const memorySize = props.memorySize ?? DEFAULT_MEMORY_SIZE_MIB;
+    const settings = resolveCleanerSettings(this, props, 'EcrCleaner: invalid props');
+    const { deleteEnabled, deletePermission, sources, slackEnabled, memorySize, gracePeriodDays, timeout } = settings;
     if (!Token.isUnresolved(memorySize)) {
       const sizing = { gracePeriod: (props.gracePeriodDays ?? 0) > 0 };
       this.imagesThatFit = imagesThatFit(memorySize, sizing);
@@ -320,85 +299,27 @@ export class EcrCleaner extends Construct {
     });
     this.logGroup.grantWrite(role);
     this.auditBucket = createAuditBucket(this, 'AuditBucket', { retentionDays: props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS });
-    const auditBucketUri = `s3://${this.auditBucket.bucketName}`;
-    const gracePeriodDays = props.gracePeriodDays ?? DEFAULTS.gracePeriodDays;
 
     if (slackEnabled) {
-      this.slackTokenSecret =
-        props.slackTokenSecret ??
-        new secretsmanager.Secret(this, 'SlackToken', {
-          description: 'ECR Maintainer: the Slack bot token, as {"token": "xoxb-..."}. Put it in after the first deploy.',
-          // A placeholder with an empty token: the cleaner says clearly that the token is missing.
-          generateSecretString: { secretStringTemplate: JSON.stringify({ token: '' }), generateStringKey: 'placeholder' },
-        });
+      this.slackTokenSecret = slackTokenSecretFor(this, props.slackTokenSecret);
       this.slackTokenSecret.grantRead(role);
-      if (!props.slackTokenSecret) {
-        Validations.of(this.slackTokenSecret).acknowledge({
-          id: 'AwsSolutions-SMG4',
-          reason: 'Slack issues the bot token; Secrets Manager cannot rotate it. Rotate it in Slack and update the secret.',
-        });
-      }
     }
 
-    const environment: Record<string, string> = {
-      KEEP_MIN_IMAGE_COUNT: String(props.keepMinImageCount ?? DEFAULTS.keepMinImageCount),
-      KEEP_IMAGES_NEWER_THAN_DAYS: String((props.keepImagesNewerThan ?? Duration.days(DEFAULTS.keepImagesNewerThanDays)).toDays()),
-      KEEP_IMAGES_PULLED_WITHIN_DAYS: String((props.keepImagesPulledWithin ?? Duration.days(DEFAULTS.keepImagesPulledWithinDays)).toDays()),
-      DELETE_ENABLED: String(deleteEnabled),
-      KEEP_SERVICE_DEPLOYMENT_IMAGES: String(sources.keepServiceDeploymentImages),
-      KEEP_SCHEDULED_TASK_IMAGES: String(sources.keepScheduledTaskImages),
-      KEEP_TASK_DEFINITION_REVISIONS: String(sources.keepTaskDefinitionRevisions),
-      KEEP_LAMBDA_IMAGES: String(sources.keepLambdaImages),
-      ...(sources.keepLambdaImages && { KEEP_LAMBDA_VERSIONS: String(props.keepLambdaVersions ?? DEFAULTS.keepLambdaVersions) }),
-      ...(props.inUseImagesUri !== undefined && { IN_USE_IMAGES_URI: props.inUseImagesUri }),
-      AUDIT_BUCKET_URI: auditBucketUri,
-      GRACE_PERIOD_DAYS: String(gracePeriodDays),
-      MAX_CONCURRENT_CALLS: String(props.maxConcurrentCalls ?? DEFAULTS.maxConcurrentCalls),
-      STORAGE_PRICE_PER_GB_MONTH: decimalText(props.storagePricePerGbMonth ?? DEFAULTS.storagePricePerGbMonth),
-      ...(props.repositories && { ECR_REPOSITORIES: props.repositories.join(',') }),
-      ...(props.clusters && { ECS_CLUSTERS: props.clusters.join(',') }),
-      ...(rules.length > 0 && { RULES: JSON.stringify(props.rules) }),
-      SLACK_ENABLED: String(slackEnabled),
-      ...(slackEnabled && {
-        SLACK_CHANNEL: props.slackChannel as string,
-        SLACK_MAX_MESSAGE_LENGTH: String(props.slackMaxMessageLength ?? DEFAULTS.slackMaxMessageLength),
-        SLACK_TOKEN_SECRET_ARN: (this.slackTokenSecret as secretsmanager.ISecret).secretArn,
-      }),
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-    const timeout = props.timeout ?? Duration.minutes(5);
+    const environment = cleanerEnvironment(props, settings, { auditBucketUri: `s3://${this.auditBucket.bucketName}`, slackTokenSecretArn: this.slackTokenSecret?.secretArn });
     const tooLarge = checkEnvironmentSize(environment, (value) => Stack.of(this).resolve(value));
     if (tooLarge) throw new InvalidSettingsError('EcrCleaner: invalid props', [tooLarge]);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = createBundledFunction(this, 'Function', {
       description: 'ECR Maintainer: removes unused ECR images, keeping every image a workload runs or may start again',
-      entry: path.join(__dirname, '..', 'lambda', 'handler.ts'),
-      handler: 'handler',
-      depsLockFilePath: path.join(__dirname, '..', 'package-lock.json'),
-      projectRoot: path.join(__dirname, '..'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      entry: 'handler.ts',
       timeout,
       memorySize,
       role,
       logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      logLevel: props.logLevel,
       // One run at a time; a failed run is not retried, the next scheduled run converges.
       reservedConcurrentExecutions: 1,
-      retryAttempts: 0,
-      maxEventAge: Duration.hours(1),
       environment,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        format: OutputFormat.CJS,
-        // Bundle our pinned SDK, so that the Lambda runs exactly what the CLI and the tests run.
-        externalModules: [],
-      },
     });
 
     grantCleanerPermissions(role, {
@@ -412,18 +333,8 @@ export class EcrCleaner extends Construct {
       gracePeriodDays,
     });
 
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'ECR Maintainer: lets EventBridge Scheduler invoke the cleaner',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': Aws.ACCOUNT_ID,
-            'aws:SourceArn': `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule-group/default`,
-          },
-        },
-      }),
-    });
-    const schedule = props.schedule ?? ScheduleExpression.cron({ minute: '0', hour: '3' });
+    const schedulerRole = createSchedulerRole(this, 'SchedulerRole', 'ECR Maintainer: lets EventBridge Scheduler invoke the cleaner');
+    const schedule = props.schedule ?? defaultCleanerSchedule();
     this.schedule = new Schedule(this, 'Schedule', {
       description: 'ECR Maintainer: runs the cleaner',
       schedule,
@@ -460,13 +371,6 @@ export class EcrCleaner extends Construct {
       alarms: [alarms.runFailed, alarms.noSuccessfulRun, alarms.nearTimeout].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined),
     });
   }
-}
-
-/** A number as the cleaner reads a decimal setting: digits and a point, never an exponent (1e-7). */
-function decimalText(value: number): string {
-  if (Token.isUnresolved(value)) return Tokenization.stringifyNumber(value);
-  const text = String(value);
-  return /e/i.test(text) ? value.toFixed(20).replace(/\.?0+$/, '') : text;
 }
 
 /** The warning for a function too small for `expectedImageCount` images; none when it fits or is not given. */
