@@ -29,11 +29,22 @@ import { postReportToSlack, type SlackPostOptions } from './notify/slack';
 
 export interface CleanerDeps {
   readonly aws: AwsClients;
+  /**
+   * Other accounts whose workloads pull this registry's images (a central registry): in-use discovery
+   * runs in each of them too, and their uses protect this registry's images. An account whose role could
+   * not be assumed carries the reason in `error`, and then nothing is deleted.
+   */
+  readonly workloads?: readonly WorkloadAccountClients[];
   /** Slack tokens read from Secrets Manager, by secret id; kept for the life of the process. */
   readonly slackTokens: Map<string, string>;
   /** Tests shorten Slack's timeouts; the shells use the defaults. */
   readonly slackOptions?: Partial<Pick<SlackPostOptions, 'timeoutMs' | 'retries' | 'maxRateLimitWaitSeconds'>>;
 }
+
+/** A workload account's clients, in the registry's region; or why there are none. */
+export type WorkloadAccountClients =
+  | { readonly account: string; readonly aws: Pick<AwsClients, 'ecs' | 'events' | 'scheduler' | 'lambda'> }
+  | { readonly account: string; readonly error: string };
 
 export type Progress =
   | { readonly phase: 'repositories'; readonly count: number }
@@ -149,7 +160,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
       errors: [...errors],
       apiCalls: calls.stats(),
       warnings,
-      sources: describeSources(config),
+      sources: describeSources(config, deps.workloads),
       declined,
       awaitingConfirmation,
       ...(graceBlocked !== undefined && { graceBlocked }),
@@ -366,11 +377,39 @@ async function gracePeriod(
 }
 
 /**
- * Asks every source that is on, concurrently, for the images its workloads run or may start. They share
- * one task-definition reader, so each task definition is described once per run.
+ * Asks every source that is on, concurrently, for the images its workloads run or may start: in this
+ * account, and in each workload account (where each use and each problem names the account). The
+ * operator's list is read once.
  */
 async function findImagesInUse(deps: CleanerDeps, calls: ApiCalls, config: Config, progress: (progress: Progress) => void): Promise<InUseDiscovery> {
-  const { ecs, events, scheduler, lambda, s3 } = deps.aws;
+  const none: Promise<InUseDiscovery> = Promise.resolve({ uses: [], problems: [] });
+  const results = await Promise.all([
+    discoverWorkloads(deps.aws, calls, config, (done, total) => progress({ phase: 'in-use', done, total })),
+    config.inUseImagesUri !== undefined ? readInUseList(deps.aws.s3, calls, config.inUseImagesUri) : none,
+    ...(deps.workloads ?? []).map(async (workload): Promise<InUseDiscovery> => {
+      if ('error' in workload) return { uses: [], problems: [`workload account ${workload.account}: ${workload.error}`] };
+      const found = await discoverWorkloads(workload.aws, calls, config);
+      return {
+        uses: found.uses.map((use) => ({ ...use, account: workload.account })),
+        problems: found.problems.map((problem) => `workload account ${workload.account}: ${problem}`),
+      };
+    }),
+  ]);
+  return { uses: results.flatMap((result) => result.uses), problems: results.flatMap((result) => result.problems) };
+}
+
+/**
+ * The images that one account's workloads run or may start: ECS tasks and services, scheduled tasks,
+ * task definition families and Lambda functions, as the settings switch them on. The sources share one
+ * task-definition reader, so each task definition is described once per account.
+ */
+async function discoverWorkloads(
+  aws: Pick<AwsClients, 'ecs' | 'events' | 'scheduler' | 'lambda'>,
+  calls: ApiCalls,
+  config: Config,
+  onClusterDone?: (done: number, total: number) => void,
+): Promise<InUseDiscovery> {
+  const { ecs, events, scheduler, lambda } = aws;
   const taskDefinitions = new TaskDefinitionReader(ecs, calls);
   const none: Promise<InUseDiscovery> = Promise.resolve({ uses: [], problems: [] });
   const results = await Promise.all([
@@ -378,18 +417,18 @@ async function findImagesInUse(deps: CleanerDeps, calls: ApiCalls, config: Confi
       ...(config.clusters && { clusters: config.clusters }),
       includeServices: config.keepServiceDeploymentImages,
       taskDefinitions,
-      onClusterDone: (done, total) => progress({ phase: 'in-use', done, total }),
+      ...(onClusterDone && { onClusterDone }),
     }),
     config.keepScheduledTaskImages ? discoverScheduledTaskImages({ events, scheduler }, calls, { taskDefinitions }) : none,
     discoverTaskDefinitionImages(ecs, calls, { keepRevisions: config.keepTaskDefinitionRevisions, taskDefinitions }),
     config.keepLambdaImages ? discoverLambdaImages(lambda, calls, { keepVersions: config.keepLambdaVersions }) : none,
-    config.inUseImagesUri !== undefined ? readInUseList(s3, calls, config.inUseImagesUri) : none,
   ]);
   return { uses: results.flatMap((result) => result.uses), problems: results.flatMap((result) => result.problems) };
 }
 
 /** The sources searched for images in use, in words, for the summaries. */
-function describeSources(config: Config): string[] {
+function describeSources(config: Config, workloads: readonly WorkloadAccountClients[] = []): string[] {
+  const accounts = workloads.map((workload) => workload.account);
   return [
     config.clusters ? `ECS tasks in ${config.clusters.join(', ')}` : 'ECS tasks',
     ...(config.keepServiceDeploymentImages ? ['ECS services'] : []),
@@ -397,6 +436,7 @@ function describeSources(config: Config): string[] {
     ...(config.keepTaskDefinitionRevisions > 0 ? [`the newest ${config.keepTaskDefinitionRevisions} task definition ${config.keepTaskDefinitionRevisions === 1 ? 'revision' : 'revisions'} of each family`] : []),
     ...(config.keepLambdaImages ? [`Lambda functions ($LATEST, aliases, the newest ${config.keepLambdaVersions} ${config.keepLambdaVersions === 1 ? 'version' : 'versions'})`] : []),
     ...(config.inUseImagesUri !== undefined ? [`the list ${config.inUseImagesUri}`] : []),
+    ...(accounts.length > 0 ? [`the same sources in workload ${accounts.length === 1 ? 'account' : 'accounts'} ${accounts.join(', ')}`] : []),
   ];
 }
 

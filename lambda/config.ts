@@ -14,6 +14,7 @@ import { parseStrictJson } from './core/strict-json';
 import { checkS3Uri } from './core/s3-uri';
 import { parseAuditUri, type AuditLocation } from './core/audit';
 import type { RetentionPolicy } from './core/types';
+import { REGION_PATTERN } from './core/targets';
 
 export { DEFAULTS };
 
@@ -164,7 +165,6 @@ export const VARIABLES = [
 /** Slack truncates a message longer than this. */
 const SLACK_TEXT_LIMIT = 40000;
 /** A region's name: `eu-west-2`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`. */
-const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 /** ISO 8601 with a time and an explicit zone: `2026-12-01T09:00Z`, `2026-12-01T09:00:00.000+01:00`. */
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -316,7 +316,7 @@ function resolveRegion(read: Reader, flags: ConfigFlags, context: ConfigContext,
       : fromProfile
         ? `profile ${fromProfile.profile}`
         : 'default: no --region, AWS_REGION, AWS_DEFAULT_REGION or profile region is set';
-  if (!REGION.test(region)) problems.push(`${from.startsWith('profile') ? `the region of ${from}` : from} must be an AWS region such as eu-west-2, got "${region}"`);
+  if (!REGION_PATTERN.test(region)) problems.push(`${from.startsWith('profile') ? `the region of ${from}` : from} must be an AWS region such as eu-west-2, got "${region}"`);
   read.record('AWS_REGION', region, from);
   return region;
 }

@@ -2,11 +2,16 @@
  * The Lambda entry point: parse the settings, run the same cleaner as the CLI, log one summary line,
  * publish the run's metrics, and fail the invocation when the run had errors, so that the Errors metric
  * tells the truth.
+ *
+ * Given a target (`{ account, region, roleArn, workloadAccounts? }`, as the organisation stack's state
+ * machine sends one per item), it assumes the role, cleans that account and region, and returns the
+ * target's result, errors and all: the state machine's last step reports on every target, and fails the
+ * execution when any failed. It throws only when the target could not be run at all.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from './aws/clients';
-import { runCleanup, type CleanerDeps, type Progress, type RunOutcome } from './cleaner';
+import { runCleanup, type CleanerDeps, type Progress, type RunOptions, type RunOutcome } from './cleaner';
 import { parseConfig, type Config } from './config';
 import type { AuditObjects } from './core/audit';
 import type { RunReport } from './core/report';
@@ -14,6 +19,8 @@ import { ruleLines } from './render/text';
 import { CleanupFailedError, ConfigError } from './errors';
 import { keepHeapTight } from './heap';
 import { failedRunMetrics, publishMetrics, runMetrics } from './metrics';
+import { parseTarget, targetName, targetResult, type TargetResult } from './core/targets';
+import { RoleSessions, runTarget } from './target-run';
 
 const logger = new Logger({ serviceName: 'ecr-maintainer' });
 keepHeapTight();
@@ -39,11 +46,26 @@ export interface RunSummary {
   readonly auditObjects?: AuditObjects;
 }
 
-export async function handler(_event: unknown, context?: Context): Promise<RunSummary> {
+/** A target event whose fields are wrong: the state machine and this function disagree. */
+export class InvalidTargetError extends ConfigError {
+  constructor(problems: readonly string[]) {
+    super(problems);
+    this.name = 'InvalidTarget';
+  }
+}
+
+export async function handler(event: unknown, context?: Context): Promise<RunSummary | TargetResult> {
   if (context) logger.addContext(context);
+  const target = isTargetEvent(event) ? parseTarget(event) : undefined;
+  if (target && 'problems' in target) {
+    logger.error('invalid target', { problems: target.problems, event });
+    publishMetrics(failedRunMetrics(), 'unknown');
+    throw new InvalidTargetError(target.problems);
+  }
   let config: Config;
   try {
     config = parseConfig(process.env, {}, { shell: 'lambda' });
+    if (target) config = { ...config, region: target.region };
   } catch (error) {
     if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
     // No settings, so no mode: RunFailed alone, under Mode "unknown".
@@ -53,9 +75,10 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   const mode = config.deleteEnabled ? 'delete' : 'dry-run';
 
   // Say first, then act: the region, the mode and every setting with its origin, before any AWS call.
-  logger.info(`cleanup starting: ${config.deleteEnabled ? 'DELETE' : 'DRY RUN'} in ${config.region}`, {
+  logger.info(`cleanup starting: ${config.deleteEnabled ? 'DELETE' : 'DRY RUN'} in ${target ? `${targetName(target)}${target.roleArn ? ` as ${target.roleArn}` : ''}` : config.region}`, {
     mode,
     region: config.region,
+    ...(target && { target }),
     settings: Object.fromEntries(config.origins.map((origin) => [origin.setting, origin.value])),
     ...(config.rules.length > 0 && { rules: ruleLines(config.rules, config.policy) }),
   });
@@ -63,14 +86,16 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   const now = new Date();
   let outcome: RunOutcome;
   try {
-    deps ??= { aws: createAwsClients(config), slackTokens: new Map() };
-    outcome = await runCleanup(deps, config, {
+    // The caller's own clients stay in the function's region (its audit bucket, STS, the Slack token).
+    deps ??= { aws: createAwsClients(target ? { region: process.env.AWS_REGION ?? config.region } : config), slackTokens: new Map() };
+    const options: RunOptions = {
       now,
       warnings: config.warnings,
       onProgress: logProgress,
       // Leave time to report and to post to Slack before Lambda stops the run.
       ...(context && { deleteDeadline: new Date(now.getTime() + context.getRemainingTimeInMillis() - REPORTING_RESERVE_MS) }),
-    });
+    };
+    outcome = target ? await runTarget(deps, new RoleSessions(deps.aws, config), target, config, options) : await runCleanup(deps, config, options);
   } catch (error) {
     // A run that ended without a report still counts as failed.
     publishMetrics(failedRunMetrics(), mode);
@@ -97,7 +122,14 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
     durationMs: report.durationMs,
     ...(report.auditObjects && { auditObjects: report.auditObjects }),
   };
-  const headline = `${report.mode === 'dry-run' ? 'DRY RUN' : 'DELETE'}: ${report.mode === 'dry-run' ? report.totals.toDelete : report.totals.deleted} of ${report.totals.images} images ${report.mode === 'dry-run' ? 'to delete' : 'deleted'}, ${report.totals.errors} errors`;
+  if (target) {
+    // The state machine's item: the result, errors and all; its last step fails the execution on them.
+    const result = targetResult(report, outcome.ok);
+    const log = outcome.ok ? logger.info.bind(logger) : logger.error.bind(logger);
+    log(`cleanup of ${targetName(target)} finished${outcome.ok ? '' : ' with errors'}: ${headlineOf(report)}`, { summary });
+    return result;
+  }
+  const headline = headlineOf(report);
   if (!outcome.ok) {
     logger.error(`cleanup finished with errors: ${headline}`, { summary });
     throw new CleanupFailedError(`cleanup finished with errors: ${headline}: ${summary.errors.slice(0, 5).join('; ')}`);
@@ -105,6 +137,17 @@ export async function handler(_event: unknown, context?: Context): Promise<RunSu
   logger.info(`cleanup finished: ${headline}`, { summary });
   return summary;
 }
+
+/** `DRY RUN: 12 of 40 images to delete, 0 errors`. */
+function headlineOf(report: RunReport): string {
+  return `${report.mode === 'dry-run' ? 'DRY RUN' : 'DELETE'}: ${report.mode === 'dry-run' ? report.totals.toDelete : report.totals.deleted} of ${report.totals.images} images ${report.mode === 'dry-run' ? 'to delete' : 'deleted'}, ${report.totals.errors} errors`;
+}
+
+/** An event that names an account or a region is a target; anything else (a schedule's event) is not. */
+function isTargetEvent(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && ('account' in event || 'region' in event || 'roleArn' in event) && !('source' in event && 'detail-type' in event);
+}
+
 
 function logProgress(progress: Progress): void {
   switch (progress.phase) {

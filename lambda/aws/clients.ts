@@ -13,6 +13,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Config } from '../config';
+import type { AwsCredentialIdentityProvider } from './assume-role';
 
 export interface AwsClients {
   readonly ecr: ECRClient;
@@ -34,11 +35,7 @@ const CONNECTION_TIMEOUT_MS = 5_000;
  * that backs off does not hold a slot, and adapts the calls in flight to throttling.
  */
 export function createAwsClients(config: Pick<Config, 'region'>): AwsClients {
-  const options = {
-    region: config.region,
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
-  };
+  const options = clientOptions(config.region);
   return {
     ecr: new ECRClient(options),
     ecs: new ECSClient(options),
@@ -50,4 +47,27 @@ export function createAwsClients(config: Pick<Config, 'region'>): AwsClients {
     // The list of images in use may live in a bucket of another region.
     s3: new S3Client({ ...options, followRegionRedirects: true }),
   };
+}
+
+/** The clients that read a registry and its workloads: those that a target's role answers for. */
+export type TargetClients = Pick<AwsClients, 'ecr' | 'ecs' | 'lambda' | 'events' | 'scheduler'>;
+
+/**
+ * The clients of a target: ECR, ECS, Lambda, EventBridge and Scheduler in its region, with its role's
+ * credentials (none: the caller's own). The audit trail (S3), STS and the Slack token (Secrets Manager)
+ * stay the caller's own: they live in the account that runs the cleaner.
+ */
+export function createTargetClients(region: string, credentials?: AwsCredentialIdentityProvider): TargetClients {
+  const options = { ...clientOptions(region), ...(credentials && { credentials }) };
+  return {
+    ecr: new ECRClient(options),
+    ecs: new ECSClient(options),
+    lambda: new LambdaClient(options),
+    events: new EventBridgeClient(options),
+    scheduler: new SchedulerClient(options),
+  };
+}
+
+function clientOptions(region: string): { region: string; maxAttempts: number; requestHandler: { requestTimeout: number; connectionTimeout: number } } {
+  return { region, maxAttempts: 1, requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS } };
 }

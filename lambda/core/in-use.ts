@@ -112,8 +112,16 @@ export const WORKLOAD_PREFIX: Readonly<Record<UseSource, string>> = {
   'in-use-list': 'listed at',
 };
 
-/** The workload behind a use, in a few words: `running task prod/abc (app)`, `function resize:live`. */
+/**
+ * The workload behind a use, in a few words: `running task prod/abc (app)`, `function resize:live`, and
+ * `in account 222222222222` when it runs in a workload account.
+ */
 export function describeWorkload(use: ImageUse): string {
+  const described = describeLocalWorkload(use);
+  return use.account === undefined ? described : `${described} in account ${use.account}`;
+}
+
+function describeLocalWorkload(use: ImageUse): string {
   const taskDefinition = use.taskDefinition?.slice(use.taskDefinition.lastIndexOf('/') + 1);
   const container = use.container ? ` (${use.container})` : '';
   const where = (name: string | undefined): string => [use.cluster, name].filter((part) => part !== undefined).join('/');

@@ -1,8 +1,9 @@
 /**
  * Targets: the accounts and regions that one fan-out cleans, each in its own run. The CLI fans out over
  * them itself; the organisation stack's state machine maps over them and invokes the cleaner function
- * once per target. These shapes are the contract between the state machine and the functions.
+ * once per target. These shapes are the contract between the state machine and the functions. Pure.
  */
+import type { RunReport } from './report';
 
 /** An account whose workloads pull a target's images, so that its in-use discovery protects them. */
 export interface WorkloadAccount {
@@ -63,6 +64,57 @@ export interface TargetTotals {
   readonly monthlySavingUsd: number;
 }
 
+/** An AWS region's name, such as `eu-west-2` or `us-gov-west-1`. */
+export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
+/** A 12-digit AWS account ID. */
+export const ACCOUNT_PATTERN = /^\d{12}$/;
+/** An IAM role's ARN, in any partition. */
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+/** The account of an IAM role's ARN, or undefined when it is not one. */
+export function roleAccount(roleArn: string): string | undefined {
+  return ROLE_ARN_PATTERN.exec(roleArn)?.[1];
+}
+
+/**
+ * Reads a target from an event, as the state machine sends it.
+ *
+ * @returns the target, or every problem with it, each naming the field, the value and what is allowed
+ */
+export function parseTarget(event: unknown): Target | { readonly problems: readonly string[] } {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return { problems: [`a target must be an object such as ${TARGET_EXAMPLE}, got ${JSON.stringify(event)}`] };
+  const { account, region, roleArn, workloadAccounts, ...rest } = event as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(rest)) problems.push(`a target has no field "${key}"; its fields are account, region, roleArn and workloadAccounts`);
+  if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) problems.push(`account must be a 12-digit account ID, got ${JSON.stringify(account)}`);
+  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) problems.push(`region must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
+  if (roleArn !== undefined) {
+    if (typeof roleArn !== 'string' || roleAccount(roleArn) === undefined) problems.push(`roleArn must be an IAM role ARN such as arn:aws:iam::111111111111:role/ecr-maintainer-member, got ${JSON.stringify(roleArn)}`);
+    else if (roleAccount(roleArn) !== account) problems.push(`roleArn ${roleArn} is in account ${roleAccount(roleArn)}, not in the target's account ${String(account)}`);
+  }
+  const workloads: WorkloadAccount[] = [];
+  if (workloadAccounts !== undefined) {
+    if (!Array.isArray(workloadAccounts)) problems.push(`workloadAccounts must be a list of { account, roleArn }, got ${JSON.stringify(workloadAccounts)}`);
+    else {
+      workloadAccounts.forEach((workload: unknown, index) => {
+        const { account: id, roleArn: arn } = (typeof workload === 'object' && workload !== null ? workload : {}) as Record<string, unknown>;
+        if (typeof id !== 'string' || !ACCOUNT_PATTERN.test(id) || typeof arn !== 'string' || roleAccount(arn) !== id) {
+          problems.push(`workloadAccounts[${index}] must be { account: a 12-digit account ID, roleArn: a role in that account }, got ${JSON.stringify(workload)}`);
+        } else workloads.push({ account: id, roleArn: arn });
+      });
+    }
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    account: account as string,
+    region: region as string,
+    ...(roleArn !== undefined && { roleArn: roleArn as string }),
+    ...(workloads.length > 0 && { workloadAccounts: workloads }),
+  };
+}
+
+const TARGET_EXAMPLE = '{"account":"111111111111","region":"eu-west-1","roleArn":"arn:aws:iam::111111111111:role/ecr-maintainer-member"}';
+
 /** At most this many errors, of at most this many characters, travel in a target's result. */
 export const RESULT_ERRORS = 5;
 export const RESULT_ERROR_LENGTH = 300;
@@ -83,4 +135,85 @@ export function roleArnTemplate(roleName: string, partition = 'aws'): string {
 /** `111111111111/eu-west-1`: how the summaries and errors name a target. */
 export function targetName(target: Pick<Target, 'account' | 'region'>): string {
   return `${target.account}/${target.region}`;
+}
+
+/** What a fan-out covers: every account in every region. */
+export interface FanOut {
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  /** The role to assume in each account, as a template with `{account}`; none: the caller's own credentials. */
+  readonly roleArnTemplate?: string;
+  /**
+   * The workload accounts whose discovery protects a registry: a list for every target, or a list per
+   * registry account. A target's own account is never its own workload account.
+   */
+  readonly workloadAccounts?: readonly string[] | Readonly<Record<string, readonly string[]>>;
+}
+
+/** The targets of a fan-out, account by account and, within each, region by region; each account once. */
+export function expandTargets(fanOut: FanOut): Target[] {
+  const { roleArnTemplate, workloadAccounts } = fanOut;
+  const listed = (account: string): readonly string[] => {
+    if (workloadAccounts === undefined) return [];
+    if (isList(workloadAccounts)) return workloadAccounts;
+    return workloadAccounts[account] ?? [];
+  };
+  const workloadsOf = (account: string): string[] => [...new Set(listed(account))].filter((workload) => workload !== account);
+  if (workloadAccounts !== undefined && roleArnTemplate === undefined) throw new Error('workload accounts are read through a role: give a role ARN template');
+  const accounts = [...new Set(fanOut.accounts)];
+  const regions = [...new Set(fanOut.regions)];
+  return accounts.flatMap((account) =>
+    regions.map((region): Target => {
+      const workloads = workloadsOf(account);
+      return {
+        account,
+        region,
+        ...(roleArnTemplate !== undefined && { roleArn: roleArnFor(roleArnTemplate, account) }),
+        ...(workloads.length > 0 && {
+          workloadAccounts: workloads.map((workload) => ({ account: workload, roleArn: roleArnFor(roleArnTemplate as string, workload) })),
+        }),
+      };
+    }),
+  );
+}
+
+function isList(value: readonly string[] | Readonly<Record<string, readonly string[]>>): value is readonly string[] {
+  return Array.isArray(value);
+}
+
+/** A run's report as its target's result: the counts, and the first errors, shortened. */
+export function targetResult(report: RunReport, ok: boolean): TargetResult {
+  const { totals } = report;
+  return {
+    account: report.account ?? 'unknown',
+    region: report.region,
+    ok,
+    mode: report.mode,
+    totals: {
+      repositories: totals.repositories,
+      images: totals.images,
+      toDelete: totals.toDelete,
+      deleted: totals.deleted,
+      marked: totals.marked,
+      kept: totals.kept,
+      failed: totals.failed,
+      bytesReclaimable: totals.reclaimableBytes,
+      bytesReclaimed: totals.reclaimedBytes,
+      monthlySavingUsd: report.mode === 'delete' ? totals.reclaimedUsdPerMonth : totals.reclaimableUsdPerMonth,
+    },
+    ...(report.deletionBlocked !== undefined && { deletionBlocked: shorten(report.deletionBlocked) }),
+    errorCount: report.errors.length,
+    errors: report.errors.slice(0, RESULT_ERRORS).map((error) => shorten(error.message)),
+    durationMs: report.durationMs,
+    ...(report.auditObjects && { auditObjects: report.auditObjects }),
+  };
+}
+
+/** The result of a target that did not run at all: its role could not be assumed, or its function failed. */
+export function failedTarget(target: Pick<Target, 'account' | 'region'>, message: string): TargetResult {
+  return { account: target.account, region: target.region, ok: false, errorCount: 1, errors: [shorten(message)] };
+}
+
+function shorten(text: string): string {
+  return text.length <= RESULT_ERROR_LENGTH ? text : `${text.slice(0, RESULT_ERROR_LENGTH - 1)}…`;
 }

@@ -94,6 +94,8 @@ export interface ImageUse {
   readonly function?: string;
   /** Where in the operator's list: `<uri>:<line>`. */
   readonly listEntry?: string;
+  /** The workload account it was found in, when that is not the registry's own (a central registry). */
+  readonly account?: string;
 }
 
 /** What the cleaner found of the images that workloads use. */

@@ -54,6 +54,41 @@ export async function postReportToSlack(
   csv: () => Iterable<string>,
   options: SlackPostOptions,
 ): Promise<SlackPostResult> {
+  const { client, call, threadTs, channel, parts } = await postThread(renderSlackMessage(report), options);
+
+  // The plan goes with every run that deleted or planned anything: the message names a few images, the file all.
+  const uploaded = report.totals.toDelete > 0;
+  if (uploaded) {
+    const plan = firstLines(csv(), options.maxAttachedBytes ?? MAX_ATTACHED_PLAN_BYTES);
+    const cut = plan.cut ? `; the first ${plan.lines - 1} rows, cut at ${formatBytes(plan.content.length)}` : '';
+    await call('files.uploadV2', () =>
+      client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: threadTs,
+        filename: PLAN_FILENAME,
+        title: `ECR cleanup plan (${report.mode === 'dry-run' ? 'dry run' : 'delete'}, ${report.now}${cut})`,
+        file: plan.content,
+      }),
+    );
+  }
+  return { threadTs, parts, uploaded };
+}
+
+/**
+ * Posts a text, such as the report of a whole fan-out, split into parts threaded under the first.
+ *
+ * @throws SlackError as `postReportToSlack`
+ */
+export async function postTextToSlack(text: string, options: SlackPostOptions): Promise<SlackPostResult> {
+  const { threadTs, parts } = await postThread(text, options);
+  return { threadTs, parts, uploaded: false };
+}
+
+/** Posts the first part, and the others in its thread, one after another so that the thread reads in order. */
+async function postThread(
+  text: string,
+  options: SlackPostOptions,
+): Promise<{ client: WebClient; call: <T>(method: string, send: () => Promise<T>) => Promise<T>; threadTs: string; channel: string; parts: number }> {
   const client = new WebClient(options.token, {
     ...(options.apiUrl !== undefined && { slackApiUrl: options.apiUrl }),
     timeout: options.timeoutMs ?? 10_000,
@@ -62,39 +97,15 @@ export async function postReportToSlack(
     logger: silentLogger,
     logLevel: LogLevel.ERROR,
   });
-  const call = <T>(method: string, send: () => Promise<T>): Promise<T> =>
-    withRateLimitWait(method, send, options.maxRateLimitWaitSeconds ?? 5);
-
-  const parts = splitMessage(renderSlackMessage(report), options.maxMessageLength);
-  const first = await call('chat.postMessage', () =>
-    client.chat.postMessage({ channel: options.channel, text: parts[0], mrkdwn: true, unfurl_links: false }),
-  );
+  const call = <T>(method: string, send: () => Promise<T>): Promise<T> => withRateLimitWait(method, send, options.maxRateLimitWaitSeconds ?? 5);
+  const parts = splitMessage(text, options.maxMessageLength);
+  const first = await call('chat.postMessage', () => client.chat.postMessage({ channel: options.channel, text: parts[0], mrkdwn: true, unfurl_links: false }));
   const threadTs = first.ts;
   if (!threadTs) throw new SlackError('chat.postMessage', 'no_ts');
-  // The parts go one after another, so that the thread reads in order.
   for (const part of parts.slice(1)) {
-    await call('chat.postMessage', () =>
-      client.chat.postMessage({ channel: options.channel, text: part, thread_ts: threadTs, mrkdwn: true, unfurl_links: false }),
-    );
+    await call('chat.postMessage', () => client.chat.postMessage({ channel: options.channel, text: part, thread_ts: threadTs, mrkdwn: true, unfurl_links: false }));
   }
-
-  // The plan goes with every run that deleted or planned anything: the message names a few images, the file all.
-  const uploaded = report.totals.toDelete > 0;
-  if (uploaded) {
-    const channelId = first.channel ?? options.channel;
-    const plan = firstLines(csv(), options.maxAttachedBytes ?? MAX_ATTACHED_PLAN_BYTES);
-    const cut = plan.cut ? `; the first ${plan.lines - 1} rows, cut at ${formatBytes(plan.content.length)}` : '';
-    await call('files.uploadV2', () =>
-      client.filesUploadV2({
-        channel_id: channelId,
-        thread_ts: threadTs,
-        filename: PLAN_FILENAME,
-        title: `ECR cleanup plan (${report.mode === 'dry-run' ? 'dry run' : 'delete'}, ${report.now}${cut})`,
-        file: plan.content,
-      }),
-    );
-  }
-  return { threadTs, parts: parts.length, uploaded };
+  return { client, call, threadTs, channel: first.channel ?? options.channel, parts: parts.length };
 }
 
 /** The whole lines of `chunks` (each chunk a line) that fit in `maxBytes`, as bytes; whether any was left out. */

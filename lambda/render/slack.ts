@@ -65,7 +65,7 @@ export function renderSlackMessage(report: RunReport): string {
 }
 
 /** The S3 console's page of an object, which a person can open from Slack. */
-function consoleUrl(uri: string, region: string): string {
+export function consoleUrl(uri: string, region: string): string {
   const { bucket, key } = parseS3Uri(uri);
   return `https://s3.console.aws.amazon.com/s3/object/${bucket}?region=${region}&prefix=${encodeURIComponent(key)}`;
 }
@@ -93,7 +93,7 @@ function repositoryLine(repository: RepositoryReport, dryRun: boolean): string {
 }
 
 /** Slack's three control characters in mrkdwn. */
-function escape(text: string): string {
+export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -110,7 +110,8 @@ export function renderSummary(report: RunReport): string {
   return lines.join('\n') + '\n';
 }
 
-function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {
+/** A table of left-aligned names and right-aligned numbers, with a rule above its footer. */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {
   const all = [header, ...rows, footer];
   const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
   const format = (row: readonly string[]): string =>
