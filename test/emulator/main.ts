@@ -56,6 +56,7 @@ function renderInstructions(emulator: Emulator, fixture: Fixture): string {
   const lines = [
     `Emulating ECR, ECS, Secrets Manager, STS, Lambda, EventBridge, EventBridge Scheduler, S3 and Slack at ${emulator.url},`,
     `as account ${emulator.accountId} in ${emulator.region}. Nothing leaves this machine.`,
+    ...otherAccounts(fixture),
     '',
     'In another terminal, set this environment (it keeps your own AWS profiles and credentials out):',
     '',
@@ -83,6 +84,14 @@ function renderInstructions(emulator: Emulator, fixture: Fixture): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** A line on the other accounts and regions that the fixture serves, and the roles that lead there; none when it has none. */
+function otherAccounts(fixture: Fixture): string[] {
+  const places = (fixture.accounts ?? []).map((entry) => `${entry.accountId} in ${entry.region}`);
+  if (places.length === 0) return [];
+  const roles = (fixture.roles ?? []).map((role) => role.arn);
+  return [`It also serves ${places.join(', ')}${roles.length > 0 ? `, reached through STS AssumeRole of ${roles.join(', ')}` : ''}.`];
 }
 
 main().then(
