@@ -14,7 +14,12 @@ import { ApiCalls } from './aws/api-calls';
 import { createAwsClients } from './aws/clients';
 import { readCallerIdentity, type CallerIdentity } from './aws/identity';
 import { readProfileRegion } from './aws/profile-region';
-import { runCleanup, type Progress } from './cleaner';
+import { AssumeRoleFailedError } from './aws/assume-role';
+import { type Progress, type RunOutcome } from './cleaner';
+import { runFleet } from './cli-fleet';
+import { expandTargets, targetName, type Target } from './core/targets';
+import { parseFanOutFlags, resolveFanOut } from './fan-out-flags';
+import { RoleSessions, runTarget } from './target-run';
 import { parseConfig, type Config } from './config';
 import { planLines, type RunReport } from './core/report';
 import { formatBytes, plural } from './core/words';
@@ -24,7 +29,7 @@ import { renderSummary } from './render/summary';
 import { ruleLines } from './render/text';
 import { AwsCallError, ConfigError, errorMessage } from './errors';
 import { keepHeapTight } from './heap';
-import { writeFileInChunks } from './report-files';
+import { writeFileInChunks, writeOut } from './report-files';
 import { readRulesFile } from './rules-file';
 import { emfRecord, runMetrics } from './metrics';
 
@@ -90,6 +95,18 @@ Scope:
   --storage-price USD         ECR storage per GB-month, for the estimated
                               saving  STORAGE_PRICE_PER_GB_MONTH (default 0.10)
 
+Many accounts and regions (each account × region is a run of its own; one
+summary covers them all, and every row of the files names its target):
+  --regions A,B               clean each of these regions
+  --accounts A,B              clean each of these accounts, through a role:
+  --role-name NAME            the role of that name in each account, or
+  --role-arn-template ARN     arn:aws:iam::{account}:role/NAME
+  --workload-accounts A,B     accounts whose workloads pull these registries'
+                              images: their ECS, schedules and Lambda are
+                              searched too (through the same role), and if
+                              any cannot be read, nothing is deleted
+  --max-concurrent-targets N  targets cleaned at once (default 4)
+
 Reports:
   --csv PATH                  the planned deletions (default ./to_delete.csv)
   --json PATH                 also the whole plan, every reason, as JSON Lines
@@ -143,6 +160,12 @@ const OPTIONS = {
   'slack-channel': { type: 'string' },
   'slack-token-secret': { type: 'string' },
   quiet: { type: 'boolean' },
+  regions: { type: 'string' },
+  accounts: { type: 'string' },
+  'role-name': { type: 'string' },
+  'role-arn-template': { type: 'string' },
+  'workload-accounts': { type: 'string' },
+  'max-concurrent-targets': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -197,6 +220,20 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr.write(`${error.message}\n`);
     return 2;
   }
+  const fanOut = parseFanOutFlags({
+    region: values.region,
+    regions: values.regions,
+    accounts: values.accounts,
+    roleName: values['role-name'],
+    roleArnTemplate: values['role-arn-template'],
+    workloadAccounts: values['workload-accounts'],
+    maxConcurrentTargets: values['max-concurrent-targets'],
+    earlierPlan: values['earlier-plan'],
+  });
+  if ('problems' in fanOut) {
+    io.stderr.write(`${['invalid options:', ...fanOut.problems.map((problem) => `  ${problem}`)].join('\n')}\n\nRun with --help for the options.\n`);
+    return 2;
+  }
   const reports = { csv: values.csv ?? 'to_delete.csv', ...(values.json !== undefined && { json: values.json }), ...(values.metrics !== undefined && { metrics: values.metrics }) };
   for (const [flag, file] of Object.entries(reports)) {
     const why = whyUnwritable(file);
@@ -234,23 +271,50 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const asking = config.deleteEnabled && io.stdin.isTTY === true && values.yes !== true;
   const warnings = [...config.warnings];
   if (values.yes && !config.deleteEnabled) warnings.push('--yes has no effect in a dry run: nothing is deleted, so nothing is asked');
-  io.stderr.write(renderHeader(config, caller, env, asking ? 'asked' : values.yes ? 'yes' : 'no-terminal'));
+  const targets = expandTargets(resolveFanOut(fanOut, caller, config.region));
+  io.stderr.write(renderHeader(config, caller, env, asking ? 'asked' : values.yes ? 'yes' : 'no-terminal', targets));
   for (const warning of warnings) io.stderr.write(`WARNING: ${warning}\n`);
   io.stderr.write('\n');
 
-  const progress = values.quiet || !io.stderr.isTTY ? undefined : terminalProgress(io.stderr);
-  const outcome = await runCleanup({ aws, slackTokens: new Map() }, config, {
-    now: config.now ?? new Date(),
-    account: caller.account,
-    warnings,
-    ...(progress && { onProgress: progress.update }),
-    ...(asking && {
-      confirmDeletion: async (plan: RunReport) => {
-        progress?.clear();
-        return confirm(plan, caller.account, io);
+  if (targets.length > 1) {
+    const fleet = await runFleet(
+      aws,
+      config,
+      {
+        targets,
+        concurrency: fanOut.concurrency,
+        files: Object.entries(reports).map(([flag, path]) => ({ flag: `--${flag}`, path })),
+        explain: values.explain === true,
+        now: config.now ?? new Date(),
+        warnings,
+        ...(asking && { confirm: (plan: RunReport, target: Target) => confirm(plan, target.account, io) }),
       },
-    }),
-  });
+      io,
+    );
+    return fleet.results.every((result) => result.ok) && fleet.written ? 0 : 1;
+  }
+
+  const [target] = targets;
+  const progress = values.quiet || !io.stderr.isTTY ? undefined : terminalProgress(io.stderr);
+  let outcome: RunOutcome;
+  try {
+    outcome = await runTarget({ aws, slackTokens: new Map() }, new RoleSessions(aws, config), target, config, {
+      now: config.now ?? new Date(),
+      warnings,
+      ...(progress && { onProgress: progress.update }),
+      ...(asking && {
+        confirmDeletion: async (plan: RunReport) => {
+          progress?.clear();
+          return confirm(plan, target.account, io);
+        },
+      }),
+    });
+  } catch (error) {
+    progress?.clear();
+    if (!(error instanceof AssumeRoleFailedError)) throw error;
+    io.stderr.write(`ecr-maintainer: ${error.message}; nothing was read or deleted in ${targetName(target)}\n`);
+    return 1;
+  }
   progress?.clear();
 
   // The summary comes first: if a report cannot be written now (a full disk), what was done is still said.
@@ -379,13 +443,26 @@ const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
  * What the run is about to do, before it does anything: the account and caller, the region, the mode,
  * whether it will ask, and every setting with its origin. Defaults share a line, to keep it short.
  */
-export function renderHeader(config: Config, caller: CallerIdentity, env: NodeJS.ProcessEnv, confirmation: 'asked' | 'yes' | 'no-terminal'): string {
+export function renderHeader(
+  config: Config,
+  caller: CallerIdentity,
+  env: NodeJS.ProcessEnv,
+  confirmation: 'asked' | 'yes' | 'no-terminal',
+  targets: readonly Target[] = [{ account: caller.account, region: config.region }],
+): string {
   const origin = (setting: string): string => config.origins.find((entry) => entry.setting === setting)?.from ?? 'default';
   const from = (text: string): string => (text.startsWith('default') ? `(${text})` : `(from ${text})`);
   const modeFrom = origin('DELETE_ENABLED');
+  const accounts = [...new Set(targets.map((target) => target.account))];
+  const regions = [...new Set(targets.map((target) => target.region))];
+  const roles = [...new Set(targets.flatMap((target) => (target.roleArn === undefined ? [] : [target.roleArn.replace(target.account, '{account}')])))];
+  const workloads = [...new Set(targets.flatMap((target) => (target.workloadAccounts ?? []).map((workload) => workload.account)))];
   const rows: [string, string][] = [
-    ['Account', `${caller.account} (${caller.arn})`],
-    ['Region', `${config.region} ${from(origin('AWS_REGION'))}`],
+    [accounts.length === 1 && roles.length === 0 ? 'Account' : 'Caller', `${caller.account} (${caller.arn})`],
+    ...(accounts.length > 1 || roles.length > 0 ? [['Accounts', `${accounts.join(', ')}${roles.length > 0 ? `, each through the role ${roles.join(', ')}` : ''}`] as [string, string]] : []),
+    [regions.length === 1 ? 'Region' : 'Regions', regions.length === 1 && targets.length === 1 ? `${config.region} ${from(origin('AWS_REGION'))}` : `${regions.join(', ')} (from --regions)`],
+    ...(targets.length > 1 ? [['Targets', `${targets.length}: ${accounts.length} ${plural(accounts.length, 'account')} × ${regions.length} ${plural(regions.length, 'region')}, each a run of its own`] as [string, string]] : []),
+    ...(workloads.length > 0 ? [['Workloads', `also searched for images in use: ${workloads.join(', ')} (a use there keeps the image; if one cannot be read, nothing is deleted)`] as [string, string]] : []),
     [
       'Mode',
       config.deleteEnabled
@@ -441,12 +518,6 @@ async function confirm(plan: RunReport, account: string, io: CliIo): Promise<boo
   const confirmed = answer?.trim() === account;
   io.stderr.write(confirmed ? 'Confirmed: deleting.\n\n' : `${answer === undefined ? '\n' : ''}ecr-maintainer: nothing deleted: not confirmed.\n\n`);
   return confirmed;
-}
-
-/** Writes to stdout, and waits while the stream asks to: long output never piles up in memory. */
-async function writeOut(stdout: CliIo['stdout'], text: string): Promise<void> {
-  const once = stdout.once?.bind(stdout);
-  if (stdout.write(text) === false && once) await new Promise<void>((resolve) => once('drain', resolve));
 }
 
 /** The process's own streams, with a question read from the terminal. */

@@ -27,17 +27,39 @@ export async function writeFileInChunks(file: string, chunks: Iterable<string>):
  * @throws the stream's error, as soon as it has one; the stream is then destroyed
  */
 export async function writeChunks(stream: Writable, chunks: Iterable<string>): Promise<void> {
-  // An error that comes between two waits is kept in `stream.errored`, and thrown at the next step.
-  stream.on('error', keepForNextStep);
   try {
-    let batch = '';
-    for (const chunk of chunks) {
-      batch += chunk;
-      if (batch.length < BATCH_CHARS) continue;
-      await write(stream, batch);
-      batch = '';
-    }
-    if (batch.length > 0) await write(stream, batch);
+    await appendChunks(stream, chunks);
+    stream.end();
+    await finished(stream);
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
+}
+
+/**
+ * Writes the chunks to a stream, in batches, and leaves it open for more: a fan-out appends each
+ * target's part to one file as the target finishes.
+ *
+ * @throws the stream's error, as soon as it has one
+ */
+export async function appendChunks(stream: Writable, chunks: Iterable<string>): Promise<void> {
+  // An error that comes between two waits is kept in `stream.errored`, and thrown at the next step.
+  if (!stream.listeners('error').includes(keepForNextStep)) stream.on('error', keepForNextStep);
+  let batch = '';
+  for (const chunk of chunks) {
+    batch += chunk;
+    if (batch.length < BATCH_CHARS) continue;
+    await write(stream, batch);
+    batch = '';
+  }
+  if (batch.length > 0) await write(stream, batch);
+  failIfBroken(stream);
+}
+
+/** Ends a stream that `appendChunks` wrote to, and waits until the file is flushed and closed. */
+export async function endChunks(stream: Writable): Promise<void> {
+  try {
     failIfBroken(stream);
     stream.end();
     await finished(stream);
@@ -80,4 +102,10 @@ function drained(stream: Writable): Promise<void> {
     stream.on('error', onError);
     stream.on('close', onClose);
   });
+}
+
+/** Writes to a stream such as stdout, and waits while it asks to: long output never piles up in memory. */
+export async function writeOut(stdout: { write(text: string): unknown; once?(event: 'drain', listener: () => void): unknown }, text: string): Promise<void> {
+  const once = stdout.once?.bind(stdout);
+  if (stdout.write(text) === false && once) await new Promise<void>((resolve) => once('drain', resolve));
 }

@@ -557,9 +557,11 @@ export function monthlyCost(bytes: number, pricePerGbMonth: number): number {
  */
 export function* planLines(report: RunReport, artifacts: ArtifactListing): Generator<string, void, undefined> {
   const { repositories, ...run } = report;
+  // Every record names its account and region, so that the plans of many targets can share a file.
+  const where = { account: report.account, region: report.region };
   yield `${JSON.stringify({ type: 'run', ...run, repositories: repositories.length })}\n`;
   for (const { repository, artifacts: planned } of artifacts()) {
-    yield `${JSON.stringify({ type: 'repository', ...repository })}\n`;
-    for (const artifact of planned) yield `${JSON.stringify({ type: 'artifact', repository: repository.name, ...artifact })}\n`;
+    yield `${JSON.stringify({ type: 'repository', ...where, ...repository })}\n`;
+    for (const artifact of planned) yield `${JSON.stringify({ type: 'artifact', ...where, repository: repository.name, ...artifact })}\n`;
   }
 }

@@ -148,18 +148,21 @@ export interface FanOut {
    * registry account. A target's own account is never its own workload account.
    */
   readonly workloadAccounts?: readonly string[] | Readonly<Record<string, readonly string[]>>;
+  /** The role to assume in each workload account. @default roleArnTemplate */
+  readonly workloadRoleArnTemplate?: string;
 }
 
 /** The targets of a fan-out, account by account and, within each, region by region; each account once. */
 export function expandTargets(fanOut: FanOut): Target[] {
   const { roleArnTemplate, workloadAccounts } = fanOut;
+  const workloadRole = fanOut.workloadRoleArnTemplate ?? roleArnTemplate;
   const listed = (account: string): readonly string[] => {
     if (workloadAccounts === undefined) return [];
     if (isList(workloadAccounts)) return workloadAccounts;
     return workloadAccounts[account] ?? [];
   };
   const workloadsOf = (account: string): string[] => [...new Set(listed(account))].filter((workload) => workload !== account);
-  if (workloadAccounts !== undefined && roleArnTemplate === undefined) throw new Error('workload accounts are read through a role: give a role ARN template');
+  if (workloadAccounts !== undefined && workloadRole === undefined) throw new Error('workload accounts are read through a role: give a role ARN template');
   const accounts = [...new Set(fanOut.accounts)];
   const regions = [...new Set(fanOut.regions)];
   return accounts.flatMap((account) =>
@@ -170,7 +173,7 @@ export function expandTargets(fanOut: FanOut): Target[] {
         region,
         ...(roleArnTemplate !== undefined && { roleArn: roleArnFor(roleArnTemplate, account) }),
         ...(workloads.length > 0 && {
-          workloadAccounts: workloads.map((workload) => ({ account: workload, roleArn: roleArnFor(roleArnTemplate as string, workload) })),
+          workloadAccounts: workloads.map((workload) => ({ account: workload, roleArn: roleArnFor(workloadRole as string, workload) })),
         }),
       };
     }),

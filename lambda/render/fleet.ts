@@ -97,7 +97,7 @@ export function renderFleetSummary(results: readonly TargetResult[]): string {
       errors: result.errorCount,
     });
   });
-  lines.push(...renderTable(header, table, row('TOTAL', '', totals)), '');
+  lines.push(...renderTable(header, table, row('TOTAL', '', totals), 2), '');
   for (const result of ordered(results)) {
     if (result.deletionBlocked) lines.push(`NOTHING DELETED in ${targetName(result)}: ${result.deletionBlocked}.`);
   }

@@ -110,12 +110,12 @@ export function renderSummary(report: RunReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** A table of left-aligned names and right-aligned numbers, with a rule above its footer. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[]): string[] {
+/** A table of left-aligned names (the first `names` columns) and right-aligned numbers, with a rule above its footer. */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], footer: readonly string[], names = 1): string[] {
   const all = [header, ...rows, footer];
   const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
   const format = (row: readonly string[]): string =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+    row.map((cell, column) => (column < names ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [format(header), ...rows.map(format), rule, format(footer)];
 }
