@@ -37,7 +37,7 @@ export function parseFanOutFlags(flags: FanOutFlags): FanOutRequest | { readonly
   const list = (flag: string, value: string | undefined, pattern: RegExp, what: string): string[] | undefined => {
     if (value === undefined) return undefined;
     const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
-    if (items.length === 0) problems.push(`${flag} needs at least one ${what}, got "${value}"`);
+    if (items.length === 0) problems.push(`${flag} needs a list, such as ${flag === '--regions' ? 'eu-west-1,us-east-1' : '111111111111,222222222222'}; got "${value}"`);
     for (const item of items.filter((item) => !pattern.test(item))) problems.push(`${flag}: "${item}" is not ${what}`);
     return items;
   };
