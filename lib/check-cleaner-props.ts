@@ -13,8 +13,8 @@ import { checkS3Uri } from '../lambda/core/s3-uri';
 import { SCHEDULE_EXAMPLE, checkScheduleExpression } from './schedule-expression';
 
 /** One prop that cannot be deployed; `problem` follows the prop's name: "must be …, got …". */
-export interface PropProblem {
-  readonly prop: keyof EcrCleanerProps;
+export interface PropProblem<Props = EcrCleanerProps> {
+  readonly prop: keyof Props & string;
   /** Where within the prop, written right after its name, such as `[1].keepTags` in `rules`. */
   readonly within?: string;
   readonly problem: string;
@@ -24,7 +24,7 @@ export interface PropProblem {
  * A problem as one line, under the name the user wrote: `keepMinImageCount must be …`,
  * `rules[1].keepTags has …`, or with `name` given `context rules[1].keepTags has …`.
  */
-export function describePropProblem({ prop, within, problem }: PropProblem, name: string = prop): string {
+export function describePropProblem<Props = EcrCleanerProps>({ prop, within, problem }: PropProblem<Props>, name: string = prop): string {
   return `${name}${within ?? ''} ${problem}`;
 }
 

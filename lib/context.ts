@@ -51,6 +51,8 @@ export const CONTEXT_KEYS = [
   'logLevel',
   'alarmEmail',
   'alarmTopicArn',
+  // The organisation stacks' settings, as one JSON object (lib/org-context.ts reads it).
+  'org',
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];

@@ -374,7 +374,7 @@ export class EcrCleaner extends Construct {
 }
 
 /** The warning for a function too small for `expectedImageCount` images; none when it fits or is not given. */
-function memoryWarning(memorySize: number, expectedImageCount: number | undefined, sizing: SizingOptions): { id: string; message: string } | undefined {
+export function memoryWarning(memorySize: number, expectedImageCount: number | undefined, sizing: SizingOptions): { id: string; message: string } | undefined {
   if (expectedImageCount === undefined || Token.isUnresolved(expectedImageCount)) return undefined;
   const needed = memoryNeededMiB(expectedImageCount, sizing);
   if (memorySize >= needed) return undefined;
