@@ -87,7 +87,6 @@ export function runPage(decode: Decode): void {
   const dateOf = (secondsBeforeNow: number): string => new Date(timeOf(secondsBeforeNow)).toISOString().slice(0, 10);
   const instantOf = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
   const daysAgo = (iso: string): number => Math.floor((run.base * 1000 - Date.parse(iso)) / 86_400_000);
-  const hexOf = (row: ArtifactRow): string => row[2];
   const digestOf = (row: ArtifactRow): string => (row[2].includes(':') ? row[2] : `sha256:${row[2]}`);
   const short = (digest: string): string => digest.slice(0, 'sha256:'.length + 12);
   const primaryOf = (row: ArtifactRow): string => dict.primaries[row[7]];
@@ -303,23 +302,43 @@ export function runPage(decode: Decode): void {
     readonly label: string;
     readonly className?: string;
     readonly text: (row: ArtifactRow) => string;
-    readonly compare: (a: ArtifactRow, b: ArtifactRow) => number;
+    /** A number per row that sorts as the column does; computed for every row the first time it sorts. */
+    readonly key: (row: ArtifactRow, index: number) => number;
   }
-  const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  /** Each row's place among all rows by a text, for a column sorted by text: computed once, then numbers compare. */
+  const textRank = (textOf: (row: ArtifactRow) => string): ((row: ArtifactRow, index: number) => number) => {
+    let ranks: Float64Array | undefined;
+    return (_, index) => {
+      if (!ranks) {
+        const texts = rows.map(textOf);
+        const order = Array.from(texts.keys()).sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
+        ranks = new Float64Array(rows.length);
+        order.forEach((index, rank) => (ranks![index] = rank > 0 && texts[index] === texts[order[rank - 1]] ? ranks![order[rank - 1]] : rank));
+      }
+      return ranks[index];
+    };
+  };
   const columns: readonly Column[] = [
-    { label: 'Repository', text: (row) => dict.repositories[row[0]], compare: (a, b) => repositoryRank[a[0]] - repositoryRank[b[0]] },
-    { label: 'Tags', text: (row) => tagsText(row) || '<untagged>', compare: (a, b) => byString(tagsText(a), tagsText(b)) },
-    { label: 'Digest', className: 'mono', text: (row) => short(digestOf(row)), compare: (a, b) => byString(hexOf(a), hexOf(b)) },
-    { label: 'Pushed', className: 'mono', text: (row) => instantOf(new Date(timeOf(row[3])).toISOString()), compare: (a, b) => b[3] - a[3] },
-    { label: 'Size', className: 'num', text: (row) => formatBytes(row[4]), compare: (a, b) => a[4] - b[4] },
+    { label: 'Repository', text: (row) => dict.repositories[row[0]], key: (row) => repositoryRank[row[0]] },
+    { label: 'Tags', text: (row) => tagsText(row) || '<untagged>', key: textRank(tagsText) },
+    // Digests are random: their first 48 bits order them (a tie, once in billions, keeps the plan's order).
+    { label: 'Digest', className: 'mono', text: (row) => short(digestOf(row)), key: (row) => parseInt(row[2].slice(row[2].indexOf(':') + 1, row[2].indexOf(':') + 13), 16) || 0 },
+    { label: 'Pushed', className: 'mono', text: (row) => instantOf(new Date(timeOf(row[3])).toISOString()), key: (row) => -row[3] },
+    { label: 'Size', className: 'num', text: (row) => formatBytes(row[4]), key: (row) => row[4] },
     {
       label: 'Decision',
       text: (row) => `${isDelete(row) ? 'DELETE' : 'KEEP'} · ${reasonLabel(primaryOf(row))}`,
-      compare: (a, b) => (a[5] % 2) - (b[5] % 2) || reasonOrder(primaryOf(a)) - reasonOrder(primaryOf(b)),
+      key: (row) => (row[5] % 2) * 100 + reasonOrder(primaryOf(row)),
     },
-    { label: 'Reasons', text: (row) => reasonSetText[row[7]], compare: (a, b) => reasonSetRank[a[7]] - reasonSetRank[b[7]] },
-    { label: 'Result', text: (row) => dict.resultTexts[row[8]], compare: (a, b) => resultRank[a[8]] - resultRank[b[8]] },
+    { label: 'Reasons', text: (row) => reasonSetText[row[7]], key: (row) => reasonSetRank[row[7]] },
+    { label: 'Result', text: (row) => dict.resultTexts[row[8]], key: (row) => resultRank[row[8]] },
   ];
+  const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const sortKeys: (Float64Array | undefined)[] = columns.map(() => undefined);
+  const sortKeyOf = (column: number): Float64Array => {
+    sortKeys[column] ??= Float64Array.from(rows, (row, index) => columns[column].key(row, index));
+    return sortKeys[column];
+  };
 
   // The reasons to filter by: each main reason, and each reason exactly as the plan gives it.
   const categoryOf = (reason: string): string => (reason.startsWith('in-use:') ? 'in-use' : reason.startsWith('protected-tag:') ? 'protected-tag' : reason);
@@ -335,12 +354,23 @@ export function runPage(decode: Decode): void {
 
   const state = { text: '', decision: 'all', reason: 'all', sort: -1, direction: 1, active: -1, open: -1 };
   let view: Int32Array = new Int32Array(rows.length).map((_, index) => index);
-  let haystacks: string[] | undefined;
-  const haystackOf = (index: number): string => {
-    haystacks ??= rows.map((row) =>
-      [dict.repositories[row[0]], tagsText(row), digestOf(row), ...(row[11] || []).map((workload) => dict.workloads[workload]), reasonSetText[row[7]]].join('\n').toLowerCase(),
-    );
-    return haystacks[index];
+  /**
+   * Whether a row holds the text (lower case) in its repository, a tag, its digest, a workload or a
+   * reason. What repeats is looked at once per dictionary entry, so a search of 100,000 rows builds nothing.
+   */
+  const textMatcher = (needle: string): ((row: ArtifactRow) => boolean) => {
+    const hits = (values: readonly string[]): boolean[] => values.map((value) => value.toLowerCase().includes(needle));
+    const repositoryHit = hits(dict.repositories);
+    const workloadHit = hits(dict.workloads);
+    const reasonHit = hits(reasonSetText);
+    const hexNeedle = needle.startsWith('sha256:') ? needle.slice('sha256:'.length) : needle;
+    return (row) =>
+      repositoryHit[row[0]] ||
+      reasonHit[row[7]] ||
+      row[2].includes(hexNeedle) ||
+      (needle.includes(':') && digestOf(row).includes(needle)) ||
+      row[1].some((tag) => tag.toLowerCase().includes(needle)) ||
+      (row[11] || []).some((workload) => workloadHit[workload]);
   };
 
   const table = section('artifacts');
@@ -454,18 +484,19 @@ export function runPage(decode: Decode): void {
         reasonMatch![position] = set.some((reason) => (kind === 'main' ? categoryOf(dict.reasons[reason]) === wanted : dict.reasons[reason] === wanted)) ? 1 : 0;
       });
     }
+    const matches = needle ? textMatcher(needle) : undefined;
     const kept: number[] = [];
     for (let index = 0; index < rows.length; index += 1) {
       const row = rows[index];
       if (state.decision !== 'all' && isDelete(row) !== wantsDelete) continue;
       if (reasonMatch && reasonMatch[row[7]] === 0) continue;
-      if (needle && !haystackOf(index).includes(needle)) continue;
+      if (matches && !matches(row)) continue;
       kept.push(index);
     }
     if (state.sort >= 0) {
-      const compare = columns[state.sort].compare;
+      const keys = sortKeyOf(state.sort);
       const direction = state.direction;
-      kept.sort((a, b) => direction * compare(rows[a], rows[b]) || a - b);
+      kept.sort((a, b) => direction * (keys[a] - keys[b]) || a - b);
     }
     view = Int32Array.from(kept);
     state.active = view.length === 0 ? -1 : Math.min(Math.max(state.active, 0), view.length - 1);

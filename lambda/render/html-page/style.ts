@@ -51,7 +51,7 @@ button{font:inherit;color:inherit;background:var(--panel);border:1px solid var(-
 #table-status{margin:.25rem 0;color:var(--muted)}
 .grid{border:1px solid var(--line);border-radius:4px}
 .grid:focus-visible{outline:3px solid var(--focus)}
-.grid-row{display:grid;grid-template-columns:minmax(7rem,1.2fr) minmax(5rem,1fr) 9rem 9.5rem 5.5rem 12rem minmax(9rem,1.6fr) minmax(5rem,.8fr);height:var(--row-h);align-items:center;border-bottom:1px solid var(--line);box-sizing:border-box}
+.grid-row{display:grid;grid-template-columns:minmax(6rem,1.2fr) minmax(5rem,1fr) 8.6rem 9.6rem 6.6rem 11rem minmax(7rem,1.4fr) minmax(5rem,.8fr);height:var(--row-h);align-items:center;border-bottom:1px solid var(--line);box-sizing:border-box}
 .grid-head{background:var(--panel);font-weight:600;height:auto;min-height:var(--row-h)}
 .grid-head [role=columnheader]{padding:0 .25rem}
 .grid-head button{all:unset;cursor:pointer;display:block;width:100%;padding:.3rem .2rem;box-sizing:border-box}
