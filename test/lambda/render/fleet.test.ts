@@ -32,7 +32,7 @@ describe('the summary of a fan-out', () => {
     expect(lines[0]).toBe('ECR Maintainer · DRY RUN (nothing is deleted) · 4 targets (3 accounts × 2 regions) · 2 FAILED');
     expect(lines.filter((line) => /^\d{12} /.test(line)).map((line) => line.slice(0, 24))).toEqual(['111111111111  eu-west-1 ', '111111111111  us-east-1 ', '222222222222  us-east-1 ', '444444444444  eu-west-1 ']);
     expect(text).toMatch(/^TOTAL\s+6\s+30\s+19\s+8\s+9.0 GB\s+\$0\.90\s+8$/m);
-    expect(text).toMatch(/^444444444444  eu-west-1(\s+-)+\s+1 FAILED$/m);
+    expect(text).toMatch(/^444444444444 {2}eu-west-1(\s+-)+\s+1 FAILED$/m);
     expect(text).toContain('NOTHING DELETED in 111111111111/us-east-1: in-use discovery was incomplete.');
     expect(text).toContain('ERRORS (8, in 2 of 4 targets):');
     expect(text).toContain('  - 111111111111/us-east-1: workload account 333333333333: ECS.ListClusters failed: AccessDenied');
@@ -43,7 +43,7 @@ describe('the summary of a fan-out', () => {
   it('says DELETE when the targets deleted', () => {
     const text = renderFleetSummary([ran('111111111111', 'eu-west-1', { deleted: 4, bytesReclaimed: 1e9 }, { mode: 'delete' })]);
     expect(text).toContain('ECR Maintainer · DELETE · 1 target (1 account × 1 region)');
-    expect(text).toMatch(/^111111111111  eu-west-1\s+2\s+10\s+6\s+4\/4\s+1.0 GB/m);
+    expect(text).toMatch(/^111111111111 {2}eu-west-1\s+2\s+10\s+6\s+4\/4\s+1.0 GB/m);
   });
 });
 
