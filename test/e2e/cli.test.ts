@@ -36,11 +36,11 @@ describe('the CLI, end to end', () => {
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
     expect(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8')).toBe(
       [
-        'repository,digest,tags,pushed_at,size_bytes,child_manifests,reason,result',
-        `app,${account.app.r6.digest},r6,${pushedAt(emulator, 'app', account.app.r6.digest)},1000000,0,"unused: no workload uses it, pushed 30 days ago, newest #4",dry run`,
-        `app,${account.app.r1.digest},r1,${pushedAt(emulator, 'app', account.app.r1.digest)},1000000,0,"unused: no workload uses it, pushed 80 days ago, newest #9",dry run`,
-        `app,${account.app.r0.digest},r0,${pushedAt(emulator, 'app', account.app.r0.digest)},1000000,0,"unused: no workload uses it, pushed 90 days ago, newest #10",dry run`,
-        `web,${account.oldWeb.index.digest},w0,${pushedAt(emulator, 'web', account.oldWeb.index.digest)},80041245,4,"unused: no workload uses it, pushed 60 days ago, newest #4",dry run`,
+        'account,region,repository,digest,tags,pushed_at,size_bytes,child_manifests,reason,result',
+        `123456789012,eu-west-2,app,${account.app.r6.digest},r6,${pushedAt(emulator, 'app', account.app.r6.digest)},1000000,0,"unused: no workload uses it, pushed 30 days ago, newest #4",dry run`,
+        `123456789012,eu-west-2,app,${account.app.r1.digest},r1,${pushedAt(emulator, 'app', account.app.r1.digest)},1000000,0,"unused: no workload uses it, pushed 80 days ago, newest #9",dry run`,
+        `123456789012,eu-west-2,app,${account.app.r0.digest},r0,${pushedAt(emulator, 'app', account.app.r0.digest)},1000000,0,"unused: no workload uses it, pushed 90 days ago, newest #10",dry run`,
+        `123456789012,eu-west-2,web,${account.oldWeb.index.digest},w0,${pushedAt(emulator, 'web', account.oldWeb.index.digest)},80041245,4,"unused: no workload uses it, pushed 60 days ago, newest #4",dry run`,
         '',
       ].join('\n'),
     );

@@ -80,7 +80,7 @@ if (!MOTO_AVAILABLE) {
       expect(result.stderr).not.toMatch(/error/i);
       expect(result.status).toBe(0);
       const rows = readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8').trim().split('\n').slice(1);
-      expect(rows.map((row) => `${row.split(',')[0]} ${row.split(',')[2]}`)).toEqual(['team/api v2', 'team/worker w1', 'team/worker w0']);
+      expect(rows.map((row) => `${row.split(',')[2]} ${row.split(',')[4]}`)).toEqual(['team/api v2', 'team/worker w1', 'team/worker w0']);
       const plan = readPlanFile(path.join(result.cwd, 'plan.jsonl'));
       expect(Object.fromEntries(plan.repositories[0].artifacts.map((artifact) => [artifact.tags[0], artifact.reasons.join(' ')]))).toEqual({
         v4: 'min-count',

@@ -62,7 +62,7 @@ describe('writeFileInChunks', () => {
 
     const { repositories, ...run } = report;
     expect(readFileSync(file, 'utf8')).toBe(
-      [{ type: 'run', ...run, repositories: 2 }, ...repositories.map((repository) => ({ type: 'repository', ...repository }))].map((record) => `${JSON.stringify(record)}\n`).join(''),
+      [{ type: 'run', ...run, repositories: 2 }, ...repositories.map((repository) => ({ type: 'repository', account: report.account, region: report.region, ...repository }))].map((record) => `${JSON.stringify(record)}\n`).join(''),
     );
   });
 

@@ -72,9 +72,9 @@ describe('renderCsv', () => {
 
     expect(csv).toBe(
       [
-        'repository,digest,tags,pushed_at,size_bytes,child_manifests,reason,result',
-        `api,${digestOf('a1')},v1,2026-11-15T12:00:00.000Z,5000000,0,"unused: no workload uses it, pushed 10 days ago, newest #2",dry run`,
-        `web,${digestOf('idx')},2026.1 old,2026-10-16T12:00:00.000Z,3100,2,"unused: no workload uses it, pushed 40 days ago, newest #2",dry run`,
+        'account,region,repository,digest,tags,pushed_at,size_bytes,child_manifests,reason,result',
+        `123456789012,eu-west-2,api,${digestOf('a1')},v1,2026-11-15T12:00:00.000Z,5000000,0,"unused: no workload uses it, pushed 10 days ago, newest #2",dry run`,
+        `123456789012,eu-west-2,web,${digestOf('idx')},2026.1 old,2026-10-16T12:00:00.000Z,3100,2,"unused: no workload uses it, pushed 40 days ago, newest #2",dry run`,
         '',
       ].join('\n'),
     );
@@ -150,7 +150,9 @@ describe('planLines', () => {
       'artifact web 2026.2',
       'artifact web 2026.1 old',
     ]);
-    expect(records.filter((record) => record.type === 'repository')).toEqual(repositories.map((repository) => ({ type: 'repository', ...repository })));
+    expect(records.filter((record) => record.type === 'repository')).toEqual(repositories.map((repository) => ({ type: 'repository', account: report.account, region: report.region, ...repository })));
+    // Every record names its target, so that the plans of many targets can share a file.
+    expect(records.every((record) => record.account === '123456789012' && record.region === 'eu-west-2')).toBe(true);
     const index = records.find((record) => record.type === 'artifact' && record.digest === digestOf('idx')) as unknown as { result: unknown; decisions: { digest: string; action: string; reasons: string[]; result: unknown }[] };
     expect(index.result).toEqual({ status: 'failed', code: 'KmsError', message: 'key "k1" disabled\nsee \u00e9' });
     expect(index.decisions.map((decision) => [decision.digest, decision.action, decision.reasons, decision.result])).toEqual([
