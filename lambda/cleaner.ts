@@ -22,6 +22,7 @@ import { auditKeys, type AuditObjects } from './core/audit';
 import { buildRunReport, listArtifacts, planLines, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
 import { shortDigest } from './core/words';
 import { csvLines } from './render/csv';
+import { HTML_CONTENT_TYPE, htmlReportChunks } from './render/html';
 import type { ImageTable } from './core/image-table';
 import type { ImageResult, InUseDiscovery, Repository, RepositoryPlan } from './core/types';
 import { errorMessage } from './errors';
@@ -207,6 +208,7 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
     try {
       await uploadLines(deps.aws.s3, calls, objects.csv, csvLines(outcome.report, outcome.artifacts), 'text/csv; charset=utf-8');
       await uploadLines(deps.aws.s3, calls, objects.plan, planLines(outcome.report, outcome.artifacts), 'application/x-ndjson; charset=utf-8');
+      await uploadLines(deps.aws.s3, calls, objects.html, htmlReportChunks(outcome.report, outcome.artifacts), HTML_CONTENT_TYPE);
       auditObjects = objects;
     } catch (error) {
       errors.push({ kind: 'audit', message: `could not write the audit trail to s3://${config.audit.bucket}/${config.audit.prefix}: ${errorMessage(error)}` });

@@ -5,6 +5,7 @@
  * end, one summary covers every target, and Slack gets one message.
  */
 import { createWriteStream } from 'node:fs';
+import * as path from 'node:path';
 import type { AwsClients } from './aws/clients';
 import { AssumeRoleFailedError } from './aws/assume-role';
 import type { RunOutcome, RunOptions } from './cleaner';
@@ -20,7 +21,8 @@ import { postTextToSlack } from './notify/slack';
 import { csvLines } from './render/csv';
 import { decisionChunks } from './render/explain';
 import { renderFleetSlack, renderFleetSummary } from './render/fleet';
-import { appendChunks, endChunks, writeOut } from './report-files';
+import { appendChunks, endChunks, writeFileInChunks, writeOut } from './report-files';
+import { htmlReportChunks } from './render/html';
 import { RoleSessions, runTarget } from './target-run';
 
 export interface FleetIo {
@@ -33,6 +35,8 @@ export interface FleetOptions {
   readonly concurrency: number;
   /** The report files, by flag: `--csv`, `--json`, `--metrics`. */
   readonly files: readonly { readonly flag: string; readonly path: string }[];
+  /** `--html`: a page per target, next to this path (`<name>-<account>-<region>.html`). */
+  readonly html?: string;
   readonly explain: boolean;
   /** Asked before a target deletes anything, one target at a time; none: no question. */
   readonly confirm?: (plan: RunReport, target: Target) => Promise<boolean>;
@@ -60,6 +64,8 @@ export async function runFleet(aws: AwsClients, config: Config, options: FleetOp
   const targetConfig: Config = { ...config, slack: undefined };
   const files = options.files.map((file) => ({ ...file, stream: createWriteStream(file.path), failed: undefined as string | undefined, first: true }));
   const results: TargetResult[] = [];
+  const pages: string[] = [];
+  const pageErrors: string[] = [];
   // Output, files and questions go one target at a time, in the order the targets get to them.
   let turn: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
@@ -95,6 +101,15 @@ export async function runFleet(aws: AwsClients, config: Config, options: FleetOp
         await writeOut(io.stdout, `\n══ ${name} ══\n`);
         for (const chunk of decisionChunks(outcome.report, outcome.artifacts)) await writeOut(io.stdout, chunk);
       }
+      if (options.html !== undefined) {
+        const page = pagePath(options.html, target);
+        try {
+          await writeFileInChunks(page, htmlReportChunks(outcome.report, outcome.artifacts));
+          pages.push(page);
+        } catch (error) {
+          pageErrors.push(`could not write --html ${page}: ${errorMessage(error)}`);
+        }
+      }
       for (const file of files) {
         if (file.failed !== undefined) continue;
         try {
@@ -115,7 +130,9 @@ export async function runFleet(aws: AwsClients, config: Config, options: FleetOp
 
   if (options.explain) await writeOut(io.stdout, '\n');
   await writeOut(io.stdout, renderFleetSummary(results));
-  let written = true;
+  let written = pageErrors.length === 0;
+  for (const error of pageErrors) io.stderr.write(`ecr-maintainer: ${error}\n`);
+  if (pages.length > 0) io.stdout.write(`The plan as a page, one per target (open them in a browser): ${pages.sort().join(', ')}\n`);
   for (const file of files) {
     if (file.failed === undefined) {
       try {
@@ -152,6 +169,12 @@ const FILE_LABELS: Readonly<Record<string, string>> = {
   '--json': 'Whole plan (every target, a run record each)',
   '--metrics': 'Metrics (EMF, a line per target)',
 };
+
+/** `report.html` becomes `report-111111111111-eu-west-1.html`: a page per target, side by side. */
+export function pagePath(file: string, target: Pick<Target, 'account' | 'region'>): string {
+  const extension = path.extname(file) || '.html';
+  return `${file.slice(0, file.length - path.extname(file).length)}-${target.account}-${target.region}${extension}`;
+}
 
 /** `DRY RUN: 12 of 40 images to delete, 0 errors`, for the line that says a target is done. */
 function describeResult(result: TargetResult): string {

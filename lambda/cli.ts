@@ -24,6 +24,7 @@ import { parseConfig, type Config } from './config';
 import { planLines, type RunReport } from './core/report';
 import { formatBytes, plural } from './core/words';
 import { csvLines } from './render/csv';
+import { htmlReportChunks } from './render/html';
 import { decisionChunks } from './render/explain';
 import { renderSummary } from './render/summary';
 import { ruleLines } from './render/text';
@@ -110,6 +111,9 @@ summary covers them all, and every row of the files names its target):
 Reports:
   --csv PATH                  the planned deletions (default ./to_delete.csv)
   --json PATH                 also the whole plan, every reason, as JSON Lines
+  --html PATH                 also the plan as one page to look at in a
+                              browser (with several targets, one page each:
+                              PATH-<account>-<region>.html)
   --explain                   print every decision with its reasons
   --metrics PATH              also the run's metrics, as the Lambda logs
                               them (CloudWatch embedded metric format)
@@ -155,6 +159,7 @@ const OPTIONS = {
   now: { type: 'string' },
   csv: { type: 'string' },
   json: { type: 'string' },
+  html: { type: 'string' },
   explain: { type: 'boolean' },
   slack: { type: 'boolean' },
   'slack-channel': { type: 'string' },
@@ -234,7 +239,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr.write(`${['invalid options:', ...fanOut.problems.map((problem) => `  ${problem}`)].join('\n')}\n\nRun with --help for the options.\n`);
     return 2;
   }
-  const reports = { csv: values.csv ?? 'to_delete.csv', ...(values.json !== undefined && { json: values.json }), ...(values.metrics !== undefined && { metrics: values.metrics }) };
+  const reports = {
+    csv: values.csv ?? 'to_delete.csv',
+    ...(values.json !== undefined && { json: values.json }),
+    ...(values.html !== undefined && { html: values.html }),
+    ...(values.metrics !== undefined && { metrics: values.metrics }),
+  };
   for (const [flag, file] of Object.entries(reports)) {
     const why = whyUnwritable(file);
     if (why) {
@@ -283,7 +293,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       {
         targets,
         concurrency: fanOut.concurrency,
-        files: Object.entries(reports).map(([flag, path]) => ({ flag: `--${flag}`, path })),
+        files: Object.entries(reports)
+          .filter(([flag]) => flag !== 'html')
+          .map(([flag, path]) => ({ flag: `--${flag}`, path })),
+        ...(reports.html !== undefined && { html: reports.html }),
         explain: values.explain === true,
         now: config.now ?? new Date(),
         warnings,
@@ -327,6 +340,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const files: [flag: string, path: string | undefined, chunks: () => Iterable<string>][] = [
     ['--csv', reports.csv, () => csvLines(outcome.report, outcome.artifacts)],
     ['--json', reports.json, () => planLines(outcome.report, outcome.artifacts)],
+    ['--html', reports.html, () => htmlReportChunks(outcome.report, outcome.artifacts)],
     ['--metrics', reports.metrics, () => [`${JSON.stringify(emfRecord(runMetrics(outcome.report), outcome.report.mode))}\n`]],
   ];
   let written = true;
@@ -334,7 +348,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     if (file === undefined) continue;
     try {
       await writeFileInChunks(file, chunks());
-      io.stdout.write(`${flag === '--csv' ? 'Planned deletions' : flag === '--json' ? 'Whole plan' : 'Metrics (EMF)'}: ${file}\n`);
+      io.stdout.write(`${FILE_LABELS[flag]}: ${file}\n`);
     } catch (error) {
       written = false;
       io.stderr.write(`ecr-maintainer: could not write ${flag} ${file}: ${describeFileError(error)}\n`);
@@ -342,6 +356,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   }
   return outcome.ok && written ? 0 : 1;
 }
+
+/** How the summary names each file it wrote. */
+const FILE_LABELS: Readonly<Record<string, string>> = {
+  '--csv': 'Planned deletions',
+  '--json': 'Whole plan',
+  '--html': 'The plan as a page (open it in a browser)',
+  '--metrics': 'Metrics (EMF)',
+};
 
 function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
   return {

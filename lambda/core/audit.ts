@@ -16,6 +16,8 @@ export interface AuditLocation {
 export interface AuditObjects {
   readonly csv: string;
   readonly plan: string;
+  /** The plan as a page to look at (`--html`). */
+  readonly html: string;
 }
 
 /**
@@ -40,14 +42,14 @@ export function runsPrefix(location: AuditLocation, account: string, region: str
 }
 
 /**
- * The keys of a run's objects: `<prefix>runs/<account>/<region>/<yyyy-mm-dd>/<hhmmss.mmm>-<mode>.csv` and
- * `….jsonl`, in UTC, from the run's start to the millisecond, so that they sort by time and two runs of one
+ * The keys of a run's objects: `<prefix>runs/<account>/<region>/<yyyy-mm-dd>/<hhmmss.mmm>-<mode>.csv`,
+ * `….jsonl` and `….html`, in UTC, from the run's start to the millisecond, so that they sort by time and two runs of one
  * second keep their own.
  */
 export function auditKeys(location: AuditLocation, report: Pick<RunReport, 'account' | 'region' | 'startedAt' | 'mode'>): AuditObjects {
   const started = report.startedAt; // ISO 8601 in UTC: 2026-11-26T03:00:00.123Z
   const base = `${runsPrefix(location, report.account ?? UNKNOWN_ACCOUNT, report.region)}${started.slice(0, 10)}/${started.slice(11, 23).replace(/:/g, '')}-${report.mode}`;
-  return { csv: `s3://${location.bucket}/${base}.csv`, plan: `s3://${location.bucket}/${base}.jsonl` };
+  return { csv: `s3://${location.bucket}/${base}.csv`, plan: `s3://${location.bucket}/${base}.jsonl`, html: `s3://${location.bucket}/${base}.html` };
 }
 
 /** When the run whose plan a key holds started, from the key (`auditKeys`), or undefined for another key. */

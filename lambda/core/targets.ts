@@ -3,6 +3,7 @@
  * them itself; the organisation stack's state machine maps over them and invokes the cleaner function
  * once per target. These shapes are the contract between the state machine and the functions. Pure.
  */
+import type { AuditObjects } from './audit';
 import type { RunReport } from './report';
 
 /** An account whose workloads pull a target's images, so that its in-use discovery protects them. */
@@ -47,7 +48,7 @@ export interface TargetResult {
   readonly errors: readonly string[];
   readonly durationMs?: number;
   /** The run's CSV and JSON Lines plan in the audit bucket, as s3:// URIs. */
-  readonly auditObjects?: { readonly csv: string; readonly plan: string };
+  readonly auditObjects?: AuditObjects;
 }
 
 /** The counts of one target's run that the fleet summary adds up. */

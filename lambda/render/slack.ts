@@ -41,7 +41,9 @@ export function renderSlackMessage(report: RunReport): string {
   lines.push(`Errors: ${totals.errors}.`);
   if (report.auditObjects) {
     const link = (uri: string, text: string): string => `<${consoleUrl(uri, report.region)}|${text}>`;
-    lines.push(`Audit trail: ${link(report.auditObjects.csv, 'the CSV')} · ${link(report.auditObjects.plan, 'the whole plan')} (${report.auditObjects.plan.replace(/\.jsonl$/, '.*')})`);
+    lines.push(
+      `Audit trail: ${link(report.auditObjects.html, 'the plan as a page')} · ${link(report.auditObjects.csv, 'the CSV')} · ${link(report.auditObjects.plan, 'the whole plan')} (${report.auditObjects.plan.replace(/\.jsonl$/, '.*')})`,
+    );
   }
   if (report.deletionBlocked) lines.push(`:warning: *Nothing was deleted*: ${escape(report.deletionBlocked)}.`);
   for (const warning of report.warnings) lines.push(`:warning: ${escape(warning)}.`);

@@ -65,7 +65,7 @@ async function main(): Promise<number> {
         repositories: world.fixture.repositories,
         clusters: (world.fixture.clusters ?? []).map((cluster) => ({
           ...cluster,
-          tasks: cluster.tasks.map((task) => ({ ...task, containers: task.containers.map((container) => ({ ...container, image: container.image.replace(registryHost({}), host) })) })),
+          tasks: (cluster.tasks ?? []).map((task) => ({ ...task, containers: task.containers.map((container) => ({ ...container, image: container.image.replace(registryHost({}), host) })) })),
         })),
       };
     }),

@@ -21,8 +21,9 @@ async function main(): Promise<number> {
   const csv = path.join(folder, 'to_delete.csv');
   const plan = path.join(folder, 'plan.jsonl');
   const metrics = path.join(folder, 'metrics.json');
+  const page = path.join(folder, 'report.html');
   const rules = path.join(__dirname, 'rules.yaml');
-  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--metrics', metrics, '--upload', `s3://${SAMPLE_AUDIT_BUCKET}`, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...userArgs(process.argv.slice(2))];
+  const args = ['--explain', '--rules', rules, '--csv', csv, '--json', plan, '--html', page, '--metrics', metrics, '--upload', `s3://${SAMPLE_AUDIT_BUCKET}`, '--slack', '--slack-channel', 'C0ECRMAINT', '--slack-token-secret', 'ecr-maintainer/slack-token', ...userArgs(process.argv.slice(2))];
   say(`Demo: a sample account on a local emulator of AWS (ECR, ECS, Lambda, EventBridge, Scheduler, S3, STS, Secrets Manager) and Slack at ${emulator.url}; nothing leaves this machine.`);
   say(`Running: npm run cleaner -- ${args.join(' ')}`);
   say('');
@@ -51,7 +52,8 @@ async function main(): Promise<number> {
   if (existsSync(metrics)) {
     process.stdout.write(`\nThe run's metrics, in CloudWatch's embedded metric format (what the Lambda logs once a run):\n${readFileSync(metrics, 'utf8')}`);
   }
-  if (existsSync(csv)) say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions), plan.jsonl (the whole plan, JSON Lines) and metrics.json.`);
+  if (existsSync(csv)) say(`\nThe CLI wrote its files into ${folder}: to_delete.csv (the planned deletions), plan.jsonl (the whole plan, JSON Lines), report.html and metrics.json.`);
+  if (existsSync(page)) say(`Open the plan as a page in a browser: file://${page}`);
   await emulator.stop();
   return status;
 }
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
  * and `npm run demo -- --rules my-rules.yaml` means the file where the user is.
  */
 function userArgs(args: readonly string[]): string[] {
-  const fileFlags = new Set(['--rules', '--in-use-images', '--csv', '--json', '--metrics', '--earlier-plan']);
+  const fileFlags = new Set(['--rules', '--in-use-images', '--csv', '--json', '--html', '--metrics', '--earlier-plan']);
   return args.map((arg, position) => {
     if (position === 0 || !fileFlags.has(args[position - 1]) || arg.startsWith('s3://')) return arg;
     return path.resolve(process.env.INIT_CWD ?? process.cwd(), arg);

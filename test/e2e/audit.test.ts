@@ -15,24 +15,29 @@ jest.setTimeout(60_000);
 const start = emulatorPerTest();
 
 describe('the audit trail, through the CLI', () => {
-  it('writes the CSV and the plan that it writes locally to S3, under dated keys, and says where', async () => {
+  it('writes the CSV and the plan that it writes locally to S3, and the plan as a page, under dated keys, and says where', async () => {
     const emulator = await start({ ...smallAccount(), buckets: ['audit'] });
 
     const result = await runCli(['--json', 'plan.jsonl', '--upload', 's3://audit/ecr'], emulator.env());
 
     expect(result.status).toBe(0);
-    const keys = emulator.s3.keys('audit');
-    expect(keys).toHaveLength(2);
-    expect(keys[0]).toMatch(/^ecr\/runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}\.\d{3}-dry-run\.csv$/);
-    expect(keys[1]).toBe(keys[0].replace(/\.csv$/, '.jsonl'));
+    const [csv, html, jsonl] = emulator.s3.keys('audit');
+    expect(emulator.s3.keys('audit')).toHaveLength(3);
+    expect(csv).toMatch(/^ecr\/runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}\.\d{3}-dry-run\.csv$/);
+    expect(jsonl).toBe(csv.replace(/\.csv$/, '.jsonl'));
+    expect(html).toBe(csv.replace(/\.csv$/, '.html'));
+    const page = emulator.s3.object('audit', html);
+    expect(page?.body.toString('utf8')).toMatch(/^<!DOCTYPE html>/i);
+    expect(page?.contentType).toBe('text/html; charset=utf-8');
+    const keys = [csv, jsonl];
     expect(emulator.s3.object('audit', keys[0])?.body.toString('utf8')).toBe(readFileSync(path.join(result.cwd, 'to_delete.csv'), 'utf8'));
     // The local plan is written after the upload, and names where the upload went; the uploaded one is the same run.
     const uploaded = emulator.s3.object('audit', keys[1])?.body.toString('utf8').split('\n') ?? [];
     const local = readFileSync(path.join(result.cwd, 'plan.jsonl'), 'utf8').split('\n');
     expect(uploaded.slice(1)).toEqual(local.slice(1));
-    expect(JSON.parse(local[0])).toMatchObject({ type: 'run', auditObjects: { csv: `s3://audit/${keys[0]}`, plan: `s3://audit/${keys[1]}` } });
-    expect(result.stdout).toContain(`\nAudit trail: s3://audit/${keys[0]}, s3://audit/${keys[1]}\n`);
-    expect(emulator.calls.filter((call) => call.operation.startsWith('S3.')).map((call) => call.operation)).toEqual(['S3.PutObject', 'S3.PutObject']);
+    expect(JSON.parse(local[0])).toMatchObject({ type: 'run', auditObjects: { csv: `s3://audit/${keys[0]}`, plan: `s3://audit/${keys[1]}`, html: `s3://audit/${html}` } });
+    expect(result.stdout).toContain(`\nAudit trail: s3://audit/${keys[0]}, s3://audit/${keys[1]}, s3://audit/${html}\n`);
+    expect(emulator.calls.filter((call) => call.operation.startsWith('S3.')).map((call) => call.operation)).toEqual(['S3.PutObject', 'S3.PutObject', 'S3.PutObject']);
   });
 
   it('ends with exit 1 and says why when the bucket cannot be written, after the cleanup', async () => {

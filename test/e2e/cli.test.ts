@@ -256,7 +256,11 @@ describe('npm run demo', () => {
     expect(result.status).toBe(0);
     // Its files go to a fresh temporary folder, which it names; never into the folder it runs in.
     const folder = /wrote its files into (\S+): to_delete\.csv/.exec(result.stderr)?.[1] ?? 'not said';
-    expect(readdirSync(folder).sort()).toEqual(['metrics.json', 'plan.jsonl', 'to_delete.csv']);
+    expect(readdirSync(folder).sort()).toEqual(['metrics.json', 'plan.jsonl', 'report.html', 'to_delete.csv']);
+    // The plan as a page: written, and its path printed, to open in a browser.
+    expect(result.stdout).toContain(`The plan as a page (open it in a browser): ${path.join(folder, 'report.html')}\n`);
+    expect(result.stderr).toContain(`Open the plan as a page in a browser: file://${path.join(folder, 'report.html')}`);
+    expect(readFileSync(path.join(folder, 'report.html'), 'utf8')).toContain('<title>');
     expect(folder.startsWith(tmpdir())).toBe(true);
     expect(readdirSync(cwd)).toEqual([]);
     for (const reason of ['in-use:running', 'in-use:stopped-recently', 'in-use:service-deployment', 'recent: pushed', 'min-count: newest', 'unused: no workload uses it', 'child-of:', 'referrer-of:']) {
@@ -283,6 +287,8 @@ describe('npm run demo', () => {
     // The audit trail: the run's two objects in the sample account's bucket, linked from Slack.
     expect(result.stderr).toMatch(/The audit trail \(emulated S3\) holds s3:\/\/ecr-maintainer-audit\/runs\/123456789012\/eu-west-2\/\S+-dry-run\.csv\./);
     expect(result.stderr).toMatch(/The audit trail \(emulated S3\) holds s3:\/\/ecr-maintainer-audit\/runs\/123456789012\/eu-west-2\/\S+-dry-run\.jsonl\./);
+    expect(result.stderr).toMatch(/The audit trail \(emulated S3\) holds s3:\/\/ecr-maintainer-audit\/runs\/123456789012\/eu-west-2\/\S+-dry-run\.html\./);
+    expect(result.stdout).toContain('|the plan as a page>');
     expect(result.stdout).toContain('  │ Audit trail: <https://s3.console.aws.amazon.com/s3/object/ecr-maintainer-audit?region=eu-west-2&prefix=runs%2F123456789012%2Feu-west-2%2F');
     // The metrics the Lambda would log for this run, in the embedded metric format.
     const emf = result.stdout.split('\n').find((line) => line.startsWith('{"_aws"')) ?? '{}';

@@ -3,7 +3,7 @@
  * and every account's ECR and ECS on the emulator. Each account's calls are served as the account of the
  * credentials that its role handed out.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { image, registryHost, type AccountFixture, type Faults, type Fixture, type FixtureImage, type FixtureRole } from '../emulator/fixture';
 import type { Emulator } from '../emulator/server';
@@ -89,7 +89,7 @@ function deletedTags(records: readonly PlanRecord[], account: string, region: st
 describe('the CLI cleans many accounts and regions', () => {
   it('plans two regions of three accounts, one run each, with one summary and every row naming its target', async () => {
     const emulator = await start(organisation());
-    const result = await runCli([...FAN_OUT, '--json', 'plan.jsonl'], emulator.env());
+    const result = await runCli([...FAN_OUT, '--json', 'plan.jsonl', '--html', 'report.html'], emulator.env());
     expect(result.stderr).not.toContain('unexpected');
     expect(result.status).toBe(0);
 
@@ -130,6 +130,11 @@ describe('the CLI cleans many accounts and regions', () => {
     );
     expect(records.every((record) => typeof record.account === 'string' && typeof record.region === 'string')).toBe(true);
     expect(deletedTags(records, A, 'eu-west-2', 'app')).toEqual(['v1', 'v2']);
+    // A page per target, named for it, side by side.
+    const pages = [A, B, C].flatMap((account) => ['eu-west-1', 'eu-west-2'].map((region) => `report-${account}-${region}.html`));
+    expect(readdirSync(result.cwd).filter((file) => file.endsWith('.html')).sort()).toEqual(pages.sort());
+    expect(readFileSync(path.join(result.cwd, `report-${B}-eu-west-1.html`), 'utf8')).toContain(B);
+    expect(summary).toContain('The plan as a page, one per target (open them in a browser): ');
   });
 
   it('deletes in every target with --delete --yes, each in its own account and region', async () => {

@@ -26,6 +26,7 @@ describe('auditKeys', () => {
     expect(auditKeys({ bucket: 'audit', prefix: 'ecr/' }, report)).toEqual({
       csv: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030007.123-delete.csv',
       plan: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030007.123-delete.jsonl',
+      html: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030007.123-delete.html',
     });
   });
 });

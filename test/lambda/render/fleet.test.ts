@@ -16,7 +16,7 @@ function ran(account: string, region: string, counts: Partial<NonNullable<Target
 
 const RESULTS: TargetResult[] = [
   ran('222222222222', 'us-east-1'),
-  ran('111111111111', 'eu-west-1', { toDelete: 1, bytesReclaimable: 1e9, monthlySavingUsd: 0.1 }, { auditObjects: { csv: 's3://audit/runs/111111111111/eu-west-1/a.csv', plan: 's3://audit/runs/111111111111/eu-west-1/a.jsonl' } }),
+  ran('111111111111', 'eu-west-1', { toDelete: 1, bytesReclaimable: 1e9, monthlySavingUsd: 0.1 }, { auditObjects: { csv: 's3://audit/runs/111111111111/eu-west-1/a.csv', plan: 's3://audit/runs/111111111111/eu-west-1/a.jsonl', html: 's3://audit/runs/111111111111/eu-west-1/a.html' } }),
   ran('111111111111', 'us-east-1', { toDelete: 3, kept: 7 }, { ok: false, deletionBlocked: 'in-use discovery was incomplete', errorCount: 7, errors: ['workload account 333333333333: ECS.ListClusters failed: AccessDenied'] }),
   failedTarget({ account: '444444444444', region: 'eu-west-1' }, 'could not assume arn:aws:iam::444444444444:role/m: AccessDenied <b>'),
 ];
@@ -52,7 +52,7 @@ describe('the Slack message of a fan-out', () => {
     const text = renderFleetSlack(RESULTS);
     expect(text.split('\n')[0]).toBe('*ECR Maintainer* · *DRY RUN* · 4 targets (3 accounts × 2 regions) · *2 failed*');
     expect(text).toContain('To delete: 8 images, 9.0 GB (about $0.90/month). Nothing was deleted: this is a dry run.');
-    expect(text).toContain('• `111111111111/eu-west-1`: 1 to delete (1.0 GB, $0.10/month); kept 6 of 10 · <https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-1&prefix=runs%2F111111111111%2Feu-west-1%2Fa.jsonl|plan>');
+    expect(text).toContain('• `111111111111/eu-west-1`: 1 to delete (1.0 GB, $0.10/month); kept 6 of 10 · <https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-1&prefix=runs%2F111111111111%2Feu-west-1%2Fa.html|the plan>');
     expect(text).toContain('• `111111111111/us-east-1`: 3 to delete (4.0 GB, $0.40/month); kept 7 of 10 · 7 errors · :warning: nothing deleted: in-use discovery was incomplete');
     expect(text).toContain('• `444444444444/eu-west-1`: :x: *did not run*: could not assume arn:aws:iam::444444444444:role/m: AccessDenied &lt;b&gt;');
     expect(text).toContain('*Errors*\n• 111111111111/us-east-1: workload account 333333333333: ECS.ListClusters failed: AccessDenied');

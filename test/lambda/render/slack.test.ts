@@ -133,12 +133,13 @@ describe('renderSlackMessage', () => {
 
   it('links the run\'s objects in the audit trail, in the S3 console', () => {
     const base = report();
-    const objects = { csv: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.csv', plan: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.jsonl' };
+    const objects = { csv: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.csv', plan: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.jsonl', html: 's3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.html' };
 
     const text = renderSlackMessage({ ...base, auditObjects: objects });
 
     expect(text.split('\n')[4]).toBe(
-      'Audit trail: <https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.csv|the CSV> · ' +
+      'Audit trail: <https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.html|the plan as a page> · ' +
+        '<https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.csv|the CSV> · ' +
         '<https://s3.console.aws.amazon.com/s3/object/audit?region=eu-west-2&prefix=ecr%2Fruns%2F123456789012%2Feu-west-2%2F2026-11-26%2F030000-dry-run.jsonl|the whole plan> ' +
         '(s3://audit/ecr/runs/123456789012/eu-west-2/2026-11-26/030000-dry-run.*)',
     );
