@@ -117,6 +117,8 @@ class Dictionary {
   private readonly results = new Numbering<string>();
   private readonly workloads = new Numbering<string>();
   private readonly mediaTypes = new Numbering<string>();
+  /** Results by identity first: the report shares one object among the many that read alike (`planned`). */
+  private readonly resultObjects = new Map<ImageResult, number>();
 
   repository(name: string): number {
     return this.repositories.of(name);
@@ -127,7 +129,12 @@ class Dictionary {
   }
 
   result(result: ImageResult): number {
-    return this.results.of(JSON.stringify(result));
+    let number = this.resultObjects.get(result);
+    if (number === undefined) {
+      number = this.results.of(JSON.stringify(result));
+      if (this.resultObjects.size < 10_000) this.resultObjects.set(result, number);
+    }
+    return number;
   }
 
   workload(workload: string): number {
@@ -209,7 +216,7 @@ function encodeArtifact(artifact: ArtifactReport, repository: number, base: numb
     root.subjectDigest === undefined &&
     sameList(root.tags, artifact.tags) &&
     sameList(root.reasons, artifact.reasons) &&
-    JSON.stringify(root.result) === JSON.stringify(artifact.result);
+    (root.result === artifact.result || JSON.stringify(root.result) === JSON.stringify(artifact.result));
   const decisions: DecisionRow[] | 0 = onlyRoot
     ? 0
     : artifact.decisions.map((decision) => {
