@@ -3,14 +3,14 @@
  * account and the demo's rules (`test/demo/rules.yaml`), as `npm run demo` runs it (a dry run), then the
  * HTML renderer into a temporary folder. For the browser tests and the README's screenshot.
  */
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { once } from 'node:events';
 import { runCleanup, type RunOutcome } from '../../lambda/cleaner';
 import { createAwsClients } from '../../lambda/aws/clients';
 import { parseConfig } from '../../lambda/config';
 import { htmlReportChunks } from '../../lambda/render/html';
+import { writeFileInChunks } from '../../lambda/report-files';
 import { readRulesFile } from '../../lambda/rules-file';
 import { sampleAccount } from '../emulator/sample-account';
 import { Emulator } from '../emulator/server';
@@ -22,7 +22,7 @@ export interface DemoReport {
   readonly outcome: RunOutcome;
 }
 
-/** Runs the demo's dry run and writes its HTML report, chunk by chunk, as the CLI writes a file. */
+/** Runs the demo's dry run and writes its HTML report, chunk by chunk, as the CLI writes its files. */
 export async function writeDemoReport(folder = mkdtempSync(path.join(tmpdir(), 'ecr-maintainer-html-'))): Promise<DemoReport> {
   const emulator = await Emulator.start(sampleAccount());
   try {
@@ -32,7 +32,7 @@ export async function writeDemoReport(folder = mkdtempSync(path.join(tmpdir(), '
     try {
       const outcome = await runCleanup({ aws, slackTokens: new Map() }, config, { now: new Date() });
       const file = path.join(folder, 'plan.html');
-      await writeChunks(file, htmlReportChunks(outcome.report, outcome.artifacts));
+      await writeFileInChunks(file, htmlReportChunks(outcome.report, outcome.artifacts));
       return { file, outcome };
     } finally {
       destroy(aws);
@@ -41,17 +41,4 @@ export async function writeDemoReport(folder = mkdtempSync(path.join(tmpdir(), '
     await emulator.stop();
     restoreEnv();
   }
-}
-
-/** Writes chunks to a file one at a time, waiting when the stream asks to. */
-export async function writeChunks(file: string, chunks: Iterable<string>): Promise<number> {
-  const stream = createWriteStream(file);
-  let bytes = 0;
-  for (const chunk of chunks) {
-    bytes += Buffer.byteLength(chunk);
-    if (!stream.write(chunk)) await once(stream, 'drain');
-  }
-  stream.end();
-  await once(stream, 'finish');
-  return bytes;
 }
