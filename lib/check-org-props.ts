@@ -56,7 +56,7 @@ function checkIds(prop: keyof OrgPropsToCheck, list: unknown, pattern: RegExp, w
   if (list.length === 0) return required ? [{ prop, problem: `must list at least one ${what}, such as ["${example}"], got an empty list` }] : [];
   const problems: Problem[] = [];
   const bad = list.filter((item) => typeof item !== 'string' || !pattern.test(item));
-  if (bad.length > 0) problems.push({ prop, problem: `has ${bad.length === 1 ? 'an item that is not' : 'items that are not'} ${what === 'account' ? 'a 12-digit account ID' : `a ${what}`} (such as ${example}): ${bad.map((item) => JSON.stringify(item)).join(', ')}` });
+  if (bad.length > 0) problems.push({ prop, problem: `has ${bad.length === 1 ? 'an item that is not' : 'items that are not'} ${what === 'account' ? 'a 12-digit account ID' : `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`} (such as ${example}): ${bad.map((item) => JSON.stringify(item)).join(', ')}` });
   const twice = [...new Set(list.filter((item, index) => list.indexOf(item) !== index))];
   if (twice.length > 0) problems.push({ prop, problem: `names ${twice.map((item) => JSON.stringify(item)).join(', ')} more than once: name each once` });
   return problems;

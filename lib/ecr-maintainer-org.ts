@@ -102,10 +102,10 @@ export interface EcrMaintainerOrgProps extends EcrCleanerProps {
  *
  * Why the inline Map and not the Distributed Map: a run has tens to hundreds of targets, within the
  * inline Map's limits. Each target adds 7 events to the execution's history (13 with two retries), far
- * from the 25,000 allowed (about 3,500 targets); and each target's result, a few hundred bytes (575 for a
- * typical dry run, 2,528 at most), travels in the Map's output, whose 256 KiB hold about 450 typical
- * results and at least 103. The Distributed Map's child executions, S3 item reader and result writer
- * cost more and add moving parts that only thousands of targets need.
+ * from the 25,000 allowed (about 3,500 targets); and each target's result, a few hundred bytes (about 700
+ * for a typical run, 2,673 at most: `largestTargetResultBytes`), travels in the Map's output, whose
+ * 256 KiB hold about 370 typical results and at least 98. The Distributed Map's child executions, S3 item
+ * reader and result writer cost more and add moving parts that only thousands of targets need.
  */
 export class EcrMaintainerOrg extends Construct {
   /** The state machine that the schedule starts. */
@@ -306,7 +306,7 @@ export class EcrMaintainerOrg extends Construct {
     if (targets > fit) {
       Annotations.of(this).addWarningV2(
         'ecr-maintainer:org-results-may-not-fit',
-        `${targets} targets (accounts × regions): if every target's result were at its longest (${largestTargetResultBytes()} bytes, with ${fit} fitting in the Map's 256 KiB output), the Map would fail with States.DataLimitExceeded. Typical results (about 600 bytes) fit about 400 targets.`,
+        `${targets} targets (accounts × regions): if every target's result were at its longest (${largestTargetResultBytes()} bytes, with ${fit} fitting in the Map's 256 KiB output), the Map would fail with States.DataLimitExceeded. Typical results (about 700 bytes) fit about 370 targets; keep the errors that a result carries short, or split the accounts between two stacks.`,
       );
     }
     if (timeout.isUnresolved() || executionTimeout.isUnresolved() || moreAtRunTime) return;
