@@ -106,6 +106,8 @@ summary covers them all, and every row of the files names its target):
                               images: their ECS, schedules and Lambda are
                               searched too (through the same role), and if
                               any cannot be read, nothing is deleted
+  --external-id ID            the external ID that the roles' trust requires
+                              MEMBER_EXTERNAL_ID
   --max-concurrent-targets N  targets cleaned at once (default 4)
 
 Reports:
@@ -171,6 +173,7 @@ const OPTIONS = {
   'role-arn-template': { type: 'string' },
   'workload-accounts': { type: 'string' },
   'max-concurrent-targets': { type: 'string' },
+  'external-id': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -390,6 +393,7 @@ function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
     slack: values.slack,
     slackChannel: values['slack-channel'],
     slackTokenSecret: values['slack-token-secret'],
+    externalId: values['external-id'],
   };
 }
 

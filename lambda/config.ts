@@ -82,6 +82,11 @@ export interface Config {
   readonly storagePricePerGbMonth: number;
   /** Attempts per AWS call, retries included, with backoff. */
   readonly awsMaxAttempts: number;
+  /**
+   * The external ID that member accounts' roles require (`sts:ExternalId` in their trust policy), given
+   * with every AssumeRole of a fan-out.
+   */
+  readonly memberExternalId?: string;
   /** Slack reporting; undefined when it is off. */
   readonly slack?: SlackConfig;
   /** Evaluate the keep rules at this instant instead of the clock's (previews only). */
@@ -116,6 +121,7 @@ export interface ConfigFlags {
   readonly slack?: boolean;
   readonly slackChannel?: string;
   readonly slackTokenSecret?: string;
+  readonly externalId?: string;
   readonly now?: string;
   /** `--rules FILE`, read and parsed by the shell (JSON or YAML): the list or the problem, and the file's name. */
   readonly rules?: RulesFile;
@@ -153,6 +159,7 @@ export const VARIABLES = [
   'MAX_CONCURRENT_CALLS',
   'STORAGE_PRICE_PER_GB_MONTH',
   'AWS_MAX_ATTEMPTS',
+  'MEMBER_EXTERNAL_ID',
   'AWS_RETRY_MODE',
   'SLACK_ENABLED',
   'SLACK_CHANNEL',
@@ -161,6 +168,9 @@ export const VARIABLES = [
   'SLACK_MAX_MESSAGE_LENGTH',
   'SLACK_API_URL',
 ] as const;
+
+/** STS's pattern and lengths for an external ID. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** Slack truncates a message longer than this. */
 const SLACK_TEXT_LIMIT = 40000;
@@ -243,6 +253,10 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
   const storagePricePerGbMonth =
     read.decimal({ variable: 'STORAGE_PRICE_PER_GB_MONTH', flag: '--storage-price', min: 0, max: 100 }, flags.storagePrice) ?? DEFAULTS.storagePricePerGbMonth;
   const awsMaxAttempts = read.integer({ variable: 'AWS_MAX_ATTEMPTS', min: 1, max: 20 }) ?? DEFAULTS.awsMaxAttempts;
+  const memberExternalId = read.string({ variable: 'MEMBER_EXTERNAL_ID', flag: '--external-id', secret: true }, flags.externalId);
+  if (memberExternalId !== undefined && !EXTERNAL_ID.test(memberExternalId)) {
+    problems.push(`${read.source('MEMBER_EXTERNAL_ID', '--external-id', flags.externalId)} must be 2 to 1224 of the characters A-Z, a-z, 0-9 and +=,.@:/_-, as STS takes an external ID`);
+  }
   if (read.given('AWS_RETRY_MODE')) {
     warnings.push('AWS_RETRY_MODE has no effect: the cleaner retries throttled calls itself, and adapts the calls in flight to throttling in every mode');
   }
@@ -293,6 +307,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     maxConcurrentCalls,
     storagePricePerGbMonth,
     awsMaxAttempts,
+    ...(memberExternalId !== undefined && { memberExternalId }),
     ...(slack && { slack }),
     ...(now && { now }),
     origins: read.origins(),

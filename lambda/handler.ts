@@ -5,8 +5,9 @@
  *
  * Given a target (`{ account, region, roleArn, workloadAccounts? }`, as the organisation stack's state
  * machine sends one per item), it assumes the role, cleans that account and region, and returns the
- * target's result, errors and all: the state machine's last step reports on every target, and fails the
- * execution when any failed. It throws only when the target could not be run at all.
+ * target's result, errors and all (a role that was refused included): the state machine's last step
+ * reports on every target, and fails the execution when any failed. It throws only for a target event
+ * that is not one, or when the cleaner itself breaks; the Map catches that too.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -19,7 +20,8 @@ import { ruleLines } from './render/text';
 import { CleanupFailedError, ConfigError } from './errors';
 import { keepHeapTight } from './heap';
 import { failedRunMetrics, publishMetrics, runMetrics } from './metrics';
-import { parseTarget, targetName, targetResult, type TargetResult } from './core/targets';
+import { AssumeRoleFailedError } from './aws/assume-role';
+import { failedTarget, parseTarget, targetName, targetResult, type TargetResult } from './core/targets';
 import { RoleSessions, runTarget } from './target-run';
 
 const logger = new Logger({ serviceName: 'ecr-maintainer' });
@@ -99,6 +101,11 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
   } catch (error) {
     // A run that ended without a report still counts as failed.
     publishMetrics(failedRunMetrics(), mode);
+    // A target whose role is refused did not run: its result says so, small, for the Map's output.
+    if (target && error instanceof AssumeRoleFailedError) {
+      logger.error(`cleanup of ${targetName(target)} did not run: ${error.message}`, { target });
+      return failedTarget(target, error.message);
+    }
     throw error;
   }
   const { report } = outcome;

@@ -17,19 +17,21 @@ import type { Target } from './core/targets';
 export class RoleSessions {
   private readonly sessions = new Map<string, Promise<AwsCredentialIdentityProvider>>();
   private readonly calls: ApiCalls;
+  private readonly externalId: string | undefined;
 
   constructor(
     private readonly aws: Pick<AwsClients, 'sts'>,
-    config: Pick<Config, 'awsMaxAttempts'>,
+    config: Pick<Config, 'awsMaxAttempts' | 'memberExternalId'>,
   ) {
     this.calls = new ApiCalls(4, { maxAttempts: config.awsMaxAttempts });
+    this.externalId = config.memberExternalId;
   }
 
   /** @throws AssumeRoleFailedError */
   credentials(roleArn: string): Promise<AwsCredentialIdentityProvider> {
     let session = this.sessions.get(roleArn);
     if (!session) {
-      session = assumeRole(this.aws.sts, this.calls, roleArn);
+      session = assumeRole(this.aws.sts, this.calls, roleArn, this.externalId);
       this.sessions.set(roleArn, session);
     }
     return session;

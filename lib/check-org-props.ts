@@ -4,12 +4,10 @@
  * `context org.<key>`. Unresolved tokens are skipped.
  */
 import { Token } from 'aws-cdk-lib';
-import { ACCOUNT_PATTERN, REGION_PATTERN } from '../lambda/core/targets';
+import { ACCOUNT_PATTERN, ORGANIZATIONAL_UNIT_PATTERN, REGION_PATTERN } from '../lambda/core/targets';
 import type { PropProblem } from './check-cleaner-props';
 import { INLINE_MAP_MAX_CONCURRENCY } from './org-limits';
 
-/** An organisational unit's ID (`ou-…`) or a root's (`r-…`), as AWS Organizations writes them. */
-export const ORGANIZATIONAL_UNIT_PATTERN = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 /** An organisation's ID. */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 /** An IAM role's name. */

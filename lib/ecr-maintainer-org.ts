@@ -102,9 +102,9 @@ export interface EcrMaintainerOrgProps extends EcrCleanerProps {
  *
  * Why the inline Map and not the Distributed Map: a run has tens to hundreds of targets, within the
  * inline Map's limits. Each target adds 7 events to the execution's history (13 with two retries), far
- * from the 25,000 allowed (about 3,500 targets); and each target's result, a few hundred bytes (about 700
- * for a typical run, 2,673 at most: `largestTargetResultBytes`), travels in the Map's output, whose
- * 256 KiB hold about 370 typical results and at least 98. The Distributed Map's child executions, S3 item
+ * from the 25,000 allowed (about 3,500 targets); and each target's result, a few hundred bytes (about 410
+ * for a typical run, 1,366 at most: `largestTargetResultBytes`), travels in the Map's output, whose
+ * 256 KiB hold about 640 typical results and at least 191. The Distributed Map's child executions, S3 item
  * reader and result writer cost more and add moving parts that only thousands of targets need.
  */
 export class EcrMaintainerOrg extends Construct {
@@ -306,7 +306,7 @@ export class EcrMaintainerOrg extends Construct {
     if (targets > fit) {
       Annotations.of(this).addWarningV2(
         'ecr-maintainer:org-results-may-not-fit',
-        `${targets} targets (accounts × regions): if every target's result were at its longest (${largestTargetResultBytes()} bytes, with ${fit} fitting in the Map's 256 KiB output), the Map would fail with States.DataLimitExceeded. Typical results (about 700 bytes) fit about 370 targets; keep the errors that a result carries short, or split the accounts between two stacks.`,
+        `${targets} targets (accounts × regions): if every target's result were at its longest (${largestTargetResultBytes()} bytes, with ${fit} fitting in the Map's 256 KiB output), the Map would fail with States.DataLimitExceeded. Typical results (about 410 bytes) fit about 640 targets; a result carries at most 3 errors of 200 characters; above that, split the accounts between two stacks.`,
       );
     }
     if (timeout.isUnresolved() || executionTimeout.isUnresolved() || moreAtRunTime) return;

@@ -52,7 +52,7 @@ export function largestTargetResultBytes(): number {
     errorCount: 100_000,
     errors: Array.from({ length: RESULT_ERRORS }, () => error),
     durationMs: 900_000,
-    auditObjects: { csv: uri('csv'), plan: uri('jsonl'), html: uri('html') },
+    auditPage: uri('html'),
   };
   return Buffer.byteLength(JSON.stringify(largest), 'utf8') + 1;
 }

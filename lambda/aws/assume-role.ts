@@ -47,10 +47,11 @@ export class AssumeRoleFailedError extends EcrMaintainerError {
  * @throws AssumeRoleFailedError when STS refuses (the trust policy, an external ID, an SCP) or fails
  *   after its retries
  */
-export async function assumeRole(sts: STSClient, calls: ApiCalls, roleArn: string): Promise<AwsCredentialIdentityProvider> {
+export async function assumeRole(sts: STSClient, calls: ApiCalls, roleArn: string, externalId?: string): Promise<AwsCredentialIdentityProvider> {
   const fetch = async (): Promise<AwsCredentialIdentity> => {
     try {
-      const output = await calls.send('STS.AssumeRole', roleArn, () => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME })));
+      const input = { RoleArn: roleArn, RoleSessionName: SESSION_NAME, ...(externalId !== undefined && { ExternalId: externalId }) };
+      const output = await calls.send('STS.AssumeRole', roleArn, () => sts.send(new AssumeRoleCommand(input)));
       const credentials = output.Credentials;
       if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new Error('the answer holds no credentials');
       return {

@@ -3,7 +3,6 @@
  * them itself; the organisation stack's state machine maps over them and invokes the cleaner function
  * once per target. These shapes are the contract between the state machine and the functions. Pure.
  */
-import type { AuditObjects } from './audit';
 import type { RunReport } from './report';
 
 /** An account whose workloads pull a target's images, so that its in-use discovery protects them. */
@@ -47,8 +46,8 @@ export interface TargetResult {
   /** The first few errors, each shortened: the full list is in the run's log and audit trail. */
   readonly errors: readonly string[];
   readonly durationMs?: number;
-  /** The run's CSV and JSON Lines plan in the audit bucket, as s3:// URIs. */
-  readonly auditObjects?: AuditObjects;
+  /** The run's plan as a page in the audit bucket (its CSV and JSON Lines plan lie beside it), as an s3:// URI. */
+  readonly auditPage?: string;
 }
 
 /** The counts of one target's run that the fleet summary adds up. */
@@ -64,6 +63,9 @@ export interface TargetTotals {
   readonly bytesReclaimed: number;
   readonly monthlySavingUsd: number;
 }
+
+/** An AWS Organizations organisational unit's ID (`ou-…`), or a root's (`r-…`). */
+export const ORGANIZATIONAL_UNIT_PATTERN = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 
 /** An AWS region's name, such as `eu-west-2` or `us-gov-west-1`. */
 export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
@@ -116,9 +118,13 @@ export function parseTarget(event: unknown): Target | { readonly problems: reado
 
 const TARGET_EXAMPLE = '{"account":"111111111111","region":"eu-west-1","roleArn":"arn:aws:iam::111111111111:role/ecr-maintainer-member"}';
 
-/** At most this many errors, of at most this many characters, travel in a target's result. */
-export const RESULT_ERRORS = 5;
-export const RESULT_ERROR_LENGTH = 300;
+/**
+ * At most this many errors, of at most this many characters, travel in a target's result: the Map
+ * state's output holds every target's result, and a state's data is at most 256 KiB. The full list is in
+ * the run's log and audit trail.
+ */
+export const RESULT_ERRORS = 3;
+export const RESULT_ERROR_LENGTH = 200;
 
 /** The placeholder for the account in a role ARN template: `arn:aws:iam::{account}:role/ecr-maintainer-member`. */
 export const ACCOUNT_PLACEHOLDER = '{account}';
@@ -209,7 +215,7 @@ export function targetResult(report: RunReport, ok: boolean): TargetResult {
     errorCount: report.errors.length,
     errors: report.errors.slice(0, RESULT_ERRORS).map((error) => shorten(error.message)),
     durationMs: report.durationMs,
-    ...(report.auditObjects && { auditObjects: report.auditObjects }),
+    ...(report.auditObjects && { auditPage: report.auditObjects.html }),
   };
 }
 

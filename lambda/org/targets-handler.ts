@@ -14,7 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ApiCalls } from '../aws/api-calls';
 import { listUnitAccounts } from '../aws/organizations';
-import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, expandTargets, REGION_PATTERN, roleAccount, roleArnFor, type FanOut, type Target } from '../core/targets';
+import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, expandTargets, ORGANIZATIONAL_UNIT_PATTERN, REGION_PATTERN, roleAccount, roleArnFor, type FanOut, type Target } from '../core/targets';
 import { ConfigError } from '../errors';
 
 const logger = new Logger({ serviceName: 'ecr-maintainer' });
@@ -23,8 +23,6 @@ export interface OrgTargetSettings extends FanOut {
   readonly roleArnTemplate: string;
   readonly organizationalUnits: readonly string[];
 }
-
-const UNIT_PATTERN = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 
 /**
  * Reads the settings of the targets step.
@@ -44,7 +42,7 @@ export function parseTargetSettings(env: Readonly<Record<string, string | undefi
   for (const account of accounts.filter((account) => !ACCOUNT_PATTERN.test(account))) problems.push(`TARGET_ACCOUNTS: "${account}" is not a 12-digit account ID`);
   if (regions.length === 0) problems.push('TARGET_REGIONS must name at least one region, such as eu-west-1,us-east-1');
   for (const region of regions.filter((region) => !REGION_PATTERN.test(region))) problems.push(`TARGET_REGIONS: "${region}" is not an AWS region such as eu-west-1`);
-  for (const unit of organizationalUnits.filter((unit) => !UNIT_PATTERN.test(unit))) problems.push(`ORGANIZATIONAL_UNITS: "${unit}" is not an organisational unit ID (ou-…) or a root ID (r-…)`);
+  for (const unit of organizationalUnits.filter((unit) => !ORGANIZATIONAL_UNIT_PATTERN.test(unit))) problems.push(`ORGANIZATIONAL_UNITS: "${unit}" is not an organisational unit ID (ou-…) or a root ID (r-…)`);
   if (accounts.length === 0 && organizationalUnits.length === 0) problems.push('set TARGET_ACCOUNTS or ORGANIZATIONAL_UNITS: there is no account to clean');
   const roleArnTemplate = env.MEMBER_ROLE_ARN_TEMPLATE ?? '';
   if (!roleArnTemplate.includes(ACCOUNT_PLACEHOLDER) || roleAccount(roleArnFor(roleArnTemplate, '111111111111')) !== '111111111111') {

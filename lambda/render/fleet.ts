@@ -141,7 +141,7 @@ export function renderFleetSlack(results: readonly TargetResult[], options: { re
       ? `${counts.toDelete} to delete (${formatBytes(counts.bytesReclaimable)}, ${formatMonthly(counts.monthlySavingUsd)})`
       : `${counts.deleted} of ${counts.toDelete} deleted (${formatBytes(counts.bytesReclaimed)}, ${formatMonthly(counts.monthlySavingUsd)})`;
     const marked = counts.marked > 0 ? `, ${counts.marked} marked` : '';
-    const audit = result.auditObjects ? ` · <${consoleUrl(result.auditObjects.html, options.auditRegion ?? result.region)}|the plan>` : '';
+    const audit = result.auditPage !== undefined ? ` · <${consoleUrl(result.auditPage, options.auditRegion ?? result.region)}|the plan>` : '';
     const blocked = result.deletionBlocked ? ` · :warning: nothing deleted: ${escape(result.deletionBlocked)}` : '';
     const errors = result.errorCount > 0 ? ` · ${result.errorCount} ${plural(result.errorCount, 'error')}` : '';
     lines.push(`• ${name}: ${done}${marked}; kept ${counts.kept} of ${counts.images}${errors}${blocked}${audit}`);

@@ -171,6 +171,23 @@ describe('the CLI cleans many accounts and regions', () => {
     expect(result.stdout).toMatch(/^TOTAL\s+4\s+20\s+12\s+8\b/m);
   });
 
+  it('gives the external ID that the roles trust requires, from --external-id or MEMBER_EXTERNAL_ID', async () => {
+    const roles = [A, B, C].map((account) => ({ arn: roleArn(account), externalId: 'ecr-maintainer-7f3a' }));
+    const emulator = await start(organisation({}, roles));
+    const without = await runCli(FAN_OUT, emulator.env());
+    expect(without.status).toBe(1);
+    expect(without.stdout).toContain('6 targets (3 accounts × 2 regions) · 6 FAILED');
+    const withFlag = await runCli([...FAN_OUT, '--external-id', 'ecr-maintainer-7f3a'], emulator.env());
+    expect(withFlag.status).toBe(0);
+    expect(withFlag.stderr).toContain('MEMBER_EXTERNAL_ID=(set)');
+    const withVariable = await runCli(FAN_OUT, { ...emulator.env(), MEMBER_EXTERNAL_ID: 'ecr-maintainer-7f3a' });
+    expect(withVariable.status).toBe(0);
+    expect(emulator.callsOf('STS.AssumeRole').map((call) => call.params.ExternalId)).toEqual([undefined, undefined, undefined, ...Array<string>(6).fill('ecr-maintainer-7f3a')]);
+    const bad = await runCli([...FAN_OUT, '--external-id', 'x'], emulator.env());
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--external-id must be 2 to 1224 of the characters');
+  });
+
   it('refuses fan-out flags that cannot work, with exit 2, before any AWS call', async () => {
     const emulator = await start(organisation());
     const cases: [string[], string][] = [

@@ -74,17 +74,16 @@ describe('the cleaner function given a target', () => {
     expect(emulator.callsOf('ECS.ListClusters', { account: WORKLOADS, region: 'eu-west-1' })).toHaveLength(1);
     // The audit trail is written with the function's own credentials, to the central bucket, under the target's account and region.
     expect(emulator.s3.keys('org-audit').every((key) => key.startsWith(`runs/${REGISTRY}/eu-west-1/`))).toBe(true);
-    expect(emulator.s3.keys('org-audit')).toHaveLength(2);
-    expect(result.auditObjects?.plan).toMatch(new RegExp(`^s3://org-audit/runs/${REGISTRY}/eu-west-1/.+-delete\\.jsonl$`));
+    expect(emulator.s3.keys('org-audit')).toHaveLength(3);
+    expect(result.auditPage).toMatch(new RegExp(`^s3://org-audit/runs/${REGISTRY}/eu-west-1/.+-delete\\.html$`));
     // It stays small, as a state machine's item must.
     expect(JSON.stringify(result).length).toBeLessThan(1_000);
   });
 
-  it('throws AssumeRoleFailed when the role is refused, which the Map catches as a failed item', async () => {
-    await expect(handler({ account: DENIED, region: 'eu-west-1', roleArn: roleArn(DENIED) })).rejects.toMatchObject({
-      name: 'AssumeRoleFailed',
-      message: expect.stringContaining(`could not assume ${roleArn(DENIED)}: AccessDenied`) as unknown,
-    });
+  it('returns a failed result, with the reason, when the role is refused', async () => {
+    const result = (await handler({ account: DENIED, region: 'eu-west-1', roleArn: roleArn(DENIED) })) as TargetResult;
+    expect(result).toEqual({ account: DENIED, region: 'eu-west-1', ok: false, errorCount: 1, errors: [expect.stringContaining(`could not assume ${roleArn(DENIED)}: AccessDenied: User: `) as unknown] });
+    expect(JSON.stringify(result).length).toBeLessThan(400);
   });
 
   it('refuses a target whose fields are wrong, naming each, before any AWS call', async () => {

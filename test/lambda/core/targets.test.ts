@@ -57,7 +57,7 @@ describe('results', () => {
     expect(result.errors).toHaveLength(RESULT_ERRORS);
     expect(result.errors.every((error) => error.length === RESULT_ERROR_LENGTH && error.endsWith('…'))).toBe(true);
     expect(result.totals).toEqual(expect.objectContaining({ images: report.totals.images, toDelete: report.totals.toDelete, bytesReclaimable: report.totals.reclaimableBytes }));
-    expect(JSON.stringify(result).length).toBeLessThan(2_500);
+    expect(JSON.stringify(result).length).toBeLessThan(1_200);
   });
 
   it('says why a target did not run', () => {

@@ -16,7 +16,7 @@ function ran(account: string, region: string, counts: Partial<NonNullable<Target
 
 const RESULTS: TargetResult[] = [
   ran('222222222222', 'us-east-1'),
-  ran('111111111111', 'eu-west-1', { toDelete: 1, bytesReclaimable: 1e9, monthlySavingUsd: 0.1 }, { auditObjects: { csv: 's3://audit/runs/111111111111/eu-west-1/a.csv', plan: 's3://audit/runs/111111111111/eu-west-1/a.jsonl', html: 's3://audit/runs/111111111111/eu-west-1/a.html' } }),
+  ran('111111111111', 'eu-west-1', { toDelete: 1, bytesReclaimable: 1e9, monthlySavingUsd: 0.1 }, { auditPage: 's3://audit/runs/111111111111/eu-west-1/a.html' }),
   ran('111111111111', 'us-east-1', { toDelete: 3, kept: 7 }, { ok: false, deletionBlocked: 'in-use discovery was incomplete', errorCount: 7, errors: ['workload account 333333333333: ECS.ListClusters failed: AccessDenied'] }),
   failedTarget({ account: '444444444444', region: 'eu-west-1' }, 'could not assume arn:aws:iam::444444444444:role/m: AccessDenied <b>'),
 ];
