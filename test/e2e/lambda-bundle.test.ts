@@ -187,21 +187,22 @@ describe('the bundled Lambda handler', () => {
     });
   });
 
-  it("writes the run's CSV and plan to the audit bucket that the template names, and returns and logs where", async () => {
+  it("writes the run's CSV, plan and page to the audit bucket that the template names, and returns and logs where", async () => {
     const emulator = await start();
 
     const invocation = await invoke(emulator);
 
     expect(invocation.outcome.error).toBeUndefined();
-    const keys = emulator.s3.keys(AUDIT_BUCKET);
-    expect(keys).toHaveLength(2);
-    expect(keys[0]).toMatch(/^runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}\.\d{3}-delete\.csv$/);
-    expect(keys[1]).toBe(keys[0].replace(/\.csv$/, '.jsonl'));
-    const auditObjects = { csv: `s3://${AUDIT_BUCKET}/${keys[0]}`, plan: `s3://${AUDIT_BUCKET}/${keys[1]}` };
+    const [csv, html, jsonl] = emulator.s3.keys(AUDIT_BUCKET);
+    expect(emulator.s3.keys(AUDIT_BUCKET)).toHaveLength(3);
+    expect(csv).toMatch(/^runs\/123456789012\/eu-west-2\/\d{4}-\d{2}-\d{2}\/\d{6}\.\d{3}-delete\.csv$/);
+    expect(jsonl).toBe(csv.replace(/\.csv$/, '.jsonl'));
+    expect(html).toBe(csv.replace(/\.csv$/, '.html'));
+    const auditObjects = { csv: `s3://${AUDIT_BUCKET}/${csv}`, plan: `s3://${AUDIT_BUCKET}/${jsonl}`, html: `s3://${AUDIT_BUCKET}/${html}` };
     expect(invocation.outcome.result?.auditObjects).toEqual(auditObjects);
     expect(invocation.logs.find((line) => String(line.message).startsWith('cleanup finished'))).toMatchObject({ summary: { auditObjects } });
     // Only what the role may do: PutObject under runs/ (no grace period, so no read and no list).
-    expect(emulator.calls.filter((call) => call.operation.startsWith('S3.')).map((call) => call.operation)).toEqual(['S3.PutObject', 'S3.PutObject']);
+    expect(emulator.calls.filter((call) => call.operation.startsWith('S3.')).map((call) => call.operation)).toEqual(['S3.PutObject', 'S3.PutObject', 'S3.PutObject']);
   });
 
   it('logs every decision at DEBUG, and only then', async () => {
