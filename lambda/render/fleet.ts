@@ -2,27 +2,20 @@
  * The report of a fan-out: one summary over every target (account × region), for the terminal and for
  * Slack. Each target is a line; the totals add them up; the errors are named by target. Pure.
  */
-import { targetName, type TargetResult } from '../core/targets';
+import { targetName, type TargetResult, type TargetTotals } from '../core/targets';
 import { formatBytes, formatMonthly, formatUsd, plural } from '../core/words';
 import { consoleUrl, escape } from './slack';
 import { renderTable } from './summary';
 
-/** The sums over every target that ran, and how many did not succeed. */
-export interface FleetTotals {
+/**
+ * The sums over every target that ran (a target's counts, but `failed`, which counts the targets whose
+ * run had errors or did not run at all), and how many accounts and regions they cover.
+ */
+export interface FleetTotals extends Omit<TargetTotals, 'failed'> {
   readonly targets: number;
-  /** Targets whose run had errors or did not run at all. */
   readonly failed: number;
   readonly accounts: number;
   readonly regions: number;
-  readonly repositories: number;
-  readonly images: number;
-  readonly toDelete: number;
-  readonly deleted: number;
-  readonly marked: number;
-  readonly kept: number;
-  readonly bytesReclaimable: number;
-  readonly bytesReclaimed: number;
-  readonly monthlySavingUsd: number;
   readonly errors: number;
 }
 

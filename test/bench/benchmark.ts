@@ -40,7 +40,6 @@
  * its listing when it counts other than the manifests the emulator held. The run converges when the last
  * invocation found nothing to delete and the emulator holds as many manifests as the first one's plan kept.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -54,9 +53,9 @@ import { buildAccount, lowerBound, type Account, type BoundedRun, type Shape } f
 import { readPlan } from './read-plan';
 import { buildScaleAccount } from './scale-account';
 import { bundleFloor, synthLambda, type SynthesizedLambda } from './builds';
+import { measureProcess, type ProcessMeasure } from './measure';
 
 const ROOT = path.join(__dirname, '..', '..');
-const RSS = path.join(__dirname, 'rss.cjs');
 /** Outcomes of a throttled attempt, as each protocol names them, which the SDK retries: not calls of their own. */
 const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'SlowDown', 'Throttling']);
 
@@ -78,15 +77,6 @@ interface Run {
   readonly lambda: boolean;
 }
 
-interface ProcessMeasure {
-  readonly status: number | null;
-  /** When the process was spawned (`performance.timeOrigin + performance.now()`, in ms). */
-  readonly startedAt: number;
-  readonly wallSeconds: number;
-  readonly peakMiB: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 interface Measurement {
   readonly run: Run;
@@ -110,33 +100,6 @@ interface Measurement {
   readonly stsCalls: number;
 }
 
-/** Runs `args` with node, `rss.cjs` preloaded; its wall time from spawn to exit, and its peak RSS. */
-async function measureProcess(args: readonly string[], env: Record<string, string>, cwd: string): Promise<ProcessMeasure> {
-  const rssFile = path.join(cwd, `rss-${process.hrtime.bigint()}`);
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  const started = process.hrtime.bigint();
-  const startedAt = performance.timeOrigin + performance.now();
-  const status = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', RSS, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BENCH_RSS_FILE: rssFile, ...env },
-    });
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let peakMiB = Number.NaN;
-  try {
-    peakMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
-  } catch {
-    // The process died before its exit handler ran; the status says so.
-  }
-  return { status, startedAt, wallSeconds, peakMiB, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
-}
 
 /** The emulator for one run: the account, the latency, and the run's throttling. */
 function startEmulator(account: Account, latencyMs: number, throttle: number): Promise<Emulator> {

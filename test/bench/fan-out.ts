@@ -11,8 +11,7 @@
  *   npm run bench:fan-out
  *   npm run bench:fan-out -- --accounts 10 --regions 3 --images 2000 --latency 25 --concurrency 4
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,10 +20,10 @@ import { registryHost } from '../emulator/fixture';
 import { Emulator } from '../emulator/server';
 import { readPlanRecords } from '../support/report';
 import { lowerBound } from './account';
+import { measureProcess } from './measure';
 import { buildScaleAccount } from './scale-account';
 
 const ROOT = path.join(__dirname, '..', '..');
-const RSS = path.join(__dirname, 'rss.cjs');
 const ROLE = 'ecr-maintainer-member';
 const REGIONS = ['eu-west-1', 'eu-west-2', 'us-east-1', 'us-west-2', 'ap-southeast-2', 'eu-central-1'];
 
@@ -86,7 +85,7 @@ async function main(): Promise<number> {
   const folder = mkdtempSync(path.join(tmpdir(), 'ecr-maintainer-fan-out-'));
   try {
     const plan = path.join(folder, 'plan.jsonl');
-    const measured = await measure(
+    const measured = await measureProcess(
       [path.join(ROOT, 'bin', 'cleaner.mjs'), '--accounts', accounts.join(','), '--regions', regions.join(','), '--role-name', ROLE, '--max-concurrent-targets', String(concurrency), '--json', plan],
       emulator.env(),
       folder,
@@ -141,24 +140,6 @@ async function main(): Promise<number> {
   }
 }
 
-/** Runs node with `rss.cjs` preloaded: its wall time from spawn to exit, and its peak RSS. */
-async function measure(args: readonly string[], env: Record<string, string>, cwd: string): Promise<{ status: number | null; wallSeconds: number; peakMiB: number; stderr: string }> {
-  const rssFile = path.join(cwd, 'rss');
-  const stderr: Buffer[] = [];
-  const started = process.hrtime.bigint();
-  const status = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', RSS, ...args], {
-      cwd,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BENCH_RSS_FILE: rssFile, ...env },
-    });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { status, wallSeconds, peakMiB: Number(readFileSync(rssFile, 'utf8')) / 1024, stderr: Buffer.concat(stderr).toString('utf8') };
-}
 
 main().then(
   (status) => {
