@@ -18,7 +18,7 @@ import { isIndexMediaType } from './core/artifact-graph';
 import { describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
 import { idleRules, policyOf, ruleFor, type RepositoryRule } from './core/rules';
-import { auditKeys, type AuditObjects } from './core/audit';
+import { AUDIT_PAGE_MAX_IMAGES, auditKeys, type AuditObjects } from './core/audit';
 import { buildRunReport, listArtifacts, planLines, type ArtifactListing, type RunError, type RunFacts, type RunReport } from './core/report';
 import { shortDigest } from './core/words';
 import { csvLines } from './render/csv';
@@ -204,12 +204,15 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   let outcome = build(results, declined);
   if (config.audit) {
     progress({ phase: 'audit' });
-    const objects = auditKeys(config.audit, outcome.report);
+    // The page only up to the size a browser opens comfortably: beyond, the CSV and the plan say it all.
+    const withPage = outcome.report.totals.images <= AUDIT_PAGE_MAX_IMAGES;
+    const { html, ...files } = auditKeys(config.audit, outcome.report);
+    if (!withPage) warnings.push(`the audit trail has no page of this plan: its ${outcome.report.totals.images} images are more than a browser opens comfortably (${AUDIT_PAGE_MAX_IMAGES}); the CSV and the JSON Lines plan hold it all`);
     try {
-      await uploadLines(deps.aws.s3, calls, objects.csv, csvLines(outcome.report, outcome.artifacts), 'text/csv; charset=utf-8');
-      await uploadLines(deps.aws.s3, calls, objects.plan, planLines(outcome.report, outcome.artifacts), 'application/x-ndjson; charset=utf-8');
-      await uploadLines(deps.aws.s3, calls, objects.html, htmlReportChunks(outcome.report, outcome.artifacts), HTML_CONTENT_TYPE);
-      auditObjects = objects;
+      await uploadLines(deps.aws.s3, calls, files.csv, csvLines(outcome.report, outcome.artifacts), 'text/csv; charset=utf-8');
+      await uploadLines(deps.aws.s3, calls, files.plan, planLines(outcome.report, outcome.artifacts), 'application/x-ndjson; charset=utf-8');
+      if (withPage) await uploadLines(deps.aws.s3, calls, html as string, htmlReportChunks(outcome.report, outcome.artifacts), HTML_CONTENT_TYPE);
+      auditObjects = withPage ? { ...files, html } : files;
     } catch (error) {
       errors.push({ kind: 'audit', message: `could not write the audit trail to s3://${config.audit.bucket}/${config.audit.prefix}: ${errorMessage(error)}` });
     }

@@ -16,9 +16,16 @@ export interface AuditLocation {
 export interface AuditObjects {
   readonly csv: string;
   readonly plan: string;
-  /** The plan as a page to look at (`--html`). */
-  readonly html: string;
+  /** The plan as a page to look at (`--html`); none for a plan larger than `AUDIT_PAGE_MAX_IMAGES`. */
+  readonly html?: string;
 }
+
+/**
+ * The most images whose plan the audit trail also writes as a page: a browser opens a page of 100,000
+ * artifacts in a few seconds (`npm run bench:html`), and one of a million (240 MB) hardly at all, and
+ * rendering it would take the Lambda half a minute more.
+ */
+export const AUDIT_PAGE_MAX_IMAGES = 200_000;
 
 /**
  * Reads `s3://bucket` or `s3://bucket/prefix`.

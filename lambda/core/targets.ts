@@ -46,7 +46,10 @@ export interface TargetResult {
   /** The first few errors, each shortened: the full list is in the run's log and audit trail. */
   readonly errors: readonly string[];
   readonly durationMs?: number;
-  /** The run's plan as a page in the audit bucket (its CSV and JSON Lines plan lie beside it), as an s3:// URI. */
+  /**
+   * The run's plan as a page in the audit bucket (its CSV and JSON Lines plan lie beside it), or the JSON
+   * Lines plan when the plan is too large for a page, as an s3:// URI.
+   */
   readonly auditPage?: string;
 }
 
@@ -215,7 +218,7 @@ export function targetResult(report: RunReport, ok: boolean): TargetResult {
     errorCount: report.errors.length,
     errors: report.errors.slice(0, RESULT_ERRORS).map((error) => shorten(error.message)),
     durationMs: report.durationMs,
-    ...(report.auditObjects && { auditPage: report.auditObjects.html }),
+    ...(report.auditObjects && { auditPage: report.auditObjects.html ?? report.auditObjects.plan }),
   };
 }
 

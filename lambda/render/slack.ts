@@ -42,7 +42,7 @@ export function renderSlackMessage(report: RunReport): string {
   if (report.auditObjects) {
     const link = (uri: string, text: string): string => `<${consoleUrl(uri, report.region)}|${text}>`;
     lines.push(
-      `Audit trail: ${link(report.auditObjects.html, 'the plan as a page')} · ${link(report.auditObjects.csv, 'the CSV')} · ${link(report.auditObjects.plan, 'the whole plan')} (${report.auditObjects.plan.replace(/\.jsonl$/, '.*')})`,
+      `Audit trail: ${report.auditObjects.html !== undefined ? `${link(report.auditObjects.html, 'the plan as a page')} · ` : ''}${link(report.auditObjects.csv, 'the CSV')} · ${link(report.auditObjects.plan, 'the whole plan')} (${report.auditObjects.plan.replace(/\.jsonl$/, '.*')})`,
     );
   }
   if (report.deletionBlocked) lines.push(`:warning: *Nothing was deleted*: ${escape(report.deletionBlocked)}.`);

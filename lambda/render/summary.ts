@@ -95,7 +95,7 @@ export function renderSummary(report: RunReport): string {
   if (totals.marked > 0) {
     lines.push(`MARKED: ${images(totals.marked)} ${plural(totals.marked, 'waits', 'wait')} out the grace period of ${report.gracePeriodDays} ${plural(report.gracePeriodDays, 'day')}: a run from ${deletableFrom(report.now, report.gracePeriodDays)} that still plans ${plural(totals.marked, 'it', 'them')} deletes ${plural(totals.marked, 'it', 'them')}.`);
   }
-  if (report.auditObjects) lines.push(`Audit trail: ${report.auditObjects.csv}, ${report.auditObjects.plan}, ${report.auditObjects.html}`);
+  if (report.auditObjects) lines.push(`Audit trail: ${[report.auditObjects.csv, report.auditObjects.plan, report.auditObjects.html].filter((uri) => uri !== undefined).join(', ')}`);
   if (report.errors.length > 0) {
     lines.push('', `ERRORS (${report.errors.length}):`);
     for (const error of report.errors) lines.push(`  - ${error.message}`);
