@@ -15,7 +15,7 @@ import { discoverLambdaImages } from './aws/lambda-functions';
 import { discoverScheduledTaskImages } from './aws/scheduled-tasks';
 import { TaskDefinitionReader, discoverTaskDefinitionImages } from './aws/task-definitions';
 import { isIndexMediaType } from './core/artifact-graph';
-import { describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
+import { describePlace, describeWorkload, resolveUses, usesByRepository, type UseResolution } from './core/in-use';
 import { planRepository } from './core/planner';
 import { idleRules, policyOf, ruleFor, type RepositoryRule } from './core/rules';
 import { AUDIT_PAGE_MAX_IMAGES, auditKeys, type AuditObjects } from './core/audit';
@@ -31,9 +31,11 @@ import { postReportToSlack, type SlackPostOptions } from './notify/slack';
 export interface CleanerDeps {
   readonly aws: AwsClients;
   /**
-   * Other accounts whose workloads pull this registry's images (a central registry): in-use discovery
-   * runs in each of them too, and their uses protect this registry's images. An account whose role could
-   * not be assumed carries the reason in `error`, and then nothing is deleted.
+   * Other places whose workloads may pull this registry's images: the registry's own account in the
+   * other regions of a fan-out (a task may pull across regions), and the workload accounts of a central
+   * registry in each of those regions. In-use discovery runs in each of them too, and their uses protect
+   * this registry's images. A place whose role could not be assumed carries the reason in `error`, and
+   * then nothing is deleted.
    */
   readonly workloads?: readonly WorkloadAccountClients[];
   /** Slack tokens read from Secrets Manager, by secret id; kept for the life of the process. */
@@ -42,10 +44,17 @@ export interface CleanerDeps {
   readonly slackOptions?: Partial<Pick<SlackPostOptions, 'timeoutMs' | 'retries' | 'maxRateLimitWaitSeconds'>>;
 }
 
-/** A workload account's clients, in the registry's region; or why there are none. */
-export type WorkloadAccountClients =
-  | { readonly account: string; readonly aws: Pick<AwsClients, 'ecs' | 'events' | 'scheduler' | 'lambda'> }
-  | { readonly account: string; readonly error: string };
+/**
+ * The clients of a place where workloads may pull the registry's images, or why there are none. `account`
+ * is set for another account than the registry's (a workload account), `region` for another region.
+ */
+export type WorkloadAccountClients = WorkloadPlace & ({ readonly aws: Pick<AwsClients, 'ecs' | 'events' | 'scheduler' | 'lambda'> } | { readonly error: string });
+
+/** Another account, another region, or both, than the registry's own. */
+export interface WorkloadPlace {
+  readonly account?: string;
+  readonly region?: string;
+}
 
 export type Progress =
   | { readonly phase: 'repositories'; readonly count: number }
@@ -382,9 +391,9 @@ async function gracePeriod(
 }
 
 /**
- * Asks every source that is on, concurrently, for the images its workloads run or may start: in this
- * account, and in each workload account (where each use and each problem names the account). The
- * operator's list is read once.
+ * Asks every source that is on, concurrently, for the images its workloads run or may start: here, and
+ * in each other place (where each use and each problem names the place, and every cluster is searched:
+ * `ECS_CLUSTERS` names this account's clusters in this region). The operator's list is read once.
  */
 async function findImagesInUse(deps: CleanerDeps, calls: ApiCalls, config: Config, progress: (progress: Progress) => void): Promise<InUseDiscovery> {
   const none: Promise<InUseDiscovery> = Promise.resolve({ uses: [], problems: [] });
@@ -392,11 +401,12 @@ async function findImagesInUse(deps: CleanerDeps, calls: ApiCalls, config: Confi
     discoverWorkloads(deps.aws, calls, config, (done, total) => progress({ phase: 'in-use', done, total })),
     config.inUseImagesUri !== undefined ? readInUseList(deps.aws.s3, calls, config.inUseImagesUri) : none,
     ...(deps.workloads ?? []).map(async (workload): Promise<InUseDiscovery> => {
-      if ('error' in workload) return { uses: [], problems: [`workload account ${workload.account}: ${workload.error}`] };
-      const found = await discoverWorkloads(workload.aws, calls, config);
+      const place = { ...(workload.account !== undefined && { account: workload.account }), ...(workload.region !== undefined && { region: workload.region }) };
+      if ('error' in workload) return { uses: [], problems: [`workloads ${describePlace(place)}: ${workload.error}`] };
+      const found = await discoverWorkloads(workload.aws, calls, { ...config, clusters: undefined });
       return {
-        uses: found.uses.map((use) => ({ ...use, account: workload.account })),
-        problems: found.problems.map((problem) => `workload account ${workload.account}: ${problem}`),
+        uses: found.uses.map((use) => ({ ...use, ...place })),
+        problems: found.problems.map((problem) => `workloads ${describePlace(place)}: ${problem}`),
       };
     }),
   ]);
@@ -433,7 +443,7 @@ async function discoverWorkloads(
 
 /** The sources searched for images in use, in words, for the summaries. */
 function describeSources(config: Config, workloads: readonly WorkloadAccountClients[] = []): string[] {
-  const accounts = workloads.map((workload) => workload.account);
+  const places = workloads.map((workload) => describePlace(workload).replace(/^in /, ''));
   return [
     config.clusters ? `ECS tasks in ${config.clusters.join(', ')}` : 'ECS tasks',
     ...(config.keepServiceDeploymentImages ? ['ECS services'] : []),
@@ -441,7 +451,7 @@ function describeSources(config: Config, workloads: readonly WorkloadAccountClie
     ...(config.keepTaskDefinitionRevisions > 0 ? [`the newest ${config.keepTaskDefinitionRevisions} task definition ${config.keepTaskDefinitionRevisions === 1 ? 'revision' : 'revisions'} of each family`] : []),
     ...(config.keepLambdaImages ? [`Lambda functions ($LATEST, aliases, the newest ${config.keepLambdaVersions} ${config.keepLambdaVersions === 1 ? 'version' : 'versions'})`] : []),
     ...(config.inUseImagesUri !== undefined ? [`the list ${config.inUseImagesUri}`] : []),
-    ...(accounts.length > 0 ? [`the same sources in workload ${accounts.length === 1 ? 'account' : 'accounts'} ${accounts.join(', ')}`] : []),
+    ...(places.length > 0 ? [`the same sources in ${places.join(', ')}`] : []),
   ];
 }
 

@@ -12,16 +12,16 @@ import type { RunOutcome, RunOptions } from './cleaner';
 import type { Config } from './config';
 import { planLines, type RunReport } from './core/report';
 import { failedTarget, targetName, targetResult, type Target, type TargetResult } from './core/targets';
-import { plural } from './core/words';
 import { readSlackToken } from './aws/secrets';
 import { ApiCalls } from './aws/api-calls';
 import { errorMessage } from './errors';
+import { runHeadline } from './render/text';
 import { emfRecord, runMetrics } from './metrics';
 import { postTextToSlack } from './notify/slack';
 import { csvLines } from './render/csv';
 import { decisionChunks } from './render/explain';
 import { renderFleetSlack, renderFleetSummary } from './render/fleet';
-import { appendChunks, endChunks, writeFileInChunks, writeOut } from './report-files';
+import { appendChunks, endChunks, FILE_LABELS, writeFileInChunks, writeOut } from './report-files';
 import { htmlReportChunks } from './render/html';
 import { RoleSessions, runTarget } from './target-run';
 
@@ -62,7 +62,12 @@ export async function runFleet(aws: AwsClients, config: Config, options: FleetOp
   const sessions = new RoleSessions(aws, config);
   // One target's Slack report would be one of many: the fan-out posts one message at the end instead.
   const targetConfig: Config = { ...config, slack: undefined };
-  const files = options.files.map((file) => ({ ...file, stream: createWriteStream(file.path), failed: undefined as string | undefined, first: true }));
+  const files = options.files.map((file) => {
+    const entry = { ...file, stream: createWriteStream(file.path), failed: undefined as string | undefined, first: true };
+    // An error in opening or writing is kept, and said at the end; the targets go on.
+    entry.stream.on('error', (error) => (entry.failed ??= errorMessage(error)));
+    return entry;
+  });
   const results: TargetResult[] = [];
   const pages: string[] = [];
   const pageErrors: string[] = [];
@@ -86,10 +91,11 @@ export async function runFleet(aws: AwsClients, config: Config, options: FleetOp
       };
       outcome = await runTarget({ aws, slackTokens: new Map() }, sessions, target, targetConfig, runOptions);
     } catch (error) {
-      if (!(error instanceof AssumeRoleFailedError)) throw error;
-      results.push(failedTarget(target, error.message));
+      // A target that breaks, for whatever reason, fails alone: the others go on.
+      const message = error instanceof AssumeRoleFailedError ? error.message : `the run failed: ${errorMessage(error)}`;
+      results.push(failedTarget(target, message));
       done += 1;
-      io.stderr.write(`[${done}/${options.targets.length}] ${name}: FAILED: ${error.message}\n`);
+      io.stderr.write(`[${done}/${options.targets.length}] ${name}: FAILED: ${message}\n`);
       return;
     }
     const result = targetResult(outcome.report, outcome.ok);
@@ -144,12 +150,12 @@ export async function runFleet(aws: AwsClients, config: Config, options: FleetOp
     if (file.failed !== undefined) {
       written = false;
       io.stderr.write(`ecr-maintainer: could not write ${file.flag} ${file.path}: ${file.failed}\n`);
-    } else io.stdout.write(`${FILE_LABELS[file.flag]}: ${file.path}\n`);
+    } else io.stdout.write(`${FILE_LABELS[file.flag]}, every target: ${file.path}\n`);
   }
   if (config.slack) {
     try {
       const token = config.slack.token ?? (await readSlackToken(aws.secrets, new ApiCalls(1, { maxAttempts: config.awsMaxAttempts }), config.slack.tokenSecretId as string));
-      await postTextToSlack(renderFleetSlack(results), {
+      await postTextToSlack(renderFleetSlack(results, { auditRegion: config.region }), {
         token,
         channel: config.slack.channel,
         maxMessageLength: config.slack.maxMessageLength,
@@ -164,11 +170,6 @@ export async function runFleet(aws: AwsClients, config: Config, options: FleetOp
   return { results, written };
 }
 
-const FILE_LABELS: Readonly<Record<string, string>> = {
-  '--csv': 'Planned deletions (every target)',
-  '--json': 'Whole plan (every target, a run record each)',
-  '--metrics': 'Metrics (EMF, a line per target)',
-};
 
 /** `report.html` becomes `report-111111111111-eu-west-1.html`: a page per target, side by side. */
 export function pagePath(file: string, target: Pick<Target, 'account' | 'region'>): string {
@@ -178,10 +179,6 @@ export function pagePath(file: string, target: Pick<Target, 'account' | 'region'
 
 /** `DRY RUN: 12 of 40 images to delete, 0 errors`, for the line that says a target is done. */
 function describeResult(result: TargetResult): string {
-  const totals = result.totals;
-  if (!totals) return 'FAILED';
-  const images = `${totals.images} ${plural(totals.images, 'image')}`;
-  const what = result.mode === 'delete' ? `DELETE: ${totals.deleted} of ${images} deleted` : `DRY RUN: ${totals.toDelete} of ${images} to delete`;
-  const blocked = result.deletionBlocked ? `; nothing deleted: ${result.deletionBlocked}` : '';
-  return `${what}, ${result.errorCount} ${plural(result.errorCount, 'error')}${blocked}`;
+  if (!result.totals) return 'FAILED';
+  return `${runHeadline(result.mode ?? 'dry-run', result.totals, result.errorCount)}${result.deletionBlocked ? `; nothing deleted: ${result.deletionBlocked}` : ''}`;
 }

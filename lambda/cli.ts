@@ -17,7 +17,7 @@ import { readProfileRegion } from './aws/profile-region';
 import { AssumeRoleFailedError } from './aws/assume-role';
 import { type Progress, type RunOutcome } from './cleaner';
 import { runFleet } from './cli-fleet';
-import { expandTargets, targetName, type Target } from './core/targets';
+import { EVERY_REGISTRY, expandTargets, targetName, type Target } from './core/targets';
 import { parseFanOutFlags, resolveFanOut } from './fan-out-flags';
 import { RoleSessions, runTarget } from './target-run';
 import { parseConfig, type Config } from './config';
@@ -30,7 +30,7 @@ import { renderSummary } from './render/summary';
 import { ruleLines } from './render/text';
 import { AwsCallError, ConfigError, errorMessage } from './errors';
 import { keepHeapTight } from './heap';
-import { writeFileInChunks, writeOut } from './report-files';
+import { FILE_LABELS, writeFileInChunks, writeOut } from './report-files';
 import { readRulesFile } from './rules-file';
 import { emfRecord, runMetrics } from './metrics';
 
@@ -102,10 +102,11 @@ summary covers them all, and every row of the files names its target):
   --accounts A,B              clean each of these accounts, through a role:
   --role-name NAME            the role of that name in each account, or
   --role-arn-template ARN     arn:aws:iam::{account}:role/NAME
-  --workload-accounts A,B     accounts whose workloads pull these registries'
-                              images: their ECS, schedules and Lambda are
-                              searched too (through the same role), and if
-                              any cannot be read, nothing is deleted
+  --workload-accounts A,R=B   accounts whose workloads pull these registries'
+                              images (B for registry R only): their ECS,
+                              schedules and Lambda are searched too, in each
+                              region, through the same role; if one cannot
+                              be read, the registry deletes nothing
   --external-id ID            the external ID that the roles' trust requires
                               MEMBER_EXTERNAL_ID
   --max-concurrent-targets N  targets cleaned at once (default 4)
@@ -285,6 +286,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const warnings = [...config.warnings];
   if (values.yes && !config.deleteEnabled) warnings.push('--yes has no effect in a dry run: nothing is deleted, so nothing is asked');
   const targets = expandTargets(resolveFanOut(fanOut, caller, config.region));
+  const misplaced = [
+    ...Object.keys(fanOut.workloadAccounts ?? {})
+      .filter((registry) => registry !== EVERY_REGISTRY && !targets.some((target) => target.account === registry))
+      .map((registry) => `--workload-accounts names the registry ${registry}=…, which is not cleaned here: add it to --accounts, or drop "${registry}="`),
+    ...(config.memberExternalId !== undefined && !targets.some((target) => target.roleArn !== undefined || target.workloadAccounts !== undefined)
+      ? [`${originOf(config, 'MEMBER_EXTERNAL_ID')} has no effect without --accounts or --workload-accounts: no role is assumed`]
+      : []),
+  ];
+  if (misplaced.length > 0) {
+    io.stderr.write(`${['invalid options:', ...misplaced.map((problem) => `  ${problem}`)].join('\n')}\n`);
+    return 2;
+  }
   io.stderr.write(renderHeader(config, caller, env, asking ? 'asked' : values.yes ? 'yes' : 'no-terminal', targets));
   for (const warning of warnings) io.stderr.write(`WARNING: ${warning}\n`);
   io.stderr.write('\n');
@@ -360,13 +373,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   return outcome.ok && written ? 0 : 1;
 }
 
-/** How the summary names each file it wrote. */
-const FILE_LABELS: Readonly<Record<string, string>> = {
-  '--csv': 'Planned deletions',
-  '--json': 'Whole plan',
-  '--html': 'The plan as a page (open it in a browser)',
-  '--metrics': 'Metrics (EMF)',
-};
 
 function configFlags(values: Values): Parameters<typeof parseConfig>[1] {
   return {

@@ -14,7 +14,7 @@ import { parseStrictJson } from './core/strict-json';
 import { checkS3Uri } from './core/s3-uri';
 import { parseAuditUri, type AuditLocation } from './core/audit';
 import type { RetentionPolicy } from './core/types';
-import { REGION_PATTERN } from './core/targets';
+import { EXTERNAL_ID_PATTERN, REGION_PATTERN } from './core/targets';
 
 export { DEFAULTS };
 
@@ -169,9 +169,6 @@ export const VARIABLES = [
   'SLACK_API_URL',
 ] as const;
 
-/** STS's pattern and lengths for an external ID. */
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-
 /** Slack truncates a message longer than this. */
 const SLACK_TEXT_LIMIT = 40000;
 /** A region's name: `eu-west-2`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`. */
@@ -254,7 +251,7 @@ export function parseConfig(env: Env, flags: ConfigFlags = {}, context: ConfigCo
     read.decimal({ variable: 'STORAGE_PRICE_PER_GB_MONTH', flag: '--storage-price', min: 0, max: 100 }, flags.storagePrice) ?? DEFAULTS.storagePricePerGbMonth;
   const awsMaxAttempts = read.integer({ variable: 'AWS_MAX_ATTEMPTS', min: 1, max: 20 }) ?? DEFAULTS.awsMaxAttempts;
   const memberExternalId = read.string({ variable: 'MEMBER_EXTERNAL_ID', flag: '--external-id', secret: true }, flags.externalId);
-  if (memberExternalId !== undefined && !EXTERNAL_ID.test(memberExternalId)) {
+  if (memberExternalId !== undefined && !EXTERNAL_ID_PATTERN.test(memberExternalId)) {
     problems.push(`${read.source('MEMBER_EXTERNAL_ID', '--external-id', flags.externalId)} must be 2 to 1224 of the characters A-Z, a-z, 0-9 and +=,.@:/_-, as STS takes an external ID`);
   }
   if (read.given('AWS_RETRY_MODE')) {

@@ -3,7 +3,7 @@
  * `--workload-accounts`. Read at the edge, before any AWS call: every problem names the flag, the value
  * and the fix.
  */
-import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, REGION_PATTERN, roleAccount, roleArnFor, roleArnTemplate, type FanOut } from './core/targets';
+import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, EVERY_REGISTRY, isRoleArnTemplate, REGION_PATTERN, ROLE_NAME_PATTERN, roleArnTemplate, type FanOut } from './core/targets';
 
 export interface FanOutFlags {
   readonly region?: string;
@@ -22,14 +22,37 @@ export interface FanOutRequest {
   readonly regions?: readonly string[];
   /** The role in each account: a template with `{account}`, or a name that the caller's partition completes. */
   readonly role?: { readonly template: string } | { readonly name: string };
-  readonly workloadAccounts?: readonly string[];
+  /** Workload accounts by registry account; `*`: every registry. */
+  readonly workloadAccounts?: Readonly<Record<string, readonly string[]>>;
   /** Targets run at once. */
   readonly concurrency: number;
 }
 
 /** Targets that run at once, unless `--max-concurrent-targets` says otherwise: each has its own calls in flight. */
 export const DEFAULT_CONCURRENT_TARGETS = 4;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+const WORKLOAD_ENTRY = /^(?:(\d{12})=)?(\d{12})$/;
+
+/**
+ * `--workload-accounts 333333333333,111111111111=444444444444`: an account alone serves every registry
+ * of the fan-out; `REGISTRY=WORKLOAD` serves that registry only.
+ */
+function parseWorkloadAccounts(value: string | undefined, problems: string[]): Record<string, string[]> | undefined {
+  if (value === undefined) return undefined;
+  const byRegistry: Record<string, string[]> = {};
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) problems.push(`--workload-accounts needs a list, such as 333333333333,111111111111=444444444444; got "${value}"`);
+  for (const item of items) {
+    const match = WORKLOAD_ENTRY.exec(item);
+    if (!match) {
+      problems.push(`--workload-accounts: "${item}" is not a 12-digit account ID, or REGISTRY=WORKLOAD (two of them, for one registry's workload account)`);
+      continue;
+    }
+    const [, registry = EVERY_REGISTRY, workload] = match;
+    (byRegistry[registry] ??= []).push(workload);
+  }
+  return byRegistry;
+}
 
 /** @returns the request, or every problem with the flags */
 export function parseFanOutFlags(flags: FanOutFlags): FanOutRequest | { readonly problems: readonly string[] } {
@@ -43,17 +66,16 @@ export function parseFanOutFlags(flags: FanOutFlags): FanOutRequest | { readonly
   };
   const regions = list('--regions', flags.regions, REGION_PATTERN, 'an AWS region such as eu-west-1');
   const accounts = list('--accounts', flags.accounts, ACCOUNT_PATTERN, 'a 12-digit account ID');
-  const workloadAccounts = list('--workload-accounts', flags.workloadAccounts, ACCOUNT_PATTERN, 'a 12-digit account ID');
+  const workloadAccounts = parseWorkloadAccounts(flags.workloadAccounts, problems);
   if (regions !== undefined && flags.region !== undefined) problems.push('give --region or --regions, not both: --regions a,b cleans each region in turn');
 
   let role: FanOutRequest['role'];
   if (flags.roleName !== undefined && flags.roleArnTemplate !== undefined) problems.push('give --role-name or --role-arn-template, not both');
   else if (flags.roleName !== undefined) {
-    if (!ROLE_NAME.test(flags.roleName)) problems.push(`--role-name must be an IAM role name (letters, digits and +=,.@_-, at most 64), got "${flags.roleName}"`);
+    if (!ROLE_NAME_PATTERN.test(flags.roleName)) problems.push(`--role-name must be an IAM role name (letters, digits and +=,.@_-, at most 64), got "${flags.roleName}"`);
     else role = { name: flags.roleName };
   } else if (flags.roleArnTemplate !== undefined) {
-    const sample = roleArnFor(flags.roleArnTemplate, '111111111111');
-    if (!flags.roleArnTemplate.includes(ACCOUNT_PLACEHOLDER) || roleAccount(sample) !== '111111111111') {
+    if (!isRoleArnTemplate(flags.roleArnTemplate)) {
       problems.push(`--role-arn-template must be a role ARN with ${ACCOUNT_PLACEHOLDER} where the account goes, such as arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/ecr-maintainer-member, got "${flags.roleArnTemplate}"`);
     } else role = { template: flags.roleArnTemplate };
   }

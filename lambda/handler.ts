@@ -16,7 +16,7 @@ import { runCleanup, type CleanerDeps, type Progress, type RunOptions, type RunO
 import { parseConfig, type Config } from './config';
 import type { AuditObjects } from './core/audit';
 import type { RunReport } from './core/report';
-import { ruleLines } from './render/text';
+import { ruleLines, runHeadline } from './render/text';
 import { CleanupFailedError, ConfigError } from './errors';
 import { keepHeapTight } from './heap';
 import { failedRunMetrics, publishMetrics, runMetrics } from './metrics';
@@ -147,7 +147,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
 
 /** `DRY RUN: 12 of 40 images to delete, 0 errors`. */
 function headlineOf(report: RunReport): string {
-  return `${report.mode === 'dry-run' ? 'DRY RUN' : 'DELETE'}: ${report.mode === 'dry-run' ? report.totals.toDelete : report.totals.deleted} of ${report.totals.images} images ${report.mode === 'dry-run' ? 'to delete' : 'deleted'}, ${report.totals.errors} errors`;
+  return runHeadline(report.mode, report.totals, report.totals.errors);
 }
 
 /** An event that names an account or a region is a target; anything else (a schedule's event) is not. */

@@ -7,6 +7,14 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
+/** How the CLI's summary names each file that it wrote, by flag. */
+export const FILE_LABELS: Readonly<Record<string, string>> = {
+  '--csv': 'Planned deletions',
+  '--json': 'Whole plan',
+  '--html': 'The plan as a page (open it in a browser)',
+  '--metrics': 'Metrics (EMF)',
+};
+
 /** Chunks are gathered up to this many characters before each write: few writes, bounded memory. */
 const BATCH_CHARS = 64 * 1024;
 

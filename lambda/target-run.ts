@@ -51,6 +51,18 @@ export class RoleSessions {
  *   A workload account whose role cannot be assumed does not throw: its reason becomes an in-use problem,
  *   so the run lists and plans, and deletes nothing.
  */
+/**
+ * Where else workloads may pull the target's images: its own account in the fan-out's other regions
+ * (through the target's own credentials: no `roleArn`), and each workload account in every region.
+ */
+export function workloadPlaces(target: Target): { readonly account?: string; readonly region: string; readonly roleArn?: string }[] {
+  const regions = [...new Set([target.region, ...(target.workloadRegions ?? [])])];
+  return [
+    ...regions.filter((region) => region !== target.region).map((region) => ({ region })),
+    ...(target.workloadAccounts ?? []).flatMap(({ account, roleArn }) => regions.map((region) => ({ account, region, roleArn }))),
+  ];
+}
+
 export async function runTarget(
   own: Omit<CleanerDeps, 'workloads'>,
   sessions: RoleSessions,
@@ -60,13 +72,14 @@ export async function runTarget(
 ): Promise<RunOutcome> {
   const credentials = target.roleArn === undefined ? undefined : await sessions.credentials(target.roleArn);
   const workloads = await Promise.all(
-    (target.workloadAccounts ?? []).map(async ({ account, roleArn }): Promise<WorkloadAccountClients> => {
+    workloadPlaces(target).map(async ({ account, region, roleArn }): Promise<WorkloadAccountClients> => {
+      const place = { ...(account !== undefined && { account }), ...(region !== target.region && { region }) };
       try {
-        const { ecs, events, scheduler, lambda } = createTargetClients(target.region, await sessions.credentials(roleArn));
-        return { account, aws: { ecs, events, scheduler, lambda } };
+        const { ecs, events, scheduler, lambda } = createTargetClients(region, roleArn === undefined ? credentials : await sessions.credentials(roleArn));
+        return { ...place, aws: { ecs, events, scheduler, lambda } };
       } catch (error) {
         if (!(error instanceof AssumeRoleFailedError)) throw error;
-        return { account, error: error.message };
+        return { ...place, error: error.message };
       }
     }),
   );

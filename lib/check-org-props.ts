@@ -4,16 +4,12 @@
  * `context org.<key>`. Unresolved tokens are skipped.
  */
 import { Token } from 'aws-cdk-lib';
-import { ACCOUNT_PATTERN, ORGANIZATIONAL_UNIT_PATTERN, REGION_PATTERN } from '../lambda/core/targets';
+import { ACCOUNT_PATTERN, EXTERNAL_ID_PATTERN, ORGANIZATIONAL_UNIT_PATTERN, REGION_PATTERN, ROLE_NAME_PATTERN } from '../lambda/core/targets';
 import type { PropProblem } from './check-cleaner-props';
 import { INLINE_MAP_MAX_CONCURRENCY } from './org-limits';
 
 /** An organisation's ID. */
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
-/** An IAM role's name. */
-export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
-/** An external ID, as STS accepts it. */
-export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** The default name of the central cleaner function's role, which each member role trusts. */
 export const DEFAULT_CLEANER_ROLE_NAME = 'ecr-maintainer-org-cleaner';

@@ -7,7 +7,7 @@ import { Aws, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { parseRules } from '../lambda/core/rules';
-import { ACCOUNT_PATTERN } from '../lambda/core/targets';
+import { ACCOUNT_PATTERN, ROLE_NAME_PATTERN } from '../lambda/core/targets';
 import { checkCleanerProps, describePropProblem } from './check-cleaner-props';
 import { DEFAULT_CLEANER_ROLE_NAME, DEFAULT_MEMBER_ROLE_NAME, checkOrgProps, checkTrustCondition } from './check-org-props';
 import { grantTargetPermissions } from './cleaner-permissions';
@@ -82,7 +82,7 @@ export class EcrCleanerMemberRole extends Construct {
     if (!Token.isUnresolved(props.centralAccount) && !ACCOUNT_PATTERN.test(props.centralAccount)) {
       problems.unshift(`centralAccount must be the 12-digit ID of the account where EcrMaintainerOrg runs, got ${JSON.stringify(props.centralAccount)}`);
     }
-    if (props.centralRoleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(props.centralRoleName)) {
+    if (props.centralRoleName !== undefined && !ROLE_NAME_PATTERN.test(props.centralRoleName)) {
       problems.push(`centralRoleName must be an IAM role name (1 to 64 letters, digits and +=,.@_-), got ${JSON.stringify(props.centralRoleName)}`);
     }
     if (problems.length > 0) throw new InvalidSettingsError('EcrCleanerMemberRole: invalid props', problems);

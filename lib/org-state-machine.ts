@@ -69,8 +69,15 @@ export function createOrgStateMachine(scope: Construct, id: string, props: OrgSt
   const listTargets = invoke(scope, STATE_NAMES.listTargets, props.targetsFunction);
 
   const cleanTarget = invoke(scope, STATE_NAMES.cleanTarget, props.cleanerFunction);
-  // The target with its error: the report names it, and the other targets go on.
-  cleanTarget.addCatch(new sfn.Pass(scope, STATE_NAMES.targetFailed), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  // The target with its error's name: the report names it, and the other targets go on. The error's
+  // cause (a function's stack trace, up to 32 KB) stays in the function's log: every item's output
+  // shares the Map's 256 KiB.
+  cleanTarget.addCatch(
+    new sfn.Pass(scope, STATE_NAMES.targetFailed, {
+      parameters: { 'account.$': '$.account', 'region.$': '$.region', error: { 'Error.$': '$.error.Error' } },
+    }),
+    { errors: [sfn.Errors.ALL], resultPath: '$.error' },
+  );
   const cleanTargets = new sfn.Map(scope, STATE_NAMES.cleanTargets, {
     itemsPath: sfn.JsonPath.stringAt('$.targets'),
     maxConcurrency: props.maxConcurrency,

@@ -118,7 +118,13 @@ export const WORKLOAD_PREFIX: Readonly<Record<UseSource, string>> = {
  */
 export function describeWorkload(use: ImageUse): string {
   const described = describeLocalWorkload(use);
-  return use.account === undefined ? described : `${described} in account ${use.account}`;
+  return use.account === undefined && use.region === undefined ? described : `${described} ${describePlace(use)}`;
+}
+
+/** Where a workload runs, when not beside the registry: `in account 222222222222 (eu-west-1)`, `in us-east-1`. */
+export function describePlace(place: { readonly account?: string; readonly region?: string }): string {
+  if (place.account === undefined) return `in ${place.region ?? 'this account and region'}`;
+  return `in account ${place.account}${place.region === undefined ? '' : ` (${place.region})`}`;
 }
 
 function describeLocalWorkload(use: ImageUse): string {

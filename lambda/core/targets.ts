@@ -27,6 +27,15 @@ export interface Target {
    * cannot be read completely, nothing in this registry is deleted.
    */
   readonly workloadAccounts?: readonly WorkloadAccount[];
+  /**
+   * Other regions whose workloads are searched too, in the target's account and in each workload
+   * account: a task may pull an image from another region's registry. A fan-out over several regions
+   * names them all; a use found there protects the image here, and a place that cannot be read stops
+   * deletion here.
+   *
+   * @default - the target's own region alone
+   */
+  readonly workloadRegions?: readonly string[];
 }
 
 /** What one target's run returns: to the state machine (small: its state is at most 256 KiB) and to the fleet summary. */
@@ -70,6 +79,11 @@ export interface TargetTotals {
 /** An AWS Organizations organisational unit's ID (`ou-…`), or a root's (`r-…`). */
 export const ORGANIZATIONAL_UNIT_PATTERN = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 
+/** An IAM role's name. */
+export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+/** An external ID, as STS accepts it (`sts:ExternalId`). */
+export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
+
 /** An AWS region's name, such as `eu-west-2` or `us-gov-west-1`. */
 export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 /** A 12-digit AWS account ID. */
@@ -89,9 +103,12 @@ export function roleAccount(roleArn: string): string | undefined {
  */
 export function parseTarget(event: unknown): Target | { readonly problems: readonly string[] } {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return { problems: [`a target must be an object such as ${TARGET_EXAMPLE}, got ${JSON.stringify(event)}`] };
-  const { account, region, roleArn, workloadAccounts, ...rest } = event as Record<string, unknown>;
+  const { account, region, roleArn, workloadAccounts, workloadRegions, ...rest } = event as Record<string, unknown>;
   const problems: string[] = [];
-  for (const key of Object.keys(rest)) problems.push(`a target has no field "${key}"; its fields are account, region, roleArn and workloadAccounts`);
+  for (const key of Object.keys(rest)) problems.push(`a target has no field "${key}"; its fields are account, region, roleArn, workloadAccounts and workloadRegions`);
+  if (workloadRegions !== undefined && (!Array.isArray(workloadRegions) || !workloadRegions.every((item) => typeof item === 'string' && REGION_PATTERN.test(item)))) {
+    problems.push(`workloadRegions must be a list of AWS regions such as ["eu-west-1","us-east-1"], got ${JSON.stringify(workloadRegions)}`);
+  }
   if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account)) problems.push(`account must be a 12-digit account ID, got ${JSON.stringify(account)}`);
   if (typeof region !== 'string' || !REGION_PATTERN.test(region)) problems.push(`region must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`);
   if (roleArn !== undefined) {
@@ -116,6 +133,7 @@ export function parseTarget(event: unknown): Target | { readonly problems: reado
     region: region as string,
     ...(roleArn !== undefined && { roleArn: roleArn as string }),
     ...(workloads.length > 0 && { workloadAccounts: workloads }),
+    ...(Array.isArray(workloadRegions) && workloadRegions.length > 0 && { workloadRegions: workloadRegions as string[] }),
   };
 }
 
@@ -137,6 +155,11 @@ export function roleArnFor(template: string, account: string): string {
   return template.split(ACCOUNT_PLACEHOLDER).join(account);
 }
 
+/** Whether a template makes a role ARN in the account it is given: it has `{account}` where the account goes. */
+export function isRoleArnTemplate(template: string): boolean {
+  return template.includes(ACCOUNT_PLACEHOLDER) && roleAccount(roleArnFor(template, '111111111111')) === '111111111111';
+}
+
 /** The role ARN template for a role name, in a partition: `arn:<partition>:iam::{account}:role/<name>`. */
 export function roleArnTemplate(roleName: string, partition = 'aws'): string {
   return `arn:${partition}:iam::${ACCOUNT_PLACEHOLDER}:role/${roleName}`;
@@ -155,7 +178,8 @@ export interface FanOut {
   readonly roleArnTemplate?: string;
   /**
    * The workload accounts whose discovery protects a registry: a list for every target, or a list per
-   * registry account. A target's own account is never its own workload account.
+   * registry account (where the key `*` is every registry). A target's own account is never its own
+   * workload account (its workloads are searched anyway).
    */
   readonly workloadAccounts?: readonly string[] | Readonly<Record<string, readonly string[]>>;
   /** The role to assume in each workload account. @default roleArnTemplate */
@@ -169,7 +193,7 @@ export function expandTargets(fanOut: FanOut): Target[] {
   const listed = (account: string): readonly string[] => {
     if (workloadAccounts === undefined) return [];
     if (isList(workloadAccounts)) return workloadAccounts;
-    return workloadAccounts[account] ?? [];
+    return [...(workloadAccounts[EVERY_REGISTRY] ?? []), ...(workloadAccounts[account] ?? [])];
   };
   const workloadsOf = (account: string): string[] => [...new Set(listed(account))].filter((workload) => workload !== account);
   if (workloadAccounts !== undefined && workloadRole === undefined) throw new Error('workload accounts are read through a role: give a role ARN template');
@@ -185,10 +209,15 @@ export function expandTargets(fanOut: FanOut): Target[] {
         ...(workloads.length > 0 && {
           workloadAccounts: workloads.map((workload) => ({ account: workload, roleArn: roleArnFor(workloadRole as string, workload) })),
         }),
+        // A task may pull from another region's registry: every region of the fan-out is searched.
+        ...(regions.length > 1 && { workloadRegions: regions }),
       };
     }),
   );
 }
+
+/** In a map of workload accounts, the key that gives them to every registry. */
+export const EVERY_REGISTRY = '*';
 
 function isList(value: readonly string[] | Readonly<Record<string, readonly string[]>>): value is readonly string[] {
   return Array.isArray(value);

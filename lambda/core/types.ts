@@ -96,6 +96,8 @@ export interface ImageUse {
   readonly listEntry?: string;
   /** The workload account it was found in, when that is not the registry's own (a central registry). */
   readonly account?: string;
+  /** The region it was found in, when that is not the registry's own (a task may pull across regions). */
+  readonly region?: string;
 }
 
 /** What the cleaner found of the images that workloads use. */

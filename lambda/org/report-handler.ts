@@ -4,7 +4,8 @@
  * posted to; the state machine then fails the execution, so that its alarm fires.
  *
  * Each item of `results` is what the Map state made of one target: the cleaner's `TargetResult`, or the
- * target with the error that the Map caught (`{ account, region, …, error: { Error, Cause } }`).
+ * target with the name of the error that the Map caught (`{ account, region, error: { Error } }`; the
+ * cause, a stack trace, stays in the cleaner's log).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -58,7 +59,7 @@ function caughtMessage(error: string, cause: unknown): string {
     }
     if (cause.trim() !== '') return `${error}: ${cause}`;
   }
-  return error;
+  return `${error}: the cleaner function failed for this target; its log says why`;
 }
 
 let slackToken: string | undefined;
@@ -77,7 +78,8 @@ export async function handler(event: ReportEvent): Promise<ReportOutput> {
   if (config.slack) {
     try {
       slackToken ??= config.slack.token ?? (await readSlackToken(new SecretsManagerClient({}), new ApiCalls(1, { maxAttempts: config.awsMaxAttempts }), config.slack.tokenSecretId as string));
-      await postTextToSlack(renderFleetSlack(results), {
+      // The audit bucket is the function's, in its region: the console links say so.
+      await postTextToSlack(renderFleetSlack(results, { ...(process.env.AWS_REGION !== undefined && { auditRegion: process.env.AWS_REGION }) }), {
         token: slackToken,
         channel: config.slack.channel,
         maxMessageLength: config.slack.maxMessageLength,

@@ -14,7 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ApiCalls } from '../aws/api-calls';
 import { listUnitAccounts } from '../aws/organizations';
-import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, expandTargets, ORGANIZATIONAL_UNIT_PATTERN, REGION_PATTERN, roleAccount, roleArnFor, type FanOut, type Target } from '../core/targets';
+import { ACCOUNT_PATTERN, ACCOUNT_PLACEHOLDER, expandTargets, isRoleArnTemplate, ORGANIZATIONAL_UNIT_PATTERN, REGION_PATTERN, type FanOut, type Target } from '../core/targets';
 import { ConfigError } from '../errors';
 
 const logger = new Logger({ serviceName: 'ecr-maintainer' });
@@ -45,7 +45,7 @@ export function parseTargetSettings(env: Readonly<Record<string, string | undefi
   for (const unit of organizationalUnits.filter((unit) => !ORGANIZATIONAL_UNIT_PATTERN.test(unit))) problems.push(`ORGANIZATIONAL_UNITS: "${unit}" is not an organisational unit ID (ou-…) or a root ID (r-…)`);
   if (accounts.length === 0 && organizationalUnits.length === 0) problems.push('set TARGET_ACCOUNTS or ORGANIZATIONAL_UNITS: there is no account to clean');
   const roleArnTemplate = env.MEMBER_ROLE_ARN_TEMPLATE ?? '';
-  if (!roleArnTemplate.includes(ACCOUNT_PLACEHOLDER) || roleAccount(roleArnFor(roleArnTemplate, '111111111111')) !== '111111111111') {
+  if (!isRoleArnTemplate(roleArnTemplate)) {
     problems.push(`MEMBER_ROLE_ARN_TEMPLATE must be a role ARN with ${ACCOUNT_PLACEHOLDER} for the account, such as arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/ecr-maintainer-member, got "${roleArnTemplate}"`);
   }
   const workloadAccounts = parseWorkloadAccounts(env.WORKLOAD_ACCOUNTS, problems);
@@ -76,14 +76,31 @@ function parseWorkloadAccounts(text: string | undefined, problems: string[]): Re
   return out;
 }
 
+/** The accounts that the settings name only as workload accounts: neither a registry nor a listed target. */
+export function workloadOnlyAccounts(settings: Pick<OrgTargetSettings, 'accounts' | 'workloadAccounts'>): Set<string> {
+  const byRegistry = settings.workloadAccounts;
+  if (byRegistry === undefined || Array.isArray(byRegistry)) return new Set();
+  const registries = new Set(Object.keys(byRegistry));
+  const named = Object.values(byRegistry as Readonly<Record<string, readonly string[]>>).flat();
+  return new Set(named.filter((account) => !registries.has(account) && !settings.accounts.includes(account)));
+}
+
 export async function handler(): Promise<{ targets: Target[] }> {
   const settings = parseTargetSettings(process.env);
   let accounts = [...settings.accounts];
   if (settings.organizationalUnits.length > 0) {
     const organizations = new OrganizationsClient({}) /* a global service: the SDK signs for its partition's home region */;
     const found = await listUnitAccounts(organizations, new ApiCalls(2), settings.organizationalUnits);
-    logger.info(`the organisational units hold ${found.length} active accounts`, { organizationalUnits: settings.organizationalUnits, accounts: found });
-    accounts = [...new Set([...accounts, ...found])];
+    // An account named only as a workload account has no registry to clean (its member role may have no
+    // ECR permission at all); TARGET_ACCOUNTS makes it a target too.
+    const workloadOnly = workloadOnlyAccounts(settings);
+    const cleaned = found.filter((account) => !workloadOnly.has(account));
+    logger.info(`the organisational units hold ${found.length} active accounts, ${cleaned.length} of them to clean`, {
+      organizationalUnits: settings.organizationalUnits,
+      accounts: cleaned,
+      workloadOnly: found.filter((account) => workloadOnly.has(account)),
+    });
+    accounts = [...new Set([...accounts, ...cleaned])];
   }
   const targets = expandTargets({ ...settings, accounts });
   logger.info(`${targets.length} targets: ${accounts.length} accounts × ${settings.regions.length} regions`, { accounts, regions: settings.regions });

@@ -9,6 +9,13 @@ import type { ImageResult, RepositoryPolicy, RetentionPolicy, UseSource } from '
 import { days, plural, shortDigest } from '../core/words';
 
 /** A result in a few words: `deleted`, `failed: ImageTagDoesNotMatchDigest`, … */
+/** `DRY RUN: 12 of 40 images to delete, 0 errors`, or `DELETE: 12 of 40 images deleted, 1 error`: a run in one line. */
+export function runHeadline(mode: RunReport['mode'], counts: { readonly images: number; readonly toDelete: number; readonly deleted: number }, errors: number): string {
+  const images = `${counts.images} ${plural(counts.images, 'image')}`;
+  const what = mode === 'delete' ? `DELETE: ${counts.deleted} of ${images} deleted` : `DRY RUN: ${counts.toDelete} of ${images} to delete`;
+  return `${what}, ${errors} ${plural(errors, 'error')}`;
+}
+
 export function describeResult(result: ImageResult, mode: RunReport['mode']): string {
   switch (result.status) {
     case 'planned':

@@ -207,6 +207,39 @@ describe('the CLI cleans many accounts and regions', () => {
   });
 });
 
+describe('a task that pulls from another region', () => {
+  /** A, eu-west-1 holds `app`; only a task in A, us-east-1 runs `app:v1`, pulling across regions. */
+  function crossRegion(): Fixture {
+    const host = registryHost({ accountId: A, region: 'eu-west-1' });
+    return {
+      accountId: CALLER,
+      region: 'eu-west-2',
+      repositories: [],
+      accounts: [registry(A, 'eu-west-1', ['app']), { accountId: A, region: 'us-east-1', clusters: [{ name: 'east', tasks: [{ id: 'reader', containers: [{ name: 'app', image: `${host}/app:v1` }] }] }] }],
+      roles: [{ arn: roleArn(A) }],
+    };
+  }
+
+  it('keeps the image when the fan-out covers that region too, and says where the task runs', async () => {
+    const emulator = await start(crossRegion());
+    const result = await runCli(['--accounts', A, '--regions', 'eu-west-1,us-east-1', '--role-name', ROLE, '--delete', '--yes', '--json', 'plan.jsonl'], emulator.env());
+    expect(result.status).toBe(0);
+    const records = planRecords(path.join(result.cwd, 'plan.jsonl'));
+    const v1 = records.find((record) => record.type === 'artifact' && record.region === 'eu-west-1' && (record.tags as string[]).includes('v1')) as PlanRecord;
+    expect(v1.usedBy).toEqual(['running task east/reader (app) in us-east-1']);
+    expect(emulator.digestsIn('app', { account: A, region: 'eu-west-1' })).toHaveLength(4);
+  });
+
+  it('deletes nothing in the registry when another region of the fan-out cannot be read', async () => {
+    const emulator = await start({ ...crossRegion(), faults: { errors: [{ operation: 'ECS.ListClusters', account: A, region: 'us-east-1' }] } });
+    const result = await runCli(['--accounts', A, '--regions', 'eu-west-1,us-east-1', '--role-name', ROLE, '--delete', '--yes'], emulator.env());
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`NOTHING DELETED in ${A}/eu-west-1: in-use discovery was incomplete`);
+    expect(result.stdout).toContain(`${A}/eu-west-1: in-use discovery: workloads in us-east-1: `);
+    expect(emulator.callsOf('ECR.BatchDeleteImage')).toHaveLength(0);
+  });
+});
+
 describe('a central registry and its workload accounts', () => {
   it("keeps an image that only a task in a workload account runs, and says where it runs", async () => {
     const emulator = await start(centralRegistry());
@@ -223,6 +256,21 @@ describe('a central registry and its workload accounts', () => {
     expect(result.stdout).toContain(`running task shop/checkout (app) in account ${WORKLOADS}`);
   });
 
+  it('gives workload accounts to one registry with REGISTRY=WORKLOAD, so that another registry does not wait on them', async () => {
+    const fixture = centralRegistry({}, [{ arn: roleArn(A) }, { arn: roleArn(B) }, { arn: roleArn(WORKLOADS), deny: true }]);
+    const emulator = await start({ ...fixture, accounts: [...(fixture.accounts ?? []), registry(B, 'eu-west-1', ['api'])] });
+    const result = await runCli(['--accounts', `${A},${B}`, '--regions', 'eu-west-1', '--role-name', ROLE, '--workload-accounts', `${A}=${WORKLOADS}`, '--delete', '--yes'], emulator.env());
+    expect(result.status).toBe(1);
+    // A waits on its unreadable workload account; B does not.
+    expect(result.stdout).toContain(`NOTHING DELETED in ${A}/eu-west-1`);
+    expect(result.stdout).not.toContain(`NOTHING DELETED in ${B}/eu-west-1`);
+    expect(emulator.digestsIn('api', { account: B, region: 'eu-west-1' })).toHaveLength(3);
+    expect(emulator.digestsIn('app', { account: A, region: 'eu-west-1' })).toHaveLength(5);
+    const unknown = await runCli(['--accounts', A, '--regions', 'eu-west-1', '--role-name', ROLE, '--workload-accounts', `${C}=${WORKLOADS}`], emulator.env());
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain(`--workload-accounts names the registry ${C}=…, which is not cleaned here`);
+  });
+
   it('deletes that image without the workload account, which shows that the account is what keeps it', async () => {
     const emulator = await start(centralRegistry());
     const result = await runCli([...CENTRAL, '--json', 'plan.jsonl'], emulator.env());
@@ -231,12 +279,9 @@ describe('a central registry and its workload accounts', () => {
   });
 
   it.each([
-    ['its role is refused', centralRegistry({}, [{ arn: roleArn(A) }, { arn: roleArn(WORKLOADS), deny: true }]), `workload account ${WORKLOADS}: could not assume ${roleArn(WORKLOADS)}: AccessDenied`],
-    [
-      'its ECS may not be listed',
-      centralRegistry({ errors: [{ operation: 'ECS.ListClusters', account: WORKLOADS }] }),
-      `workload account ${WORKLOADS}: `,
-    ],
+    ['its role is refused', centralRegistry({}, [{ arn: roleArn(A) }, { arn: roleArn(WORKLOADS), deny: true }]), `workloads in account ${WORKLOADS}: could not assume ${roleArn(WORKLOADS)}: AccessDenied`],
+    ['its ECS may not be listed', centralRegistry({ errors: [{ operation: 'ECS.ListClusters', account: WORKLOADS }] }), `workloads in account ${WORKLOADS}: `],
+    ['its Lambda functions may not be listed', centralRegistry({ errors: [{ operation: 'Lambda.ListFunctions', account: WORKLOADS }] }), `workloads in account ${WORKLOADS}: `],
   ])('deletes nothing in the registry when a workload account cannot be read (%s), and names the account', async (_case, fixture, message) => {
     const emulator: Emulator = await start(fixture);
     const result = await runCli([...CENTRAL, '--workload-accounts', WORKLOADS, '--delete', '--yes'], emulator.env());

@@ -91,7 +91,7 @@ describe('the cleaner function given a target', () => {
     await expect(handler({ account: '2222', region: 'eu-west-1', roleArn: roleArn(REGISTRY), extra: 1 })).rejects.toMatchObject({
       name: 'InvalidTarget',
       problems: [
-        'a target has no field "extra"; its fields are account, region, roleArn and workloadAccounts',
+        'a target has no field "extra"; its fields are account, region, roleArn, workloadAccounts and workloadRegions',
         'account must be a 12-digit account ID, got "2222"',
         `roleArn ${roleArn(REGISTRY)} is in account ${REGISTRY}, not in the target's account 2222`,
       ],
@@ -109,11 +109,12 @@ describe('the targets and report steps', () => {
       WORKLOAD_ACCOUNTS: JSON.stringify({ [REGISTRY]: [WORKLOADS] }),
     });
     const { targets } = await targetsHandler();
+    const REGIONS = ['eu-west-1', 'us-east-1'];
     expect(targets).toEqual([
-      { account: REGISTRY, region: 'eu-west-1', roleArn: roleArn(REGISTRY), workloadAccounts: [{ account: WORKLOADS, roleArn: roleArn(WORKLOADS) }] },
-      { account: REGISTRY, region: 'us-east-1', roleArn: roleArn(REGISTRY), workloadAccounts: [{ account: WORKLOADS, roleArn: roleArn(WORKLOADS) }] },
-      { account: WORKLOADS, region: 'eu-west-1', roleArn: roleArn(WORKLOADS) },
-      { account: WORKLOADS, region: 'us-east-1', roleArn: roleArn(WORKLOADS) },
+      { account: REGISTRY, region: 'eu-west-1', roleArn: roleArn(REGISTRY), workloadAccounts: [{ account: WORKLOADS, roleArn: roleArn(WORKLOADS) }], workloadRegions: REGIONS },
+      { account: REGISTRY, region: 'us-east-1', roleArn: roleArn(REGISTRY), workloadAccounts: [{ account: WORKLOADS, roleArn: roleArn(WORKLOADS) }], workloadRegions: REGIONS },
+      { account: WORKLOADS, region: 'eu-west-1', roleArn: roleArn(WORKLOADS), workloadRegions: REGIONS },
+      { account: WORKLOADS, region: 'us-east-1', roleArn: roleArn(WORKLOADS), workloadRegions: REGIONS },
     ]);
   });
 
@@ -128,7 +129,7 @@ describe('the targets and report steps', () => {
     };
     const timedOut = { account: WORKLOADS, region: 'eu-west-1', error: { Error: 'States.Timeout', Cause: '' } };
     expect(itemResult(caught)).toEqual({ account: DENIED, region: 'eu-west-1', ok: false, errorCount: 1, errors: [`AssumeRoleFailed: could not assume ${roleArn(DENIED)}: AccessDenied: no`] });
-    expect(itemResult(timedOut).errors).toEqual(['States.Timeout']);
+    expect(itemResult(timedOut).errors).toEqual(['States.Timeout: the cleaner function failed for this target; its log says why']);
 
     const output = await reportHandler({ results: [ok, caught, timedOut], execution: 'arn:aws:states:eu-west-2:111111111111:execution:x:y' });
     expect(output).toEqual({

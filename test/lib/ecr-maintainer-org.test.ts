@@ -67,7 +67,13 @@ function evaluate(path: string, input: unknown, context: unknown = {}): unknown 
     }, root);
 }
 function applyParameters(parameters: Record<string, unknown>, input: unknown, context: unknown): unknown {
-  return Object.fromEntries(Object.entries(parameters).map(([key, value]) => (key.endsWith('.$') ? [key.slice(0, -2), evaluate(value as string, input, context)] : [key, value])));
+  return Object.fromEntries(
+    Object.entries(parameters).map(([key, value]) =>
+      key.endsWith('.$')
+        ? [key.slice(0, -2), evaluate(value as string, input, context)]
+        : [key, typeof value === 'object' && value !== null && !Array.isArray(value) ? applyParameters(value as Record<string, unknown>, input, context) : value],
+    ),
+  );
 }
 /** A task's payload from its input: Parameters when it has them, else the input after InputPath. */
 function payloadOf(state: State, input: unknown, context: unknown = {}): unknown {
@@ -107,7 +113,8 @@ describe('EcrMaintainerOrg: the state machine', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'TargetFailed' }],
     });
     expect(LAMBDA_TRANSIENT_ERRORS).toEqual(['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException']);
-    expect(inner.TargetFailed).toEqual({ Type: 'Pass', End: true });
+    // The failed item keeps the target and the error's name, not its cause (a stack trace): the Map's output stays small.
+    expect(inner.TargetFailed).toEqual({ Type: 'Pass', End: true, Parameters: { 'account.$': '$.account', 'region.$': '$.region', error: { 'Error.$': '$.error.Error' } } });
     // A cleanup that reported errors returns ok: false and is never retried: no retry names a function's own error.
     for (const state of [states.ListTargets, inner.CleanTarget, states.Report]) {
       expect(state.Retry.flatMap((retry: { ErrorEquals: string[] }) => retry.ErrorEquals)).toEqual(LAMBDA_TRANSIENT_ERRORS);
@@ -171,6 +178,8 @@ describe('EcrMaintainerOrg: the contract between the definition and the function
       region: 'eu-west-1',
       roleArn: 'arn:aws:iam::111111111111:role/ecr-maintainer-member',
       workloadAccounts: [{ account: '333333333333', roleArn: 'arn:aws:iam::333333333333:role/ecr-maintainer-member' }],
+      // A task may pull across regions: each target's run searches every region of the organisation.
+      workloadRegions: ['eu-west-1', 'us-east-1'],
     });
   });
 
@@ -182,15 +191,20 @@ describe('EcrMaintainerOrg: the contract between the definition and the function
 
   it('gives the report { results, execution }: each result a TargetResult, or the target with the error the Map caught', () => {
     const returned: TargetResult = { account: '111111111111', region: 'eu-west-1', ok: true, mode: 'dry-run', errorCount: 0, errors: [] };
-    const caught = { ...targets[1], error: { Error: 'AssumeRoleFailed', Cause: JSON.stringify({ errorType: 'AssumeRoleFailed', errorMessage: 'could not assume it: AccessDenied' }) } };
-    // The Catch's ResultPath puts the error into the item's input, which the Pass state passes on.
+    // The Catch's ResultPath puts the error into the item's input; the Pass state keeps the target and the error's name.
     expect(states.CleanTargets.ItemProcessor.States.CleanTarget.Catch[0].ResultPath).toBe('$.error');
+    const thrown = { ...targets[1], error: { Error: 'Sandbox.Timedout', Cause: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out', trace: ['x'.repeat(30_000)] }) } };
+    const caught = payloadOf(states.CleanTargets.ItemProcessor.States.TargetFailed, thrown);
+    expect(caught).toEqual({ account: '111111111111', region: 'us-east-1', error: { Error: 'Sandbox.Timedout' } });
     const mapOutput = [returned, caught];
 
     const payload = payloadOf(states.Report, mapOutput, { Execution: { Id: 'arn:aws:states:eu-west-1:999999999999:execution:m:run' } }) as { results: unknown[]; execution: string };
 
     expect(payload).toEqual({ results: mapOutput, execution: 'arn:aws:states:eu-west-1:999999999999:execution:m:run' });
-    expect(payload.results.map(itemResult)).toEqual([returned, { account: '111111111111', region: 'us-east-1', ok: false, errorCount: 1, errors: ['AssumeRoleFailed: could not assume it: AccessDenied'] }]);
+    expect(payload.results.map(itemResult)).toEqual([
+      returned,
+      { account: '111111111111', region: 'us-east-1', ok: false, errorCount: 1, errors: ['Sandbox.Timedout: the cleaner function failed for this target; its log says why'] },
+    ]);
   });
 
   it("reads the report's output in the Choice and the Fail state's cause", () => {

@@ -1,4 +1,4 @@
-import { parseTargetSettings } from '../../../lambda/org/targets-handler';
+import { parseTargetSettings, workloadOnlyAccounts } from '../../../lambda/org/targets-handler';
 
 const VALID = { TARGET_ACCOUNTS: '111111111111,222222222222', TARGET_REGIONS: 'eu-west-1', MEMBER_ROLE_ARN_TEMPLATE: 'arn:aws:iam::{account}:role/ecr-maintainer-member' };
 
@@ -30,5 +30,13 @@ describe("the targets step's settings", () => {
       ].join('\n'),
     );
     expect(() => parseTargetSettings({ ...VALID, TARGET_ACCOUNTS: '', TARGET_REGIONS: '' })).toThrow(/TARGET_REGIONS must name at least one region[\s\S]*set TARGET_ACCOUNTS or ORGANIZATIONAL_UNITS/);
+  });
+});
+
+describe('workloadOnlyAccounts', () => {
+  it('names the accounts that serve only as workload accounts, which an organisational unit does not make targets', () => {
+    const settings = parseTargetSettings({ ...VALID, WORKLOAD_ACCOUNTS: '{"111111111111":["333333333333","222222222222"],"444444444444":["555555555555","111111111111"]}' });
+    expect([...workloadOnlyAccounts(settings)].sort()).toEqual(['333333333333', '555555555555']);
+    expect(workloadOnlyAccounts(parseTargetSettings(VALID)).size).toBe(0);
   });
 });
