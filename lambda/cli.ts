@@ -30,14 +30,15 @@ import { renderSummary } from './render/summary';
 import { ruleLines } from './render/text';
 import { AwsCallError, ConfigError, errorMessage } from './errors';
 import { keepHeapTight } from './heap';
+import { closestName } from './core/did-you-mean';
 import { FILE_LABELS, writeFileInChunks, writeOut } from './report-files';
 import { readRulesFile } from './rules-file';
 import { emfRecord, runMetrics } from './metrics';
 
 const USAGE = `Usage: npm run cleaner -- [options]
 
-Plans the cleanup of unused ECR images in one account and region, and with
---delete carries it out. Without --delete it is a dry run: it writes the plan
+Plans the cleanup of unused ECR images in an account and region (or many:
+see --regions and --accounts), and with --delete carries it out. Without --delete it is a dry run: it writes the plan
 and changes nothing. It first prints the account, region, mode and settings;
 in a terminal, it asks you to type the account ID before deleting.
 
@@ -116,7 +117,7 @@ Reports:
   --json PATH                 also the whole plan, every reason, as JSON Lines
   --html PATH                 also the plan as one page to look at in a
                               browser (with several targets, one page each:
-                              PATH-<account>-<region>.html)
+                              report.html gives report-<account>-<region>.html)
   --explain                   print every decision with its reasons
   --metrics PATH              also the run's metrics, as the Lambda logs
                               them (CloudWatch embedded metric format)
@@ -211,7 +212,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    io.stderr.write(`${errorMessage(error)}\n\nRun with --help for the options.\n`);
+    const unknown = /Unknown option '--([^']+)'/.exec(errorMessage(error))?.[1];
+    const closest = unknown === undefined ? undefined : closestName(unknown, Object.keys(OPTIONS), 2);
+    io.stderr.write(`${errorMessage(error)}${closest ? ` (did you mean --${closest}?)` : ''}\n\nRun with --help for the options.\n`);
     return 2;
   }
   if (values.help) {

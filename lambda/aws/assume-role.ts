@@ -30,9 +30,13 @@ export class AssumeRoleFailedError extends EcrMaintainerError {
   /** The AWS error code, such as `AccessDenied`. */
   readonly code: string;
 
-  constructor(roleArn: string, cause: unknown) {
+  constructor(roleArn: string, cause: unknown, externalId?: string) {
     const inner = cause instanceof AwsCallError ? cause.cause : cause;
-    super(`could not assume ${roleArn}: ${errorCode(inner)}: ${errorMessage(inner)}`, { cause });
+    const denied = ['AccessDenied', 'AccessDeniedException'].includes(errorCode(inner));
+    const hint = denied
+      ? ` (check that the role exists in that account and trusts this caller: the member stack, EcrMaintainerMember, makes it${externalId === undefined ? '; and whether its trust requires an external ID: --external-id or MEMBER_EXTERNAL_ID' : ', with the same external ID'})`
+      : '';
+    super(`could not assume ${roleArn}: ${errorCode(inner)}: ${errorMessage(inner)}${hint}`, { cause });
     this.name = 'AssumeRoleFailed';
     this.roleArn = roleArn;
     this.code = errorCode(inner);
@@ -61,7 +65,7 @@ export async function assumeRole(sts: STSClient, calls: ApiCalls, roleArn: strin
         ...(credentials.Expiration !== undefined && { expiration: credentials.Expiration }),
       };
     } catch (error) {
-      throw new AssumeRoleFailedError(roleArn, error);
+      throw new AssumeRoleFailedError(roleArn, error, externalId);
     }
   };
   let current = await fetch();

@@ -102,6 +102,11 @@ export function renderFleetSummary(results: readonly TargetResult[]): string {
       ? `DRY RUN: ${images(totals.toDelete - totals.marked)} would be deleted${totals.marked > 0 ? ` and ${totals.marked} more only marked` : ''} (up to ${formatBytes(totals.bytesReclaimable)}, about ${formatMonthly(totals.monthlySavingUsd)}); ${across}.`
       : `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${formatBytes(totals.bytesReclaimed)}, about ${formatMonthly(totals.monthlySavingUsd)}); ${across}.`,
   );
+  const audited = ordered(results).filter((result) => result.auditPage !== undefined);
+  if (audited.length > 0) {
+    lines.push('', 'Audit trail (each target\'s page; its CSV and JSON Lines plan lie beside it):');
+    for (const result of audited) lines.push(`  ${targetName(result)}: ${result.auditPage as string}`);
+  }
   const failing = ordered(results).filter((result) => result.errors.length > 0);
   if (failing.length > 0) {
     lines.push('', `ERRORS (${totals.errors}, in ${failing.length} of ${totals.targets} ${plural(totals.targets, 'target')}):`);

@@ -25,6 +25,7 @@ import { buildScaleAccount } from './scale-account';
 
 const ROOT = path.join(__dirname, '..', '..');
 const ROLE = 'ecr-maintainer-member';
+const USAGE = 'usage: npm run bench:fan-out -- [--accounts N] [--regions N (1 to 6)] [--images N] [--repositories N] [--tasks N] [--latency MS] [--concurrency N]\n';
 const REGIONS = ['eu-west-1', 'eu-west-2', 'us-east-1', 'us-west-2', 'ap-southeast-2', 'eu-central-1'];
 
 interface TargetRun {
@@ -38,6 +39,7 @@ interface TargetRun {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    strict: true,
     options: {
       accounts: { type: 'string', default: '5' },
       regions: { type: 'string', default: '3' },
@@ -49,6 +51,9 @@ async function main(): Promise<number> {
     },
   });
   const [accountCount, regionCount, images, repositories, tasks, latencyMs, concurrency] = [values.accounts, values.regions, values.images, values.repositories, values.tasks, values.latency, values.concurrency].map(Number);
+  for (const [flag, value, min] of [['--accounts', accountCount, 1], ['--regions', regionCount, 1], ['--images', images, 0], ['--repositories', repositories, 1], ['--tasks', tasks, 0], ['--latency', latencyMs, 0], ['--concurrency', concurrency, 1]] as const) {
+    if (!Number.isInteger(value) || value < min) throw new Error(`${flag} must be a whole number of at least ${min}`);
+  }
   if (regionCount > REGIONS.length) throw new Error(`--regions: at most ${REGIONS.length}`);
   const accounts = Array.from({ length: accountCount }, (_, n) => String(200000000000 + n));
   const regions = REGIONS.slice(0, regionCount);
@@ -158,7 +163,9 @@ main().then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    process.stderr.write(`bench:fan-out failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A usage mistake is said in a line, with the usage; anything else keeps its stack.
+    const usage = error instanceof Error && ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true || /must be a whole number|at most/.test(error.message));
+    process.stderr.write(usage ? `bench:fan-out: ${(error).message}\n${USAGE}` : `bench:fan-out failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   },
 );

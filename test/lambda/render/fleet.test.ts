@@ -34,6 +34,7 @@ describe('the summary of a fan-out', () => {
     expect(text).toMatch(/^TOTAL\s+6\s+30\s+19\s+8\s+9.0 GB\s+\$0\.90\s+8$/m);
     expect(text).toMatch(/^444444444444 {2}eu-west-1(\s+-)+\s+1 FAILED$/m);
     expect(text).toContain('NOTHING DELETED in 111111111111/us-east-1: in-use discovery was incomplete.');
+    expect(text).toContain("Audit trail (each target's page; its CSV and JSON Lines plan lie beside it):\n  111111111111/eu-west-1: s3://audit/runs/111111111111/eu-west-1/a.html\n");
     expect(text).toContain('ERRORS (8, in 2 of 4 targets):');
     expect(text).toContain('  - 111111111111/us-east-1: workload account 333333333333: ECS.ListClusters failed: AccessDenied');
     expect(text).toContain("  - 111111111111/us-east-1: and 6 more errors (see the run's log or its audit trail)");
