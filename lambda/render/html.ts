@@ -26,7 +26,7 @@ import { formatBytes, formatMonthly, plural } from '../core/words';
 import { decodeArtifact, type ArtifactRow, type DecisionRow, type PageDictionary } from './html-page/data';
 import { runPage } from './html-page/page';
 import { PAGE_STYLE } from './html-page/style';
-import { describeResult, ruleLines } from './text';
+import { describeResult, keepsLine, ruleLines } from './text';
 
 /** The `Content-Type` of the page, for an upload. */
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
@@ -328,6 +328,13 @@ ${blocked}<a class="skip" href="#artifacts">Skip to the table of artifacts</a>
 <h1>ECR Maintainer plan <span class="where">${escapeHtml(where)}</span></h1>
 <p class="mode mode-${deleting ? 'delete' : 'dry-run'}" id="mode">${escapeHtml(modeTitle(report))}</p>
 <dl class="facts">${term('Account', report.account ?? 'unknown')}${term('Region', report.region)}${term('Mode', modeTitle(report))}${term('Run started', formatInstant(report.startedAt))}${term('Rules evaluated at', formatInstant(report.now))}${term('Duration', `${(report.durationMs / 1000).toFixed(1)} s`)}</dl>
+<div class="policy" id="policy"><p>${escapeHtml(keepsLine(report))}</p>${
+    report.rules.length > 0
+      ? `<p>Rules (the first whose pattern matches a repository applies; the others take the settings above):</p><ul>${ruleLines(report.rules, report.policy)
+          .map((line) => `<li>${escapeHtml(line)}</li>`)
+          .join('')}</ul>`
+      : ''
+  }</div>
 <h2>Totals</h2>
 <dl class="totals" id="totals">${term('Repositories', `${totals.repositories.toLocaleString('en-US')}${totals.repositoriesExcluded > 0 ? ` (${totals.repositoriesExcluded} excluded)` : ''}`, 'total-repositories')}${term('Images', images(totals.images), 'total-images')}${term('Kept', `${images(totals.kept)}${keptParts.length > 0 ? `: ${keptParts.join(', ')}` : ''}`, 'total-kept')}${
     deleting

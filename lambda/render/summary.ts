@@ -3,9 +3,9 @@
  * every warning and error. Pure.
  */
 import type { RepositoryReport, RunReport } from '../core/report';
-import { days, formatBytes, formatMonthly, formatUsd, plural } from '../core/words';
+import { formatBytes, formatMonthly, formatUsd, plural } from '../core/words';
 import { deletableFrom } from '../core/grace';
-import { ruleLines } from './text';
+import { keepsLine, ruleLines } from './text';
 
 /**
  * The summary a person reads at a glance: the mode in plain sight, a line per repository, the totals,
@@ -19,10 +19,7 @@ export function renderSummary(report: RunReport): string {
   const lines: string[] = [];
   lines.push(`ECR Maintainer · ${title} · ${report.account ? `account ${report.account} · ` : ''}${report.region}`);
   const { policy } = report;
-  const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${days(policy.keepImagesPulledWithinDays)}` : '';
-  lines.push(
-    `Keeps images in use (${report.inUse.sources.join(', ') || 'no source searched'}), pushed within ${days(policy.keepImagesNewerThanDays)} of ${report.now}${pulled}, and the newest ${policy.keepMinImageCount} of each repository.`,
-  );
+  lines.push(keepsLine(report));
   if (report.rules.length > 0) {
     lines.push('Rules (the first whose pattern matches a repository applies; the others take the settings above):');
     lines.push(...ruleLines(report.rules, policy).map((line) => `  ${line}`));

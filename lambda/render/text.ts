@@ -9,6 +9,13 @@ import type { ImageResult, RepositoryPolicy, RetentionPolicy, UseSource } from '
 import { days, plural, shortDigest } from '../core/words';
 
 /** A result in a few words: `deleted`, `failed: ImageTagDoesNotMatchDigest`, … */
+/** What the run keeps, in one sentence: the sources of images in use, the age, the pull time, the newest N. */
+export function keepsLine(report: Pick<RunReport, 'policy' | 'inUse' | 'now'>): string {
+  const { policy } = report;
+  const pulled = policy.keepImagesPulledWithinDays > 0 ? `, pulled within ${days(policy.keepImagesPulledWithinDays)}` : '';
+  return `Keeps images in use (${report.inUse.sources.join(', ') || 'no source searched'}), pushed within ${days(policy.keepImagesNewerThanDays)} of ${report.now}${pulled}, and the newest ${policy.keepMinImageCount} of each repository.`;
+}
+
 /** `DRY RUN: 12 of 40 images to delete, 0 errors`, or `DELETE: 12 of 40 images deleted, 1 error`: a run in one line. */
 export function runHeadline(mode: RunReport['mode'], counts: { readonly images: number; readonly toDelete: number; readonly deleted: number }, errors: number): string {
   const images = `${counts.images} ${plural(counts.images, 'image')}`;

@@ -144,8 +144,11 @@ describe("the demo's HTML report in Chromium", () => {
   it('filters the table by a reason, by a decision and by text', async () => {
     // Prepare
     const all = planned();
-    const inUse = all.filter((artifact) => artifact.reasons.some((reason) => reason.startsWith('in-use:')));
-    const protectedTag = all.filter((artifact) => artifact.reasons.some((reason) => reason.startsWith('protected-tag:')));
+    // A main reason is the one that marks the row, as the header counts them: one per artifact.
+    const inUse = all.filter((artifact) => primaryReason(artifact.reasons) === 'in-use');
+    const protectedTag = all.filter((artifact) => primaryReason(artifact.reasons) === 'protected-tag');
+    const newestMain = all.filter((artifact) => primaryReason(artifact.reasons) === 'min-count');
+    expect(newestMain.length).toBeLessThan(all.filter((artifact) => artifact.reasons.includes('min-count')).length);
     const page = await open();
 
     // Act and assess: the main reason "in use".
@@ -154,6 +157,10 @@ describe("the demo's HTML report in Chromium", () => {
     let rows = await renderedRows(page);
     expect(rows.map((row) => row[2])).toEqual(inUse.map((artifact) => shortDigest(artifact.digest)));
     expect(rows.every((row) => row[5] === 'KEEP · in use')).toBe(true);
+
+    // "Newest N" as the main reason leaves out what is also kept for a reason that comes first (in use, recent).
+    await page.selectOption('#filter-reason', 'main:min-count');
+    expect(await status(page)).toBe(`Showing ${newestMain.length} of ${all.length} artifacts, in the plan’s order.`);
 
     // An exact reason, as the plan gives it.
     await page.selectOption('#filter-reason', 'reason:in-use:lambda-function');

@@ -340,15 +340,16 @@ export function runPage(decode: Decode): void {
     return sortKeys[column];
   };
 
-  // The reasons to filter by: each main reason, and each reason exactly as the plan gives it.
-  const categoryOf = (reason: string): string => (reason.startsWith('in-use:') ? 'in-use' : reason.startsWith('protected-tag:') ? 'protected-tag' : reason);
+  // The reasons to filter by: each main reason (the one that marks the row, as the header counts them),
+  // and each reason exactly as the plan gives it, wherever it stands among the row's reasons.
   const setCounts = new Int32Array(dict.reasonSets.length);
   for (const row of rows) setCounts[row[7]] += 1;
   const reasonCounts = new Map<string, number>();
   dict.reasonSets.forEach((set, position) => {
     if (setCounts[position] === 0) return;
     const names = new Set<string>();
-    for (const reason of set) names.add(`reason:${dict.reasons[reason]}`).add(`main:${categoryOf(dict.reasons[reason])}`);
+    names.add(`main:${dict.primaries[position]}`);
+    for (const reason of set) names.add(`reason:${dict.reasons[reason]}`);
     for (const name of names) reasonCounts.set(name, (reasonCounts.get(name) ?? 0) + setCounts[position]);
   });
 
@@ -481,7 +482,7 @@ export function runPage(decode: Decode): void {
       const [kind, ...rest] = state.reason.split(':');
       const wanted = rest.join(':');
       dict.reasonSets.forEach((set, position) => {
-        reasonMatch![position] = set.some((reason) => (kind === 'main' ? categoryOf(dict.reasons[reason]) === wanted : dict.reasons[reason] === wanted)) ? 1 : 0;
+        reasonMatch![position] = (kind === 'main' ? dict.primaries[position] === wanted : set.some((reason) => dict.reasons[reason] === wanted)) ? 1 : 0;
       });
     }
     const matches = needle ? textMatcher(needle) : undefined;
@@ -648,7 +649,7 @@ export function runPage(decode: Decode): void {
         ...term('Result', dict.resultTexts[rows[index][8]]),
         ...term('Pushed', `${instantOf(artifact.pushedAt)} UTC (${plural(daysAgo(artifact.pushedAt), 'day')} before the run)`),
         ...term('Last pulled', artifact.lastPulledAt ? `${instantOf(artifact.lastPulledAt)} UTC` : 'no pull recorded'),
-        ...term('Size', `${formatBytes(artifact.sizeBytes)} with its ${plural(artifact.members.length, 'member')}`),
+        ...term('Size', artifact.members.length > 0 ? `${formatBytes(artifact.sizeBytes)} with its ${plural(artifact.members.length, 'member')}` : formatBytes(artifact.sizeBytes)),
       ),
       el('h4', {}, 'Used by'),
       artifact.usedBy ? used : el('p', { id: 'details-used-by' }, 'No workload uses it.'),

@@ -25,6 +25,7 @@ a{color:var(--accent)}
 dl.facts,dl.totals{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.5rem 1.5rem;margin:.5rem 0}
 dl div{min-width:0}dt{color:var(--muted);font-size:.85rem}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 .notes ul{margin:.25rem 0;padding-left:1.25rem}.notes li{overflow-wrap:anywhere}
+.policy p{margin:.25rem 0}.policy ul{margin:.25rem 0;padding-left:1.25rem}.policy li{overflow-wrap:anywhere}
 #errors h2{color:var(--r-unused)}
 table.chart{border-collapse:collapse;width:100%}
 table.chart th,table.chart td{padding:.2rem .5rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:middle}

@@ -5,7 +5,9 @@
  */
 import type { ArtifactListing, ArtifactReport, ImageReport, RepositoryArtifacts, RunReport } from '../../../lambda/core/report';
 import { decodeArtifact, type ArtifactRow, type PageDictionary } from '../../../lambda/render/html-page/data';
+import { parseRules } from '../../../lambda/core/rules';
 import { escapeHtml, htmlReportChunks, jsonForScript, renderHtmlReport } from '../../../lambda/render/html';
+import { keepsLine } from '../../../lambda/render/text';
 import { repositoryReport, runReport } from '../../support/report';
 
 const NOW = '2026-11-25T12:00:00.000Z';
@@ -238,6 +240,16 @@ describe('the HTML report', () => {
     expect(html).toContain('<div id="total-to-delete"><dt>To delete</dt><dd>1 image</dd></div>');
     expect(html).toContain('<div id="total-bytes"><dt>Reclaimable</dt><dd>1.5 GB</dd></div>');
     expect(html).toContain('<div id="total-saving"><dt>Estimated monthly saving</dt><dd>$0.14/month at $0.10 per GB-month</dd></div>');
+  });
+
+  it('says what the plan keeps, and its rules, in the header', () => {
+    const run = report({ rules: parseRules([{ repositories: 'ci/**', keepImagesNewerThanDays: 1 }], 'RULES') });
+
+    const html = renderHtmlReport(run, listing(sampleArtifacts()));
+
+    expect(html).toContain(`<div class="policy" id="policy"><p>${escapeHtml(keepsLine(run))}</p>`);
+    expect(keepsLine(run)).toMatch(/^Keeps images in use \(.*\), pushed within 7 days of .*, and the newest 3 of each repository\.$/);
+    expect(html).toContain('<p>Rules (the first whose pattern matches a repository applies; the others take the settings above):</p><ul><li>rule 0');
   });
 
   it('makes no request: no address of the network anywhere, and a policy that forbids any', () => {
