@@ -44,7 +44,7 @@ export interface RunSummary {
   readonly errors: readonly string[];
   readonly apiCalls: RunReport['apiCalls'];
   readonly durationMs: number;
-  /** The run's CSV and JSON Lines plan in the audit bucket, as s3:// URIs; only when they were written. */
+  /** The run's CSV, JSON Lines plan and page in the audit bucket, as s3:// URIs; only when they were written. */
   readonly auditObjects?: AuditObjects;
 }
 

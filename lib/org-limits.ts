@@ -31,7 +31,7 @@ export const TRANSITIONS = { perRun: 5, perTarget: 1, perFailedTarget: 2, perRet
  */
 export const HISTORY_EVENTS = { perRun: 20, perTarget: 7, perFailedTarget: 9, perRetry: 3 } as const;
 
-/** The cleaner's attempts for one target when Lambda itself fails (throttled, a service error): 1 and 2 retries. */
+/** The retries of each Lambda task (the cleaner's, and the targets and report steps') when Lambda itself fails (throttled, a service error): 3 attempts in all. */
 export const CLEANER_RETRIES = 2;
 
 /**

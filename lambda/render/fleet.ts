@@ -8,12 +8,13 @@ import { consoleUrl, escape } from './slack';
 import { renderTable } from './summary';
 
 /**
- * The sums over every target that ran (a target's counts, but `failed`, which counts the targets whose
- * run had errors or did not run at all), and how many accounts and regions they cover.
+ * The sums over every target that ran (a target's counts: `failed` counts images whose deletion failed),
+ * how many targets failed (their run had errors, or did not run at all), and how many accounts and
+ * regions they cover.
  */
-export interface FleetTotals extends Omit<TargetTotals, 'failed'> {
+export interface FleetTotals extends TargetTotals {
   readonly targets: number;
-  readonly failed: number;
+  readonly failedTargets: number;
   readonly accounts: number;
   readonly regions: number;
   readonly errors: number;
@@ -23,7 +24,8 @@ export function fleetTotals(results: readonly TargetResult[]): FleetTotals {
   const sum = (count: (result: TargetResult) => number): number => results.reduce((total, result) => total + count(result), 0);
   return {
     targets: results.length,
-    failed: results.filter((result) => !result.ok).length,
+    failedTargets: results.filter((result) => !result.ok).length,
+    failed: sum((result) => result.totals?.failed ?? 0),
     accounts: new Set(results.map((result) => result.account)).size,
     regions: new Set(results.map((result) => result.region)).size,
     repositories: sum((result) => result.totals?.repositories ?? 0),
@@ -60,9 +62,9 @@ export function renderFleetSummary(results: readonly TargetResult[]): string {
   const dryRun = mode === 'dry-run';
   const totals = fleetTotals(results);
   const lines: string[] = [];
-  lines.push(`ECR Maintainer · ${dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE'} · ${scopeWords(totals)}${totals.failed > 0 ? ` · ${totals.failed} FAILED` : ''}`, '');
+  lines.push(`ECR Maintainer · ${dryRun ? 'DRY RUN (nothing is deleted)' : 'DELETE'} · ${scopeWords(totals)}${totals.failedTargets > 0 ? ` · ${totals.failedTargets} FAILED` : ''}`, '');
   const header = ['ACCOUNT', 'REGION', 'REPOS', 'IMAGES', 'KEPT', dryRun ? 'TO DELETE' : 'DELETED', ...(totals.marked > 0 ? ['MARKED'] : []), dryRun ? 'RECLAIMABLE' : 'RECLAIMED', '$/MONTH', 'ERRORS'];
-  const row = (account: string, region: string, counts: Omit<FleetTotals, 'targets' | 'failed' | 'accounts' | 'regions'>): string[] => [
+  const row = (account: string, region: string, counts: Omit<FleetTotals, 'targets' | 'failedTargets' | 'failed' | 'accounts' | 'regions'>): string[] => [
     account,
     region,
     String(counts.repositories),
@@ -100,7 +102,7 @@ export function renderFleetSummary(results: readonly TargetResult[]): string {
   lines.push(
     dryRun
       ? `DRY RUN: ${images(totals.toDelete - totals.marked)} would be deleted${totals.marked > 0 ? ` and ${totals.marked} more only marked` : ''} (up to ${formatBytes(totals.bytesReclaimable)}, about ${formatMonthly(totals.monthlySavingUsd)}); ${across}.`
-      : `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned (${formatBytes(totals.bytesReclaimed)}, about ${formatMonthly(totals.monthlySavingUsd)}); ${across}.`,
+      : `DELETED: ${images(totals.deleted)} of ${totals.toDelete} planned${totals.failed > 0 ? `, ${images(totals.failed)} failed` : ''} (${formatBytes(totals.bytesReclaimed)}, about ${formatMonthly(totals.monthlySavingUsd)}); ${across}.`,
   );
   const audited = ordered(results).filter((result) => result.auditPage !== undefined);
   if (audited.length > 0) {
@@ -121,7 +123,7 @@ export function renderFleetSlack(results: readonly TargetResult[], options: { re
   const totals = fleetTotals(results);
   const images = (count: number): string => `${count} ${plural(count, 'image')}`;
   const lines: string[] = [];
-  lines.push(`*ECR Maintainer* · *${dryRun ? 'DRY RUN' : 'DELETE'}* · ${scopeWords(totals)}${totals.failed > 0 ? ` · *${totals.failed} failed*` : ''}`);
+  lines.push(`*ECR Maintainer* · *${dryRun ? 'DRY RUN' : 'DELETE'}* · ${scopeWords(totals)}${totals.failedTargets > 0 ? ` · *${totals.failedTargets} failed*` : ''}`);
   lines.push(
     dryRun
       ? `To delete: ${images(totals.toDelete)}, ${formatBytes(totals.bytesReclaimable)} (about ${formatMonthly(totals.monthlySavingUsd)}). Nothing was deleted: this is a dry run.`

@@ -23,7 +23,7 @@ const RESULTS: TargetResult[] = [
 
 describe('the summary of a fan-out', () => {
   it('adds up the targets that ran, and counts those that failed', () => {
-    expect(fleetTotals(RESULTS)).toMatchObject({ targets: 4, failed: 2, accounts: 3, regions: 2, repositories: 6, images: 30, toDelete: 8, kept: 19, errors: 8 });
+    expect(fleetTotals(RESULTS)).toMatchObject({ targets: 4, failedTargets: 2, failed: 0, accounts: 3, regions: 2, repositories: 6, images: 30, toDelete: 8, kept: 19, errors: 8 });
   });
 
   it('has a line per target in order, the totals, what blocked deletion, and every error by target', () => {
@@ -42,9 +42,10 @@ describe('the summary of a fan-out', () => {
   });
 
   it('says DELETE when the targets deleted', () => {
-    const text = renderFleetSummary([ran('111111111111', 'eu-west-1', { deleted: 4, bytesReclaimed: 1e9 }, { mode: 'delete' })]);
+    const text = renderFleetSummary([ran('111111111111', 'eu-west-1', { deleted: 3, failed: 1, bytesReclaimed: 1e9 }, { mode: 'delete' })]);
     expect(text).toContain('ECR Maintainer · DELETE · 1 target (1 account × 1 region)');
-    expect(text).toMatch(/^111111111111 {2}eu-west-1\s+2\s+10\s+6\s+4\/4\s+1.0 GB/m);
+    expect(text).toMatch(/^111111111111 {2}eu-west-1\s+2\s+10\s+6\s+3\/4\s+1.0 GB/m);
+    expect(text).toContain('DELETED: 3 images of 4 planned, 1 image failed (1.0 GB');
   });
 });
 
