@@ -38,9 +38,10 @@ import { emfRecord, runMetrics } from './metrics';
 const USAGE = `Usage: npm run cleaner -- [options]
 
 Plans the cleanup of unused ECR images in an account and region (or many:
-see --regions and --accounts), and with --delete carries it out. Without --delete it is a dry run: it writes the plan
-and changes nothing. It first prints the account, region, mode and settings;
-in a terminal, it asks you to type the account ID before deleting.
+see --regions and --accounts), and with --delete carries it out. Without
+--delete it is a dry run: it writes the plan and changes nothing. It first
+prints the account, region, mode and settings; in a terminal, it asks you to
+type the account ID before deleting.
 
 Keep rules (an image is kept when any applies):
   in use by ECS tasks and services, scheduled tasks, task definitions, Lambda

@@ -221,7 +221,7 @@ describe('the bundled Lambda handler', () => {
     const invocation = await invoke(emulator);
 
     expect(invocation.outcome.error?.name).toBe('CleanupFailedError');
-    expect(invocation.outcome.error?.message).toMatch(/^cleanup finished with errors: DELETE: 0 of 14 images deleted, 1 errors: in-use discovery: ECS.ListTasks failed for cluster batch/);
+    expect(invocation.outcome.error?.message).toMatch(/^cleanup finished with errors: DELETE: 0 of 14 images deleted, 1 error: in-use discovery: ECS.ListTasks failed for cluster batch/);
     expect(emulator.callsOf('ECR.BatchDeleteImage')).toEqual([]);
     expect(emulator.slack.messages[0].text).toContain(':warning: *Nothing was deleted*');
     expect(invocation.logs.find((line) => line.level === 'ERROR')).toMatchObject({ summary: { deletionBlocked: 'in-use discovery was incomplete (1 problem), so no image was deleted anywhere' } });
