@@ -163,6 +163,24 @@ describe('the CLI cleans many accounts and regions', () => {
     expect(emulator.callsOf('STS.AssumeRole').filter((call) => call.params.RoleArn === roleArn(B))).toHaveLength(1);
   });
 
+  it('posts one Slack message for the whole fan-out, and writes each target\'s audit trail under its own account and region', async () => {
+    const token = 'xoxb-fan-out-test';
+    const emulator = await start({ ...organisation(), buckets: ['audit'], slack: { token, channels: [{ id: 'C0FLEET', name: 'platform' }] } });
+    const result = await runCli([...FAN_OUT, '--slack', '--slack-channel', 'C0FLEET', '--upload', 's3://audit'], { ...emulator.env(), SLACK_TOKEN: token });
+    expect(result.status).toBe(0);
+    // One message (no per-target report), naming every target.
+    expect(emulator.slack.messages).toHaveLength(1);
+    const [message] = emulator.slack.messages;
+    expect(message.text.split('\n')[0]).toBe('*ECR Maintainer* · *DRY RUN* · 6 targets (3 accounts × 2 regions)');
+    for (const account of [A, B, C]) for (const region of ['eu-west-1', 'eu-west-2']) expect(message.text).toContain(`• \`${account}/${region}\`: `);
+    // Each target's CSV, plan and page, in the caller's bucket, under the target.
+    const keys = emulator.s3.keys('audit');
+    expect(keys).toHaveLength(18);
+    for (const account of [A, B, C]) for (const region of ['eu-west-1', 'eu-west-2']) expect(keys.filter((key) => key.startsWith(`runs/${account}/${region}/`))).toHaveLength(3);
+    expect(message.text).toContain(`|the plan>`);
+    expect(result.stdout).toContain(`Audit trail (each target's page; its CSV and JSON Lines plan lie beside it):\n  ${A}/eu-west-1: s3://audit/runs/${A}/eu-west-1/`);
+  });
+
   it('retries a throttled AssumeRole and goes on', async () => {
     const emulator = await start(organisation({ errors: [{ operation: 'STS.AssumeRole', role: roleArn(A), code: 'Throttling', status: 400, times: 2 }] }));
     const result = await runCli(FAN_OUT, emulator.env());

@@ -18,6 +18,7 @@ jest.setTimeout(60_000);
 
 const CENTRAL = '111111111111';
 const [REGISTRY, WORKLOADS, DENIED] = ['222222222222', '555555555555', '999999999999'];
+const SLACK_TOKEN_VALUE = 'xoxb-org-report-test';
 const roleArn = (account: string): string => `arn:aws:iam::${account}:role/ecr-maintainer-member`;
 const releases = (name: string): ReturnType<typeof image>[] => [1, 2, 3, 4, 5].map((n) => image(`${name}:v${n}`, { tags: [`v${n}`], pushedDaysAgo: 60 - n * 10, sizeBytes: 1_000_000 }));
 
@@ -36,6 +37,7 @@ function organisation(): Fixture {
       },
     ],
     roles: [{ arn: roleArn(REGISTRY) }, { arn: roleArn(WORKLOADS) }, { arn: roleArn(DENIED), deny: true }],
+    slack: { token: SLACK_TOKEN_VALUE, channels: [{ id: 'C0ORG', name: 'platform' }] },
   };
 }
 
@@ -140,5 +142,26 @@ describe('the targets and report steps', () => {
       message: `2 of 3 targets failed: ${DENIED}/eu-west-1, ${WORKLOADS}/eu-west-1`,
     });
     expect((await reportHandler({ results: [ok] })).ok).toBe(true);
+  });
+
+  it('posts one Slack message for the whole run when Slack is on, and is not ok when Slack cannot be posted to', async () => {
+    const ok = (await handler({ account: REGISTRY, region: 'eu-west-1', roleArn: roleArn(REGISTRY) })) as TargetResult;
+    const failed = { account: DENIED, region: 'eu-west-1', error: { Error: 'Sandbox.Timedout' } };
+    Object.assign(process.env, { SLACK_ENABLED: 'true', SLACK_CHANNEL: 'C0ORG', SLACK_TOKEN: SLACK_TOKEN_VALUE });
+    try {
+      const before = emulator.slack.messages.length;
+      const output = await reportHandler({ results: [ok, failed] });
+      expect(output.ok).toBe(false);
+      expect(emulator.slack.messages.slice(before).map((message) => message.text.split('\n')[0])).toEqual(['*ECR Maintainer* · *DELETE* · 2 targets (2 accounts × 1 region) · *1 failed*']);
+      expect(emulator.slack.messages[before].text).toContain(`• \`${DENIED}/eu-west-1\`: :x: *did not run*: Sandbox.Timedout`);
+      // The audit page's link names the bucket's region (the function's), not the target's.
+      expect(emulator.slack.messages[before].text).toContain('?region=eu-west-2&prefix=runs%2F222222222222%2Feu-west-1%2F');
+
+      Object.assign(process.env, { SLACK_CHANNEL: 'C0NOWHERE' });
+      const unposted = await reportHandler({ results: [ok] });
+      expect(unposted).toMatchObject({ ok: false, failed: 0, message: 'all 1 targets succeeded; could not post to Slack: Slack chat.postMessage failed: channel_not_found' });
+    } finally {
+      for (const name of ['SLACK_ENABLED', 'SLACK_CHANNEL', 'SLACK_TOKEN']) delete process.env[name];
+    }
   });
 });
