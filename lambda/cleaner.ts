@@ -37,7 +37,7 @@ export interface CleanerDeps {
    * this registry's images. A place whose role could not be assumed carries the reason in `error`, and
    * then nothing is deleted.
    */
-  readonly workloads?: readonly WorkloadAccountClients[];
+  readonly workloads?: readonly WorkloadPlaceClients[];
   /** Slack tokens read from Secrets Manager, by secret id; kept for the life of the process. */
   readonly slackTokens: Map<string, string>;
   /** Tests shorten Slack's timeouts; the shells use the defaults. */
@@ -48,7 +48,7 @@ export interface CleanerDeps {
  * The clients of a place where workloads may pull the registry's images, or why there are none. `account`
  * is set for another account than the registry's (a workload account), `region` for another region.
  */
-export type WorkloadAccountClients = WorkloadPlace & ({ readonly aws: Pick<AwsClients, 'ecs' | 'events' | 'scheduler' | 'lambda'> } | { readonly error: string });
+export type WorkloadPlaceClients = WorkloadPlace & ({ readonly aws: Pick<AwsClients, 'ecs' | 'events' | 'scheduler' | 'lambda'> } | { readonly error: string });
 
 /** Another account, another region, or both, than the registry's own. */
 export interface WorkloadPlace {
@@ -442,7 +442,7 @@ async function discoverWorkloads(
 }
 
 /** The sources searched for images in use, in words, for the summaries. */
-function describeSources(config: Config, workloads: readonly WorkloadAccountClients[] = []): string[] {
+function describeSources(config: Config, workloads: readonly WorkloadPlaceClients[] = []): string[] {
   const places = workloads.map((workload) => describePlace(workload).replace(/^in /, ''));
   return [
     config.clusters ? `ECS tasks in ${config.clusters.join(', ')}` : 'ECS tasks',

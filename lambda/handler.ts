@@ -64,16 +64,17 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
     publishMetrics(failedRunMetrics(), 'unknown');
     throw new InvalidTargetError(target.problems);
   }
-  let config: Config;
+  // The function's own settings, in its own region; a target's run is the same settings in the target's region.
+  let own: Config;
   try {
-    config = parseConfig(process.env, {}, { shell: 'lambda' });
-    if (target) config = { ...config, region: target.region };
+    own = parseConfig(process.env, {}, { shell: 'lambda' });
   } catch (error) {
     if (error instanceof ConfigError) logger.error('invalid configuration', { problems: error.problems });
     // No settings, so no mode: RunFailed alone, under Mode "unknown".
     publishMetrics(failedRunMetrics(), 'unknown');
     throw error;
   }
+  const config: Config = target ? { ...own, region: target.region } : own;
   const mode = config.deleteEnabled ? 'delete' : 'dry-run';
 
   // Say first, then act: the region, the mode and every setting with its origin, before any AWS call.
@@ -89,7 +90,7 @@ export async function handler(event: unknown, context?: Context): Promise<RunSum
   let outcome: RunOutcome;
   try {
     // The caller's own clients stay in the function's region (its audit bucket, STS, the Slack token).
-    deps ??= { aws: createAwsClients(target ? { region: process.env.AWS_REGION ?? config.region } : config), slackTokens: new Map() };
+    deps ??= { aws: createAwsClients(own), slackTokens: new Map() };
     const options: RunOptions = {
       now,
       warnings: config.warnings,

@@ -6,7 +6,7 @@
 import { ApiCalls } from './aws/api-calls';
 import { assumeRole, AssumeRoleFailedError, type AwsCredentialIdentityProvider } from './aws/assume-role';
 import { createTargetClients, type AwsClients } from './aws/clients';
-import { runCleanup, type CleanerDeps, type RunOptions, type RunOutcome, type WorkloadAccountClients } from './cleaner';
+import { runCleanup, type CleanerDeps, type RunOptions, type RunOutcome, type WorkloadPlaceClients } from './cleaner';
 import type { Config } from './config';
 import type { Target } from './core/targets';
 
@@ -72,7 +72,7 @@ export async function runTarget(
 ): Promise<RunOutcome> {
   const credentials = target.roleArn === undefined ? undefined : await sessions.credentials(target.roleArn);
   const workloads = await Promise.all(
-    workloadPlaces(target).map(async ({ account, region, roleArn }): Promise<WorkloadAccountClients> => {
+    workloadPlaces(target).map(async ({ account, region, roleArn }): Promise<WorkloadPlaceClients> => {
       const place = { ...(account !== undefined && { account }), ...(region !== target.region && { region }) };
       try {
         const { ecs, events, scheduler, lambda } = createTargetClients(region, roleArn === undefined ? credentials : await sessions.credentials(roleArn));

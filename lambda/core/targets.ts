@@ -177,11 +177,11 @@ export interface FanOut {
   /** The role to assume in each account, as a template with `{account}`; none: the caller's own credentials. */
   readonly roleArnTemplate?: string;
   /**
-   * The workload accounts whose discovery protects a registry: a list for every target, or a list per
-   * registry account (where the key `*` is every registry). A target's own account is never its own
-   * workload account (its workloads are searched anyway).
+   * The workload accounts whose discovery protects a registry, by registry account; under the key `*`,
+   * those of every registry. A target's own account is never its own workload account (its workloads are
+   * searched anyway).
    */
-  readonly workloadAccounts?: readonly string[] | Readonly<Record<string, readonly string[]>>;
+  readonly workloadAccounts?: Readonly<Record<string, readonly string[]>>;
   /** The role to assume in each workload account. @default roleArnTemplate */
   readonly workloadRoleArnTemplate?: string;
 }
@@ -190,11 +190,7 @@ export interface FanOut {
 export function expandTargets(fanOut: FanOut): Target[] {
   const { roleArnTemplate, workloadAccounts } = fanOut;
   const workloadRole = fanOut.workloadRoleArnTemplate ?? roleArnTemplate;
-  const listed = (account: string): readonly string[] => {
-    if (workloadAccounts === undefined) return [];
-    if (isList(workloadAccounts)) return workloadAccounts;
-    return [...(workloadAccounts[EVERY_REGISTRY] ?? []), ...(workloadAccounts[account] ?? [])];
-  };
+  const listed = (account: string): readonly string[] => [...(workloadAccounts?.[EVERY_REGISTRY] ?? []), ...(workloadAccounts?.[account] ?? [])];
   const workloadsOf = (account: string): string[] => [...new Set(listed(account))].filter((workload) => workload !== account);
   if (workloadAccounts !== undefined && workloadRole === undefined) throw new Error('workload accounts are read through a role: give a role ARN template');
   const accounts = [...new Set(fanOut.accounts)];
@@ -218,10 +214,6 @@ export function expandTargets(fanOut: FanOut): Target[] {
 
 /** In a map of workload accounts, the key that gives them to every registry. */
 export const EVERY_REGISTRY = '*';
-
-function isList(value: readonly string[] | Readonly<Record<string, readonly string[]>>): value is readonly string[] {
-  return Array.isArray(value);
-}
 
 /** A run's report as its target's result: the counts, and the first errors, shortened. */
 export function targetResult(report: RunReport, ok: boolean): TargetResult {

@@ -78,10 +78,9 @@ function parseWorkloadAccounts(text: string | undefined, problems: string[]): Re
 
 /** The accounts that the settings name only as workload accounts: neither a registry nor a listed target. */
 export function workloadOnlyAccounts(settings: Pick<OrgTargetSettings, 'accounts' | 'workloadAccounts'>): Set<string> {
-  const byRegistry = settings.workloadAccounts;
-  if (byRegistry === undefined || Array.isArray(byRegistry)) return new Set();
+  const byRegistry = settings.workloadAccounts ?? {};
   const registries = new Set(Object.keys(byRegistry));
-  const named = Object.values(byRegistry as Readonly<Record<string, readonly string[]>>).flat();
+  const named = Object.values(byRegistry).flat();
   return new Set(named.filter((account) => !registries.has(account) && !settings.accounts.includes(account)));
 }
 

@@ -45,19 +45,13 @@ import {
 import { MIN_PART_BYTES } from '../emulator/s3';
 import { Emulator } from '../emulator/server';
 import { MOTO_AVAILABLE, reportMotoMissing, startMoto } from '../support/moto';
+import { bytes } from '../support/bytes';
 
 jest.setTimeout(90_000);
 
 const REGION = 'eu-west-2';
 const BUCKET = 'ecr-maintainer-audit';
 const DAY = 'runs/123456789012/eu-west-2/2026-11-25';
-
-/** `size` bytes that cover every byte value, different for each seed. */
-function bytes(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  for (let n = 0; n < size; n += 1) out[n] = (n * 31 + seed * 17 + (n >> 8)) & 0xff;
-  return out;
-}
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 

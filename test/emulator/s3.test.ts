@@ -23,16 +23,10 @@ import {
 import type { Faults, Fixture } from './fixture';
 import { MIN_PART_BYTES } from './s3';
 import { Emulator } from './server';
+import { bytes } from '../support/bytes';
 
 const BUCKET = 'audit-trail';
 const RUN = 'runs/123456789012/eu-west-2/2026-11-25/120000-dry';
-
-/** `size` bytes that cover every byte value, different for each seed. */
-function bytes(size: number, seed = 1): Buffer {
-  const out = Buffer.alloc(size);
-  for (let n = 0; n < size; n += 1) out[n] = (n * 31 + seed * 17 + (n >> 8)) & 0xff;
-  return out;
-}
 
 const md5 = (data: Uint8Array): Buffer => createHash('md5').update(data).digest();
 const crc32Base64 = (data: Uint8Array): string => {

@@ -10,8 +10,8 @@ describe('expandTargets', () => {
     expect(targets[2].roleArn).toBe(ROLE('222222222222'));
   });
 
-  it('gives each registry its workload accounts, never itself, from a list for all or a map per registry', () => {
-    const all = expandTargets({ accounts: ['111111111111', '222222222222'], regions: ['eu-west-1'], roleArnTemplate: roleArnTemplate('r'), workloadAccounts: ['222222222222', '333333333333'] });
+  it('gives each registry its workload accounts, never itself, those for all (*) and its own', () => {
+    const all = expandTargets({ accounts: ['111111111111', '222222222222'], regions: ['eu-west-1'], roleArnTemplate: roleArnTemplate('r'), workloadAccounts: { '*': ['222222222222', '333333333333'] } });
     expect(all.map((target) => target.workloadAccounts?.map((workload) => workload.account))).toEqual([['222222222222', '333333333333'], ['333333333333']]);
     const mapped = expandTargets({ accounts: ['111111111111', '222222222222'], regions: ['eu-west-1'], roleArnTemplate: roleArnTemplate('r'), workloadAccounts: { '111111111111': ['333333333333'] } });
     expect(mapped[0].workloadAccounts).toEqual([{ account: '333333333333', roleArn: 'arn:aws:iam::333333333333:role/r' }]);
@@ -19,12 +19,12 @@ describe('expandTargets', () => {
   });
 
   it('reads the caller own account without a role, and its workload accounts through their role', () => {
-    const [target] = expandTargets({ accounts: ['111111111111'], regions: ['eu-west-2'], workloadAccounts: ['333333333333'], workloadRoleArnTemplate: 'arn:aws-cn:iam::{account}:role/x' });
+    const [target] = expandTargets({ accounts: ['111111111111'], regions: ['eu-west-2'], workloadAccounts: { '*': ['333333333333'] }, workloadRoleArnTemplate: 'arn:aws-cn:iam::{account}:role/x' });
     expect(target).toEqual({ account: '111111111111', region: 'eu-west-2', workloadAccounts: [{ account: '333333333333', roleArn: 'arn:aws-cn:iam::333333333333:role/x' }] });
   });
 
   it('refuses workload accounts without a role to read them through', () => {
-    expect(() => expandTargets({ accounts: ['111111111111'], regions: ['eu-west-2'], workloadAccounts: ['333333333333'] })).toThrow('give a role ARN template');
+    expect(() => expandTargets({ accounts: ['111111111111'], regions: ['eu-west-2'], workloadAccounts: { '*': ['333333333333'] } })).toThrow('give a role ARN template');
   });
 });
 
