@@ -8,6 +8,7 @@
  * exactly into two patterns (with the segments and without), and a single `*` or `?` translates into a
  * broader pattern only.
  */
+import { regExpLiteral } from '../lambda/core/rules';
 
 /** A glob in IAM's syntax. */
 export interface IamPatterns {
@@ -57,7 +58,7 @@ export function iamPatternsOf(glob: string): IamPatterns {
 
 /** Whether an IAM wildcard pattern (`*` any characters, `?` any one) matches the whole name. */
 export function iamPatternMatches(pattern: string, name: string): boolean {
-  const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\-]/g, '\\$&'))).join('');
+  const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : regExpLiteral(char))).join('');
   return new RegExp(`^${source}$`, 's').test(name);
 }
 

@@ -308,11 +308,16 @@ function globRegex(pattern: string, kind: 'repository' | 'tag'): RegExp {
       }
     } else if (char === '*') source += `${one}*`;
     else if (char === '?') source += one;
-    else source += char.replace(/[.+^${}()|[\]\\-]/g, '\\$&');
+    else source += regExpLiteral(char);
   }
   const regex = new RegExp(`^${source}$`);
   COMPILED.set(key, regex);
   return regex;
+}
+
+/** Text as a regular expression that matches it and nothing else: its special characters escaped. */
+export function regExpLiteral(text: string): string {
+  return text.replace(/[.+*?^${}()|[\]\\-]/g, '\\$&');
 }
 
 function describe(value: unknown): string {
