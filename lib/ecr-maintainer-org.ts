@@ -177,10 +177,34 @@ export class EcrMaintainerOrg extends Construct {
       environment: this.checked(cleanerVariables),
     });
 
+    /** A small step of the state machine: its log group, its role, and its function, of 256 MiB and 2 minutes. */
+    const step = (id: string, does: { readonly role: string; readonly function: string }, entry: string, environment: Record<string, string>): { fn: NodejsFunction; role: iam.Role } => {
+      const stepLogGroup = logGroup(`${id}LogGroup`);
+      const role = lambdaRole(`${id}Role`, `ECR Maintainer (organisation): ${does.role}`);
+      stepLogGroup.grantWrite(role);
+      const fn = createBundledFunction(this, `${id}Function`, {
+        description: `ECR Maintainer (organisation): ${does.function}`,
+        entry,
+        timeout: Duration.minutes(2),
+        memorySize: 256,
+        role,
+        logGroup: stepLogGroup,
+        logLevel: props.logLevel,
+        environment: this.checked({ ...environment, NODE_OPTIONS: '--enable-source-maps' }),
+      });
+      return { fn, role };
+    };
+
     // The targets: the static accounts, and the units' accounts read at run time.
-    const targetsLogGroup = logGroup('TargetsLogGroup');
-    const targetsRole = lambdaRole('TargetsRole', 'ECR Maintainer (organisation): lists the targets of a run');
-    targetsLogGroup.grantWrite(targetsRole);
+    const targets = step('Targets', { role: 'lists the targets of a run', function: 'lists the accounts and regions of a run' }, 'org/targets-handler.ts', {
+      TARGET_ACCOUNTS: accounts.join(','),
+      TARGET_REGIONS: props.regions.join(','),
+      ...(units.length > 0 && { ORGANIZATIONAL_UNITS: units.join(',') }),
+      MEMBER_ROLE_ARN_TEMPLATE: `arn:${Aws.PARTITION}:iam::${ACCOUNT_PLACEHOLDER}:role/${memberRoleName}`,
+      ...(props.workloadAccounts !== undefined && Object.keys(props.workloadAccounts).length > 0 && { WORKLOAD_ACCOUNTS: JSON.stringify(props.workloadAccounts) }),
+    });
+    this.targetsFunction = targets.fn;
+    const targetsRole = targets.role;
     if (units.length > 0) {
       // Organizations supports no resource-level permission for these two reads: AWS accepts only "*".
       targetsRole.addToPolicy(new iam.PolicyStatement({ sid: 'ReadOrganizationalUnits', actions: ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'], resources: ['*'] }));
@@ -189,42 +213,16 @@ export class EcrMaintainerOrg extends Construct {
         reason: 'organizations:ListAccountsForParent and organizations:ListOrganizationalUnitsForParent support no resource-level permission; the role may only list the accounts and units of the organisation.',
       });
     }
-    this.targetsFunction = createBundledFunction(this, 'TargetsFunction', {
-      description: 'ECR Maintainer (organisation): lists the accounts and regions of a run',
-      entry: 'org/targets-handler.ts',
-      timeout: Duration.minutes(2),
-      memorySize: 256,
-      role: targetsRole,
-      logGroup: targetsLogGroup,
-      logLevel: props.logLevel,
-      environment: this.checked({
-        TARGET_ACCOUNTS: accounts.join(','),
-        TARGET_REGIONS: props.regions.join(','),
-        ...(units.length > 0 && { ORGANIZATIONAL_UNITS: units.join(',') }),
-        MEMBER_ROLE_ARN_TEMPLATE: `arn:${Aws.PARTITION}:iam::${ACCOUNT_PLACEHOLDER}:role/${memberRoleName}`,
-        ...(props.workloadAccounts !== undefined && Object.keys(props.workloadAccounts).length > 0 && { WORKLOAD_ACCOUNTS: JSON.stringify(props.workloadAccounts) }),
-        NODE_OPTIONS: '--enable-source-maps',
-      }),
-    });
-
     // The report: one message for the run.
-    const reportLogGroup = logGroup('ReportLogGroup');
-    const reportRole = lambdaRole('ReportRole', 'ECR Maintainer (organisation): reports a run, to its log and to Slack');
-    reportLogGroup.grantWrite(reportRole);
-    if (settings.slackEnabled) {
-      this.slackTokenSecret = slackTokenSecretFor(this, props.slackTokenSecret);
-      this.slackTokenSecret.grantRead(reportRole);
-    }
-    this.reportFunction = createBundledFunction(this, 'ReportFunction', {
-      description: 'ECR Maintainer (organisation): reports every target of a run once',
-      entry: 'org/report-handler.ts',
-      timeout: Duration.minutes(2),
-      memorySize: 256,
-      role: reportRole,
-      logGroup: reportLogGroup,
-      logLevel: props.logLevel,
-      environment: this.checked({ ...slackEnvironment(props, settings.slackEnabled, this.slackTokenSecret?.secretArn), NODE_OPTIONS: '--enable-source-maps' }),
-    });
+    if (settings.slackEnabled) this.slackTokenSecret = slackTokenSecretFor(this, props.slackTokenSecret);
+    const report = step(
+      'Report',
+      { role: 'reports a run, to its log and to Slack', function: 'reports every target of a run once' },
+      'org/report-handler.ts',
+      slackEnvironment(props, settings.slackEnabled, this.slackTokenSecret?.secretArn),
+    );
+    this.reportFunction = report.fn;
+    this.slackTokenSecret?.grantRead(report.role);
 
     this.stateMachine = createOrgStateMachine(this, 'StateMachine', {
       targetsFunction: this.targetsFunction,
