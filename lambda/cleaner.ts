@@ -129,6 +129,8 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // 2 and 3. Find what is in use, after listing (an image pushed since is not in the plan, and a workload
   // started since is seen), and plan each repository.
   let judged = await judge(deps, calls, config, states, options.now, progress);
+  // The account, as the shell knows it (STS, the target), or as the registry names itself.
+  const account = options.account ?? states[0]?.repository.registryId;
 
   // 5's report, for any set of results: built for the confirmation, and again at the end. The report
   // holds counts; the plans are built again from the listing whenever the detail is read.
@@ -136,7 +138,6 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   let graceBlocked: string | undefined = undefined;
   const factsOf = (results: ReadonlyMap<string, ReadonlyMap<string, ImageResult>>, declined = false, awaitingConfirmation = false): RunFacts => {
     const { resolutions, problems } = judged;
-    const account = options.account ?? states[0]?.repository.registryId;
     return {
       deleteEnabled: config.deleteEnabled,
       region: config.region,
@@ -186,7 +187,6 @@ export async function runCleanup(deps: CleanerDeps, config: Config, options: Run
   // second lock on the same door. The shell may ask for confirmation first: then, since the operator may
   // have taken a while, in-use discovery runs again, and only what both plans delete is deleted.
   // The grace period is read first: the plan shown and the plan carried out hold back the same images.
-  const account = options.account ?? states[0]?.repository.registryId;
   const grace = config.gracePeriodDays > 0 ? await gracePeriod(deps, calls, config, account, options.now, errors) : undefined;
   graceBlocked = grace?.blocked;
   let declined = false;
